@@ -1,0 +1,1 @@
+//! Markdown content pages (FAQ, about): to be written.

@@ -1,0 +1,1 @@
+//! Deterministic synthetic upstream data: to be written.
