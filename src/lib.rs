@@ -10,6 +10,8 @@
 //! `watch` and `listen`. `demo` produces a deterministic synthetic upstream data set
 //! and `content` renders the markdown pages (FAQ, about). See ARCHITECTURE.md.
 
+pub mod api;
+pub mod archive;
 pub mod content;
 pub mod demo;
 pub mod time;

@@ -1,0 +1,1042 @@
+//! The archive: one SQLite file holding every entity ever fetched from the Packit API.
+//!
+//! For each entity (kind, id) it keeps the raw JSON exactly as received — the list item
+//! and the detail separately — when it was first and last fetched, whether upstream
+//! has since deleted it, the last fetch error, and a few extracted keys the site needs
+//! (status, finality, submission time, project, trigger, target, job → pipeline links).
+//! Superseded versions move to `history`, so nothing once stored is lost (Packit blanks
+//! SRPM logs after 30 days; the archive keeps them).
+//!
+//! Every write goes through a transaction; the file is in WAL mode with full
+//! synchronisation, so a crash at any instant leaves the last committed state. The
+//! schema is versioned (`PRAGMA user_version`) and migrated forward on open.
+//!
+//! Each sync run takes a new *revision*; every row records the revision that created it
+//! and the one that last changed it, which is how builds find what changed.
+
+use crate::api::types::{self, ProjectInfo, Run, Status};
+use crate::api::{Kind, project_key};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Errors of the archive.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// SQLite failed.
+    #[error("archive {path}: {source}")]
+    Sqlite {
+        /// Archive file.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer packit-pages.
+    #[error("archive {path}: schema version {found} is newer than this program's {supported}")]
+    TooNew {
+        /// Archive file.
+        path: PathBuf,
+        /// Version in the file.
+        found: i64,
+        /// Newest version this program knows.
+        supported: i64,
+    },
+    /// A value offered for storage is not valid JSON.
+    #[error("{kind} {id}: not valid JSON: {source}")]
+    BadJson {
+        /// Entity kind.
+        kind: Kind,
+        /// Entity id.
+        id: String,
+        /// Cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The archive file does not exist (read-only open).
+    #[error(
+        "archive {0} does not exist (run `packit-pages sync` or `packit-pages demo-archive` first)"
+    )]
+    Missing(PathBuf),
+}
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, ArchiveError>;
+
+/// What a write did to an entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Not stored before.
+    New,
+    /// Stored before with different content.
+    Changed,
+    /// Same content as stored.
+    Unchanged,
+}
+
+/// One stored entity.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    /// Kind.
+    pub kind: Kind,
+    /// Id.
+    pub id: String,
+    /// Raw list item JSON as received.
+    pub list_json: Option<String>,
+    /// Raw detail JSON as received.
+    pub detail_json: Option<String>,
+    /// UNIX time first stored.
+    pub first_seen: i64,
+    /// UNIX time last fetched.
+    pub last_seen: i64,
+    /// UNIX time upstream answered 404 for it, if it did.
+    pub gone_at: Option<i64>,
+    /// Last fetch error, if the last detail fetch failed.
+    pub error: Option<String>,
+    /// Extracted status.
+    pub status: Option<String>,
+    /// Whether the status is final.
+    pub is_final: bool,
+    /// Extracted submission time.
+    pub submitted: Option<i64>,
+    /// Extracted `forge/namespace/repo`.
+    pub project: Option<String>,
+    /// Revision that created it.
+    pub created_rev: i64,
+    /// Revision that last changed it.
+    pub changed_rev: i64,
+}
+
+impl Entity {
+    /// The richest JSON known: the detail when stored, else the list item.
+    pub fn json(&self) -> Option<&str> {
+        self.detail_json.as_deref().or(self.list_json.as_deref())
+    }
+}
+
+/// A superseded version of an entity: (replaced_at, list_json, detail_json).
+pub type Version = (i64, Option<String>, Option<String>);
+
+/// Current schema version.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entity (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  num INTEGER,
+  list_json TEXT,
+  detail_json TEXT,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  list_fetched INTEGER,
+  detail_fetched INTEGER,
+  gone_at INTEGER,
+  error TEXT,
+  error_at INTEGER,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  status TEXT,
+  is_final INTEGER NOT NULL DEFAULT 1,
+  submitted INTEGER,
+  project TEXT,
+  trigger TEXT,
+  target TEXT,
+  created_rev INTEGER NOT NULL,
+  changed_rev INTEGER NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX entity_kind_num ON entity(kind, num);
+CREATE INDEX entity_changed ON entity(changed_rev);
+CREATE INDEX entity_project ON entity(project, kind, trigger);
+CREATE INDEX entity_open ON entity(is_final, kind);
+CREATE TABLE history (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  replaced_at INTEGER NOT NULL,
+  rev INTEGER NOT NULL,
+  list_json TEXT,
+  detail_json TEXT
+);
+CREATE INDEX history_entity ON history(kind, id);
+CREATE TABLE link (
+  job_kind TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  pipeline INTEGER NOT NULL,
+  PRIMARY KEY (job_kind, job_id, pipeline)
+) WITHOUT ROWID;
+CREATE INDEX link_pipeline ON link(pipeline);
+CREATE TABLE cursor (
+  endpoint TEXT PRIMARY KEY,
+  page INTEGER NOT NULL,
+  started_rev INTEGER NOT NULL
+);
+CREATE TABLE sync_run (
+  rev INTEGER PRIMARY KEY,
+  api TEXT NOT NULL,
+  started INTEGER NOT NULL,
+  finished INTEGER,
+  report TEXT
+);
+"#];
+
+/// Extracted keys of an entity.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Extract {
+    status: Option<String>,
+    is_final: bool,
+    submitted: Option<i64>,
+    project: Option<String>,
+    trigger: Option<String>,
+    target: Option<String>,
+}
+
+/// The archive file.
+pub struct Archive {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Archive {
+    /// Opens (creating and migrating as needed) an archive for reading and writing.
+    pub fn open(path: impl AsRef<Path>) -> Result<Archive> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(sql(&path))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+        )
+        .map_err(sql(&path))?;
+        let mut a = Archive { conn, path };
+        a.migrate()?;
+        Ok(a)
+    }
+
+    /// Opens an existing archive read-only (for building sites, in parallel).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Archive> {
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            return Err(ArchiveError::Missing(path));
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql(&path))?;
+        conn.execute_batch("PRAGMA busy_timeout=10000;")
+            .map_err(sql(&path))?;
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql(&path))?;
+        if v > SCHEMA_VERSION {
+            return Err(ArchiveError::TooNew {
+                path,
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(Archive { conn, path })
+    }
+
+    /// The archive file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let v: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql(&path))?;
+        if v > SCHEMA_VERSION {
+            return Err(ArchiveError::TooNew {
+                path,
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(v as usize) {
+            let tx = self.conn.transaction().map_err(sql(&path))?;
+            tx.execute_batch(m).map_err(sql(&path))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(sql(&path))?;
+            tx.commit().map_err(sql(&path))?;
+        }
+        Ok(())
+    }
+
+    /// A metadata value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(sql(&self.path))
+    }
+
+    /// The newest revision (0 for an empty archive).
+    pub fn revision(&self) -> Result<i64> {
+        Ok(self
+            .meta("revision")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Starts a write transaction.
+    pub fn write(&mut self) -> Result<Writer<'_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql(&path))?;
+        Ok(Writer { tx, path })
+    }
+
+    /// Takes a new revision for a sync run against `api` and records the run. Committed
+    /// at once, so the revision is never reused.
+    pub fn begin_revision(&mut self, api: &str, now: i64) -> Result<i64> {
+        let w = self.write()?;
+        let rev = w.bump_revision()?;
+        w.tx.execute(
+            "INSERT INTO sync_run(rev, api, started) VALUES (?1, ?2, ?3)",
+            params![rev, api, now],
+        )
+        .map_err(sql(&w.path))?;
+        w.commit()?;
+        Ok(rev)
+    }
+
+    /// One entity.
+    pub fn get(&self, kind: Kind, id: &str) -> Result<Option<Entity>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ENTITY_COLS} FROM entity WHERE kind=?1 AND id=?2"),
+                params![kind.as_str(), id],
+                row_entity,
+            )
+            .optional()
+            .map_err(sql(&self.path))
+    }
+
+    /// Number of entities of a kind.
+    pub fn count(&self, kind: Kind) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM entity WHERE kind=?1",
+                [kind.as_str()],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(sql(&self.path))
+    }
+
+    /// Ids of a kind whose status is not final and that upstream has not deleted.
+    pub fn open_ids(&self, kind: Kind) -> Result<Vec<String>> {
+        self.ids_where(kind, "is_final=0 AND gone_at IS NULL")
+    }
+
+    /// Ids of a kind that have a list item but no detail yet (and are not gone).
+    pub fn ids_without_detail(&self, kind: Kind) -> Result<Vec<String>> {
+        self.ids_where(kind, "detail_json IS NULL AND gone_at IS NULL")
+    }
+
+    fn ids_where(&self, kind: Kind, cond: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT id FROM entity WHERE kind=?1 AND {cond} ORDER BY num DESC, id"
+            ))
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map([kind.as_str()], |r| r.get::<_, String>(0))
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// Calls `f` for every entity of `kind`, newest (highest numeric id) first, without
+    /// loading them all at once.
+    pub fn for_each(&self, kind: Kind, mut f: impl FnMut(Entity)) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ENTITY_COLS} FROM entity WHERE kind=?1 ORDER BY num DESC, id"
+            ))
+            .map_err(sql(&self.path))?;
+        let mut rows = st.query([kind.as_str()]).map_err(sql(&self.path))?;
+        while let Some(r) = rows.next().map_err(sql(&self.path))? {
+            f(row_entity(r).map_err(sql(&self.path))?);
+        }
+        Ok(())
+    }
+
+    /// Entities created or changed after revision `since`: (kind, id, created).
+    pub fn changed_since(&self, since: i64) -> Result<Vec<(Kind, String, bool)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, id, created_rev > ?1 FROM entity WHERE changed_rev > ?1 ORDER BY kind, num, id",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map([since], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })
+            .map_err(sql(&self.path))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (k, id, created) = row.map_err(sql(&self.path))?;
+            if let Some(k) = Kind::parse(&k) {
+                out.push((k, id, created));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Merged pipeline ids a job belongs to.
+    pub fn pipelines_of(&self, kind: Kind, id: &str) -> Result<Vec<i64>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT pipeline FROM link WHERE job_kind=?1 AND job_id=?2 ORDER BY pipeline",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(params![kind.as_str(), id], |r| r.get::<_, i64>(0))
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// Older versions of an entity, newest first: (replaced_at, list_json, detail_json).
+    pub fn history(&self, kind: Kind, id: &str) -> Result<Vec<Version>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT replaced_at, list_json, detail_json FROM history WHERE kind=?1 AND id=?2 ORDER BY rowid DESC",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(params![kind.as_str(), id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// The saved crawl position of a list endpoint: (next page, revision it started in).
+    pub fn cursor(&self, endpoint: &str) -> Result<Option<(u32, i64)>> {
+        self.conn
+            .query_row(
+                "SELECT page, started_rev FROM cursor WHERE endpoint=?1",
+                [endpoint],
+                |r| Ok((r.get::<_, i64>(0)? as u32, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sql(&self.path))
+    }
+
+    /// The underlying connection, for read-only queries by later stages.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+const ENTITY_COLS: &str = "kind, id, list_json, detail_json, first_seen, last_seen, gone_at, error, status, is_final, submitted, project, created_rev, changed_rev";
+
+fn row_entity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entity> {
+    let kind: String = r.get(0)?;
+    Ok(Entity {
+        kind: Kind::parse(&kind).unwrap_or(Kind::System),
+        id: r.get(1)?,
+        list_json: r.get(2)?,
+        detail_json: r.get(3)?,
+        first_seen: r.get(4)?,
+        last_seen: r.get(5)?,
+        gone_at: r.get(6)?,
+        error: r.get(7)?,
+        status: r.get(8)?,
+        is_final: r.get(9)?,
+        submitted: r.get(10)?,
+        project: r.get(11)?,
+        created_rev: r.get(12)?,
+        changed_rev: r.get(13)?,
+    })
+}
+
+/// Which half of an entity a write stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The list item.
+    List,
+    /// The detail response.
+    Detail,
+}
+
+/// A write transaction. Dropping it without [`Writer::commit`] rolls back.
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+}
+
+impl Writer<'_> {
+    fn bump_revision(&self) -> Result<i64> {
+        let cur: Option<String> = self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key='revision'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql(&self.path))?;
+        let rev = cur.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0) + 1;
+        self.set_meta("revision", &rev.to_string())?;
+        Ok(rev)
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                params![key, value],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
+    /// Stores one half of an entity exactly as received. Content equal (as JSON) to
+    /// what is stored only refreshes `last_seen`; different content moves the old
+    /// version to history.
+    pub fn put(
+        &self,
+        kind: Kind,
+        id: &str,
+        part: Part,
+        raw: &str,
+        now: i64,
+        rev: i64,
+    ) -> Result<Change> {
+        let value: Value = serde_json::from_str(raw).map_err(|source| ArchiveError::BadJson {
+            kind,
+            id: id.to_string(),
+            source,
+        })?;
+        let col = match part {
+            Part::List => "list_json",
+            Part::Detail => "detail_json",
+        };
+        let fetched_col = match part {
+            Part::List => "list_fetched",
+            Part::Detail => "detail_fetched",
+        };
+        let old: Option<(Option<String>, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2",
+                params![kind.as_str(), id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sql(&self.path))?;
+        let num: Option<i64> = id.parse().ok();
+        let change = match &old {
+            None => Change::New,
+            Some((l, d)) => {
+                let prev = match part {
+                    Part::List => l,
+                    Part::Detail => d,
+                };
+                match prev.as_deref().map(serde_json::from_str::<Value>) {
+                    Some(Ok(p)) if p == value => Change::Unchanged,
+                    _ => Change::Changed,
+                }
+            }
+        };
+        match (change, old) {
+            (Change::Unchanged, _) => {
+                self.tx
+                    .execute(
+                        &format!("UPDATE entity SET last_seen=?3, {fetched_col}=?3, gone_at=NULL, error=NULL, error_count=0 WHERE kind=?1 AND id=?2"),
+                        params![kind.as_str(), id, now],
+                    )
+                    .map_err(sql(&self.path))?;
+                return Ok(Change::Unchanged);
+            }
+            (Change::New, _) => {
+                self.tx
+                    .execute(
+                        &format!("INSERT INTO entity(kind, id, num, {col}, first_seen, last_seen, {fetched_col}, created_rev, changed_rev) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?6)"),
+                        params![kind.as_str(), id, num, raw, now, rev],
+                    )
+                    .map_err(sql(&self.path))?;
+            }
+            (Change::Changed, Some((l, d))) => {
+                let had_this_part = match part {
+                    Part::List => l.is_some(),
+                    Part::Detail => d.is_some(),
+                };
+                if had_this_part {
+                    self.tx
+                        .execute(
+                            "INSERT INTO history(kind, id, replaced_at, rev, list_json, detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            params![kind.as_str(), id, now, rev, l, d],
+                        )
+                        .map_err(sql(&self.path))?;
+                }
+                self.tx
+                    .execute(
+                        &format!("UPDATE entity SET {col}=?3, last_seen=?4, {fetched_col}=?4, gone_at=NULL, error=NULL, error_count=0, changed_rev=?5 WHERE kind=?1 AND id=?2"),
+                        params![kind.as_str(), id, raw, now, rev],
+                    )
+                    .map_err(sql(&self.path))?;
+            }
+            (Change::Changed, None) => unreachable!("a change needs a stored row"),
+        }
+        self.reextract(kind, id)?;
+        Ok(change)
+    }
+
+    /// Recomputes the extracted keys (and links) of an entity from its stored JSON.
+    fn reextract(&self, kind: Kind, id: &str) -> Result<()> {
+        let (l, d): (Option<String>, Option<String>) = self
+            .tx
+            .query_row(
+                "SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2",
+                params![kind.as_str(), id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(sql(&self.path))?;
+        let ex = extract(kind, l.as_deref(), d.as_deref());
+        self.tx
+            .execute(
+                "UPDATE entity SET status=?3, is_final=?4, submitted=?5, project=?6, trigger=?7, target=?8 WHERE kind=?1 AND id=?2",
+                params![kind.as_str(), id, ex.status, ex.is_final, ex.submitted, ex.project, ex.trigger, ex.target],
+            )
+            .map_err(sql(&self.path))?;
+        if kind == Kind::Pipeline {
+            let pid: i64 = id.parse().unwrap_or(0);
+            self.tx
+                .execute("DELETE FROM link WHERE pipeline=?1", [pid])
+                .map_err(sql(&self.path))?;
+            if let Some(run) = l
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<Run>(s).ok())
+            {
+                let mut ins = self
+                    .tx
+                    .prepare_cached("INSERT OR IGNORE INTO link(job_kind, job_id, pipeline) VALUES (?1, ?2, ?3)")
+                    .map_err(sql(&self.path))?;
+                for (k, job) in run_jobs(&run) {
+                    if let Some(jid) = job.packit_id {
+                        ins.execute(params![k.as_str(), jid.to_string(), pid])
+                            .map_err(sql(&self.path))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks an entity as deleted upstream (404 on re-fetch). It stays in the archive.
+    pub fn mark_gone(&self, kind: Kind, id: &str, now: i64, rev: i64) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE entity SET gone_at=?3, changed_rev=?4 WHERE kind=?1 AND id=?2 AND gone_at IS NULL",
+                params![kind.as_str(), id, now, rev],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
+    /// Records a failed fetch of an entity; its stored data is left untouched.
+    pub fn record_error(&self, kind: Kind, id: &str, message: &str, now: i64) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1 WHERE kind=?1 AND id=?2",
+                params![kind.as_str(), id, message, now],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
+    /// Saves the crawl position of a list endpoint.
+    pub fn set_cursor(&self, endpoint: &str, page: u32, started_rev: i64) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO cursor(endpoint, page, started_rev) VALUES (?1, ?2, ?3) ON CONFLICT(endpoint) DO UPDATE SET page=excluded.page, started_rev=excluded.started_rev",
+                params![endpoint, page as i64, started_rev],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
+    /// Forgets the crawl position of a list endpoint (its crawl completed).
+    pub fn clear_cursor(&self, endpoint: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM cursor WHERE endpoint=?1", [endpoint])
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
+    /// Records the end of a sync run.
+    pub fn finish_run(&self, rev: i64, now: i64, report: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
+                params![rev, now, report],
+            )
+            .map_err(sql(&self.path))?;
+        self.set_meta("last_sync", &now.to_string())
+    }
+
+    /// Commits.
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit().map_err(sql(&self.path))
+    }
+}
+
+/// The jobs of a `/runs` item with the kind each belongs to.
+pub fn run_jobs(run: &Run) -> impl Iterator<Item = (Kind, &types::RunJob)> {
+    run.srpm
+        .iter()
+        .map(|j| (Kind::Srpm, j))
+        .chain(run.copr.iter().map(|j| (Kind::Copr, j)))
+        .chain(run.koji.iter().map(|j| (Kind::Koji, j)))
+        .chain(run.test_run.iter().map(|j| (Kind::TestingFarm, j)))
+        .chain(run.bodhi_update.iter().map(|j| (Kind::Bodhi, j)))
+        .chain(
+            run.propose_downstream
+                .iter()
+                .map(|j| (Kind::ProposeDownstream, j)),
+        )
+        .chain(
+            run.pull_from_upstream
+                .iter()
+                .map(|j| (Kind::PullFromUpstream, j)),
+        )
+}
+
+/// The trigger of a project-info block as a short key: `pr:12`, `branch:main`,
+/// `release:1.0`, `issue:3`, `anitya:1.2`.
+pub fn trigger_key(info: &ProjectInfo) -> Option<String> {
+    if let Some(pr) = info.pr_id {
+        Some(format!("pr:{pr}"))
+    } else if let Some(i) = info.issue_id {
+        Some(format!("issue:{i}"))
+    } else if let Some(b) = &info.branch_name {
+        Some(format!("branch:{b}"))
+    } else if let Some(r) = &info.release {
+        Some(format!("release:{r}"))
+    } else {
+        info.anitya_version.as_ref().map(|v| format!("anitya:{v}"))
+    }
+}
+
+fn info_keys(info: &ProjectInfo) -> (Option<String>, Option<String>) {
+    (
+        info.project_url.as_deref().and_then(project_key),
+        trigger_key(info),
+    )
+}
+
+fn worst<'a>(statuses: impl Iterator<Item = &'a Status>) -> (Option<String>, bool) {
+    use types::StatusClass as C;
+    let rank = |c: C| match c {
+        C::Error => 0,
+        C::Failure => 1,
+        C::Running => 2,
+        C::Pending => 3,
+        C::Canceled => 4,
+        C::Unknown => 5,
+        C::Skipped => 6,
+        C::Success => 7,
+    };
+    let mut best: Option<&Status> = None;
+    let mut all_final = true;
+    for s in statuses {
+        all_final &= s.is_final();
+        if best.is_none_or(|b| rank(s.class()) < rank(b.class())) {
+            best = Some(s);
+        }
+    }
+    (best.map(|s| s.0.clone()), all_final)
+}
+
+fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
+    fn parse<T: serde::de::DeserializeOwned + Default>(s: Option<&str>) -> T {
+        s.and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
+    let best = detail.or(list);
+    let mut ex = Extract {
+        is_final: true,
+        ..Extract::default()
+    };
+    match kind {
+        Kind::CoprBuild => {
+            let v: types::CoprBuildListItem = parse(list);
+            (ex.status, ex.is_final) = worst(v.status_per_chroot.values());
+            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::Copr => {
+            let v: types::CoprBuildTarget = parse(best);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            ex.target = v.chroot.clone();
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::Koji => {
+            let mut v: types::KojiBuild = parse(best);
+            if detail.is_some() && list.is_some() {
+                // the list item has the packit id and scratch flag; keep them
+                let l: types::KojiBuild = parse(list);
+                v.scratch = v.scratch.or(l.scratch);
+            }
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            ex.target = match v.scratch {
+                Some(false) => Some(format!(
+                    "downstream:{}",
+                    v.chroot.clone().unwrap_or_default()
+                )),
+                _ => v.chroot.clone(),
+            };
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::Srpm => {
+            let v: types::SrpmBuild = parse(best);
+            let l: types::SrpmBuild = parse(list);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time)
+                .or(types::submitted(l.build_submitted_time, l.submitted_time));
+            let info = if v.project_url.is_some() {
+                v.project_info()
+            } else {
+                l.project_info()
+            };
+            (ex.project, ex.trigger) = info_keys(&info);
+        }
+        Kind::TestingFarm => {
+            let v: types::TestingFarmRun = parse(best);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = v.submitted_time;
+            ex.target = v.chroot.clone().or(v.target.clone());
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::Pipeline => {
+            let v: Run = parse(list.or(detail));
+            let statuses: Vec<&Status> = run_jobs(&v).map(|(_, j)| &j.status).collect();
+            (ex.status, ex.is_final) = worst(statuses.into_iter());
+            ex.submitted = v.time_submitted;
+            if let Some(t) = &v.trigger {
+                (ex.project, ex.trigger) = info_keys(t);
+            }
+        }
+        Kind::ProposeDownstreamRun | Kind::PullFromUpstreamRun => {
+            let v: types::SyncReleaseRunItem = parse(list);
+            ex.is_final =
+                v.status.is_final() && v.status_per_downstream_pr.values().all(Status::is_final);
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = v.submitted_time;
+            (ex.project, ex.trigger) = info_keys(&v.info);
+        }
+        Kind::ProposeDownstream | Kind::PullFromUpstream => {
+            let v: types::SyncReleaseTarget = parse(best);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = v.submitted_time;
+            ex.target = v.branch.clone();
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::Bodhi => {
+            let v: types::BodhiUpdate = parse(best);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = v.submitted_time;
+            ex.target = v.branch.clone();
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::KojiTagRequest => {
+            let v: types::KojiTagRequest = parse(best);
+            ex.submitted = v.tag_request_submitted_time;
+            ex.target = v.chroot.clone();
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::OpenScanHub => {
+            let v: types::OpenScanHubScan = parse(best);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = v.submitted_time;
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::LogDetective => {
+            let v: types::LogDetectiveRun = parse(best);
+            ex.is_final = v.status.is_final();
+            ex.status = Some(v.status.0.clone());
+            ex.submitted = v.submitted_time;
+            ex.target = v.chroot.clone();
+            (ex.project, ex.trigger) = info_keys(&v.project_info());
+        }
+        Kind::Project => {
+            let v: types::Project = parse(best);
+            ex.project = v.project_url.as_deref().and_then(project_key);
+        }
+        Kind::ProjectPr | Kind::ProjectBranch | Kind::ProjectRelease | Kind::ProjectIssue => {}
+        Kind::Usage | Kind::System => {}
+    }
+    ex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp() -> (tempdir::Dir, PathBuf) {
+        let d = tempdir::Dir::new();
+        let p = d.0.join("a.sqlite");
+        (d, p)
+    }
+
+    mod tempdir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Dir {
+                use std::sync::atomic::{AtomicU32, Ordering};
+                static N: AtomicU32 = AtomicU32::new(0);
+                let p = std::env::temp_dir().join(format!(
+                    "pp-archive-{}-{}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::SeqCst)
+                ));
+                std::fs::create_dir_all(&p).unwrap();
+                Dir(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn stores_raw_text_and_detects_changes() {
+        let (_d, p) = tmp();
+        let mut a = Archive::open(&p).unwrap();
+        let rev = a.begin_revision("http://x", 100).unwrap();
+        let raw = r#"{"status": "pending", "chroot": "f40", "project_url": "https://github.com/a/b", "pr_id": 3}"#;
+        let w = a.write().unwrap();
+        assert_eq!(
+            w.put(Kind::Copr, "7", Part::Detail, raw, 100, rev).unwrap(),
+            Change::New
+        );
+        // same JSON, other spacing: unchanged
+        let same = r#"{"chroot":"f40","pr_id":3,"project_url":"https://github.com/a/b","status":"pending"}"#;
+        assert_eq!(
+            w.put(Kind::Copr, "7", Part::Detail, same, 101, rev)
+                .unwrap(),
+            Change::Unchanged
+        );
+        w.commit().unwrap();
+        let e = a.get(Kind::Copr, "7").unwrap().unwrap();
+        assert_eq!(e.detail_json.as_deref(), Some(raw));
+        assert!(!e.is_final);
+        assert_eq!(e.project.as_deref(), Some("github.com/a/b"));
+        assert_eq!(a.open_ids(Kind::Copr).unwrap(), vec!["7".to_string()]);
+
+        let rev2 = a.begin_revision("http://x", 200).unwrap();
+        let w = a.write().unwrap();
+        let done = r#"{"status": "success", "chroot": "f40"}"#;
+        assert_eq!(
+            w.put(Kind::Copr, "7", Part::Detail, done, 200, rev2)
+                .unwrap(),
+            Change::Changed
+        );
+        w.commit().unwrap();
+        assert!(a.open_ids(Kind::Copr).unwrap().is_empty());
+        assert_eq!(
+            a.history(Kind::Copr, "7").unwrap()[0].2.as_deref(),
+            Some(raw)
+        );
+        assert_eq!(
+            a.changed_since(rev).unwrap(),
+            vec![(Kind::Copr, "7".to_string(), false)]
+        );
+        assert_eq!(a.changed_since(0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn rollback_keeps_last_committed_state() {
+        let (_d, p) = tmp();
+        let mut a = Archive::open(&p).unwrap();
+        let rev = a.begin_revision("http://x", 1).unwrap();
+        {
+            let w = a.write().unwrap();
+            w.put(
+                Kind::Srpm,
+                "1",
+                Part::List,
+                r#"{"status":"success"}"#,
+                1,
+                rev,
+            )
+            .unwrap();
+            // dropped without commit
+        }
+        assert_eq!(a.count(Kind::Srpm).unwrap(), 0);
+        let w = a.write().unwrap();
+        assert!(matches!(
+            w.put(Kind::Srpm, "1", Part::List, "{not json", 1, rev),
+            Err(ArchiveError::BadJson { .. })
+        ));
+    }
+
+    #[test]
+    fn pipelines_link_their_jobs_and_gone_is_kept() {
+        let (_d, p) = tmp();
+        let mut a = Archive::open(&p).unwrap();
+        let rev = a.begin_revision("http://x", 1).unwrap();
+        let w = a.write().unwrap();
+        let run = r#"{"merged_run_id": 9, "srpm": {"packit_id": 4, "status": "success"}, "copr": [{"packit_id": 5, "target": "f40", "status": "running"}], "koji": [], "test_run": [], "bodhi_update": [], "propose_downstream": [], "pull_from_upstream": [], "vm_image_build": [], "time_submitted": 50, "trigger": {"pr_id": 2, "project_url": "https://github.com/a/b"}}"#;
+        w.put(Kind::Pipeline, "9", Part::List, run, 1, rev).unwrap();
+        w.mark_gone(Kind::Pipeline, "9", 2, rev).unwrap();
+        w.commit().unwrap();
+        assert_eq!(a.pipelines_of(Kind::Copr, "5").unwrap(), vec![9]);
+        let e = a.get(Kind::Pipeline, "9").unwrap().unwrap();
+        assert_eq!(e.gone_at, Some(2));
+        assert_eq!(e.status.as_deref(), Some("running"));
+        assert!(!e.is_final);
+        assert_eq!(e.submitted, Some(50));
+    }
+
+    #[test]
+    fn reopen_migrated_file() {
+        let (_d, p) = tmp();
+        drop(Archive::open(&p).unwrap());
+        let a = Archive::open(&p).unwrap();
+        assert_eq!(a.revision().unwrap(), 0);
+        let ro = Archive::open_read_only(&p).unwrap();
+        assert_eq!(ro.count(Kind::Copr).unwrap(), 0);
+        assert!(matches!(
+            Archive::open_read_only(p.with_extension("nope")),
+            Err(ArchiveError::Missing(_))
+        ));
+    }
+}
