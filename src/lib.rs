@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod config;
 pub mod content;
 pub mod demo;
 pub mod time;
