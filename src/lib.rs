@@ -14,4 +14,5 @@ pub mod api;
 pub mod archive;
 pub mod content;
 pub mod demo;
+pub mod sync;
 pub mod time;
