@@ -214,6 +214,8 @@ pub struct LogEntry {
     pub status: u16,
     /// Injected fault, if any.
     pub fault: Option<Fault>,
+    /// The User-Agent header, if sent.
+    pub user_agent: Option<String>,
 }
 
 impl LogEntry {
@@ -425,6 +427,7 @@ struct Request {
     method: String,
     target: String,
     close: bool,
+    user_agent: Option<String>,
 }
 
 /// Reads one request head (and skips any body). `None` at EOF or on garbage.
@@ -439,6 +442,7 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request
             let version = first.next().unwrap_or("HTTP/1.1");
             let mut close = version == "HTTP/1.0";
             let mut body_len = 0usize;
+            let mut user_agent = None;
             for l in lines {
                 let Some((k, v)) = l.split_once(':') else {
                     continue;
@@ -446,6 +450,8 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request
                 let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
                 if k == "connection" {
                     close = v.eq_ignore_ascii_case("close");
+                } else if k == "user-agent" {
+                    user_agent = Some(v.to_string());
                 } else if k == "content-length" {
                     body_len = v.parse().unwrap_or(0);
                 }
@@ -464,6 +470,7 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request
                 method,
                 target,
                 close,
+                user_agent,
             });
         }
         if buf.len() > 1 << 20 {
@@ -530,6 +537,7 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
             target: req.target.clone(),
             status: 0,
             fault: None,
+            user_agent: None,
         }
         .path();
         let fault = faults.draw(n, &path);
@@ -549,6 +557,7 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
             target: req.target.clone(),
             status,
             fault,
+            user_agent: req.user_agent.clone(),
         });
         let (answer, extra) = match fault {
             Some(Fault::Reset) => {
