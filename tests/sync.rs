@@ -577,7 +577,7 @@ fn second_sync_fetches_only_what_is_new_or_unfinished() {
     );
     assert_incremental_budget(&stub, &old, &new, &open_before);
     assert_mirrors(&opts.archive, &new);
-    assert_eq!(r2.endpoints["runs"].new, k as u64);
+    assert_eq!(r2.endpoints["runs"].new, k);
     // nothing changed upstream: a third sync reads one page per list
     stub.clear_log();
     let r3 = rt.block_on(run(&opts));
