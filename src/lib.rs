@@ -15,4 +15,5 @@ pub mod archive;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod sync;
 pub mod time;
