@@ -65,6 +65,37 @@ pub enum Page {
     Asset(Arc<str>),
     /// A legacy URL redirecting to another page.
     Redirect(Arc<str>, Box<Page>),
+    /// A legacy alias of a job detail page (compact: one per detail id and alias).
+    Alias(Alias, JobList, i64),
+}
+
+/// The legacy URLs that keep old links to a job detail page alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Alias {
+    /// `jobs/<old plural name>/<id>/`.
+    Jobs,
+    /// `results/<old plural name>/<id>/` (2021-era check-run links).
+    Results,
+    /// The other Koji route (`jobs/koji/<id>/` ↔ `jobs/koji-downstream/<id>/`).
+    OtherKoji,
+}
+
+impl Alias {
+    /// Path of the alias of detail page `list`/`id`.
+    pub fn path(self, list: JobList, id: i64) -> String {
+        match self {
+            Alias::Jobs => format!("jobs/{}/{id}/", list.legacy_slug().unwrap_or(list.slug())),
+            Alias::Results => format!("results/{}/{id}/", list.legacy_slug().unwrap_or(list.slug())),
+            Alias::OtherKoji => {
+                let other = if list == JobList::Koji {
+                    JobList::KojiDownstream
+                } else {
+                    JobList::Koji
+                };
+                format!("jobs/{}/{id}/", other.detail_slug())
+            }
+        }
+    }
 }
 
 /// What a page reads.
@@ -135,6 +166,7 @@ impl Page {
             Page::NoJekyll => ".nojekyll".into(),
             Page::Asset(name) => format!("static/{name}"),
             Page::Redirect(from, _) => from.to_string(),
+            Page::Alias(a, l, id) => a.path(*l, *id),
         }
     }
 
@@ -159,6 +191,7 @@ impl Page {
                 | Page::NoJekyll
                 | Page::Asset(_)
                 | Page::Redirect(..)
+                | Page::Alias(..)
         )
     }
 
@@ -181,7 +214,7 @@ impl Page {
             Page::Sitemap | Page::SitemapPart(_) => "sitemap.xml",
             Page::Robots => "robots.txt",
             Page::NoJekyll | Page::Asset(_) => "",
-            Page::Redirect(..) => "redirect.html",
+            Page::Redirect(..) | Page::Alias(..) => "redirect.html",
         }
     }
 
@@ -218,6 +251,7 @@ impl Page {
             Page::Content(n) => v.push(Input::Content(n.to_string())),
             Page::Sitemap | Page::SitemapPart(_) => v.push(Input::ProjectSet),
             Page::Redirect(_, to) => return to.inputs(catalog),
+            Page::Alias(_, l, id) => return Page::JobDetail(*l, *id).inputs(catalog),
             _ => {}
         }
         v
@@ -342,30 +376,15 @@ impl Plan {
                 continue;
             };
             for id in ids {
-                let page = Page::JobDetail(l, *id);
-                if let Some(old) = l.legacy_slug() {
-                    p.push(Page::Redirect(
-                        format!("jobs/{old}/{id}/").into(),
-                        Box::new(page.clone()),
-                    ));
-                    p.push(Page::Redirect(
-                        format!("results/{old}/{id}/").into(),
-                        Box::new(page.clone()),
-                    ));
+                if l.legacy_slug().is_some() {
+                    p.push(Page::Alias(Alias::Jobs, l, *id));
+                    p.push(Page::Alias(Alias::Results, l, *id));
                 }
                 // the dashboard serves any Koji id under both Koji routes
-                let other = match l {
-                    JobList::Koji => Some(JobList::KojiDownstream),
-                    JobList::KojiDownstream => Some(JobList::Koji),
-                    _ => None,
-                };
-                if let Some(o) = other {
-                    p.push(Page::Redirect(
-                        format!("jobs/{}/{id}/", o.detail_slug()).into(),
-                        Box::new(page.clone()),
-                    ));
+                if matches!(l, JobList::Koji | JobList::KojiDownstream) {
+                    p.push(Page::Alias(Alias::OtherKoji, l, *id));
                 }
-                p.push(page);
+                p.push(Page::JobDetail(l, *id));
             }
         }
         let html_pages = p.iter().filter(|x| x.in_sitemap()).count();

@@ -10,7 +10,7 @@
 use crate::api::Kind;
 use crate::archive::Archive;
 use crate::model::{
-    self, Catalog, Cell, JobList, Link, ListView, Model, PER_PAGE, ProjectEntry, Section,
+    self, Catalog, JobList, Link, Model, PER_PAGE, ProjectEntry, Section,
     StatusView, TimeView, tv,
 };
 use crate::plan::{self, Page, Plan};
@@ -269,7 +269,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     }
     for p in &plan.pages {
         match p {
-            Page::Redirect(..) => report.redirects += 1,
+            Page::Redirect(..) | Page::Alias(..) => report.redirects += 1,
             p if p.in_sitemap() => report.pages += 1,
             _ => {}
         }
@@ -320,8 +320,12 @@ fn render_page(
         }
         Page::Robots => return render("robots.txt", &c),
         Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
-        Page::Redirect(_, to) => {
-            let target = to.path(ctx.catalog);
+        Page::Redirect(..) | Page::Alias(..) => {
+            let target = match page {
+                Page::Redirect(_, to) => to.path(ctx.catalog),
+                Page::Alias(_, l, id) => model::detail_path(*l, *id),
+                _ => unreachable!("matched above"),
+            };
             c.insert("target", &rel_href(&root, &target));
             let canon = match &ctx.site.base_url {
                 Some(b) => format!("{b}{target}"),
@@ -1034,6 +1038,3 @@ fn sitemap(
     }
     render("sitemap.xml", &c)
 }
-
-#[allow(dead_code)]
-fn unused(_: ListView, _: Cell) {}
