@@ -1187,11 +1187,11 @@ impl Gen<'_> {
         s.push_str("setting SOURCE_DATE_EPOCH=1761955200\n");
         if status == "success" || status == "pending" {
             s.push_str(&format!(
-                "Wrote: /tmp/packit/{nvr}.src.rpm\nSRPM build finished.\n"
+                "Wrote: /builddir/build/SRPMS/{nvr}.src.rpm\nSRPM build finished.\n"
             ));
         } else {
             s.push_str(
-                "error: Bad source: /tmp/packit/missing.tar.gz: No such file or directory\n",
+                "error: Bad source: /builddir/build/SOURCES/missing.tar.gz: No such file or directory\n",
             );
             s.push_str(&format!("SRPM build failed: {status}\n"));
         }
@@ -1694,7 +1694,7 @@ impl Gen<'_> {
                     "no_issue_found": false,
                     "snippets": [
                         {"line_number": line, "source_file": "builder-live.log", "text": "FAILED tests/test_api.py::test_api_timeout - AssertionError: assert 504 == 200", "snippet_analysis": "A unit test failed because the HTTP response code differed from the expected one."},
-                        {"line_number": line + 12, "source_file": "builder-live.log", "text": "error: Bad exit status from /var/tmp/rpm-tmp.Xa81Zq (%check)", "snippet_analysis": "rpmbuild stopped in the %check section."},
+                        {"line_number": line + 12, "source_file": "builder-live.log", "text": "error: Bad exit status from rpm-tmp.Xa81Zq (%check)", "snippet_analysis": "rpmbuild stopped in the %check section."},
                         {"line_number": line + 40, "source_file": "root.log", "text": "DEBUG util.py:461:  Child return code was: 1"}
                     ],
                     "solution": {"text": "Mark the flaky test as skipped in %check or fix the timeout handling upstream."}
