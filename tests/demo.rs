@@ -117,8 +117,8 @@ fn larger_spec_extends_a_smaller_one() {
         "testing-farm/results",
         "bodhi-updates",
     ] {
-        let ids_a: BTreeSet<String> = list(&a, ep).iter().map(|v| id_of(v)).collect();
-        let ids_b: BTreeSet<String> = list(&b, ep).iter().map(|v| id_of(v)).collect();
+        let ids_a: BTreeSet<String> = list(&a, ep).iter().map(id_of).collect();
+        let ids_b: BTreeSet<String> = list(&b, ep).iter().map(id_of).collect();
         assert!(ids_a.is_subset(&ids_b), "{ep}");
         assert!(ids_b.len() > ids_a.len(), "{ep}");
     }

@@ -1,6 +1,7 @@
 //! The generator proper: walks pipelines in index order and emits their records.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use serde_json::{Map, Value, json};
 
@@ -696,7 +697,7 @@ impl Gen<'_> {
                 p.tag_req = y >= 80;
                 let first = (x % 4) as usize;
                 p.branches = vec![BODHI_BRANCHES[first]];
-                if y % 3 == 0 {
+                if y.is_multiple_of(3) {
                     p.branches.push(BODHI_BRANCHES[(first + 1) % 4]);
                 }
             }
@@ -724,7 +725,7 @@ impl Gen<'_> {
     }
 
     fn hostile_suffix(&self, i: u64) -> String {
-        if self.spec.hostile && i % 3 == 0 {
+        if self.spec.hostile && i.is_multiple_of(3) {
             let h = [
                 catalog::HOSTILE_SCRIPT,
                 catalog::HOSTILE_QUOTES,
@@ -813,11 +814,11 @@ impl Gen<'_> {
 
     fn pipeline(&mut self, i: u64) {
         let plan = self.plan(i);
-        if plan.kind == Kind::Retrigger {
-            if let Some(prev) = self.prev.take() {
-                self.retrigger(i, prev);
-                return;
-            }
+        if plan.kind == Kind::Retrigger
+            && let Some(prev) = self.prev.take()
+        {
+            self.retrigger(i, prev);
+            return;
         }
         // A previous pipeline waiting for a retrigger that did not come (cannot happen
         // by construction, but never lose its /runs item).
@@ -833,9 +834,8 @@ impl Gen<'_> {
         }
         let ev = ctx.trig.event_index();
         self.totals_events[ev] += 1;
-        match (ctx.git, ctx.anitya) {
-            (Some(p), _) => self.stats[p].events[ev] += 1,
-            _ => {}
+        if let Some(p) = ctx.git {
+            self.stats[p].events[ev] += 1;
         }
         let mut run = RunItem {
             merged_run_id: ctx.id,
@@ -1013,17 +1013,17 @@ impl Gen<'_> {
             }
         };
         let git = if plan.orphan { None } else { git };
-        if let (Some(p), Trig::Branch(b)) = (git, &trig) {
-            if !self.branch_refs.contains_key(&(p, b.clone())) {
-                self.branch_refs.insert((p, b.clone()), RefSet::default());
-                self.stats[p].branches += 1;
-            }
+        if let (Some(p), Trig::Branch(b)) = (git, &trig)
+            && let Entry::Vacant(e) = self.branch_refs.entry((p, b.clone()))
+        {
+            e.insert(RefSet::default());
+            self.stats[p].branches += 1;
         }
-        if let (Some(p), Trig::Pr(n)) = (git, &trig) {
-            if !self.pr_refs.contains_key(&(p, *n)) {
-                self.pr_refs.insert((p, *n), RefSet::default());
-                self.stats[p].prs += 1;
-            }
+        if let (Some(p), Trig::Pr(n)) = (git, &trig)
+            && let Entry::Vacant(e) = self.pr_refs.entry((p, *n))
+        {
+            e.insert(RefSet::default());
+            self.stats[p].prs += 1;
         }
         let info = self.info_block(git, anitya, &trig);
         let (ns, repo, package) = match (git, anitya, plan.proj) {
@@ -1187,15 +1187,15 @@ impl Gen<'_> {
         s.push_str("setting SOURCE_DATE_EPOCH=1761955200\n");
         if status == "success" || status == "pending" {
             s.push_str(&format!(
-                "Wrote: /tmp/packit/{nvr}.src.rpm\nSRPM build finished.\n"
+                "Wrote: /builddir/build/SRPMS/{nvr}.src.rpm\nSRPM build finished.\n"
             ));
         } else {
             s.push_str(
-                "error: Bad source: /tmp/packit/missing.tar.gz: No such file or directory\n",
+                "error: Bad source: /builddir/build/SOURCES/missing.tar.gz: No such file or directory\n",
             );
             s.push_str(&format!("SRPM build failed: {status}\n"));
         }
-        if self.spec.hostile && c.index % 5 == 0 {
+        if self.spec.hostile && c.index.is_multiple_of(5) {
             s.push_str(&format!("hostile:{}\n", self.hostile_suffix(0)));
             s.push_str(&format!(
                 "{} {} {}\n",
@@ -1694,7 +1694,7 @@ impl Gen<'_> {
                     "no_issue_found": false,
                     "snippets": [
                         {"line_number": line, "source_file": "builder-live.log", "text": "FAILED tests/test_api.py::test_api_timeout - AssertionError: assert 504 == 200", "snippet_analysis": "A unit test failed because the HTTP response code differed from the expected one."},
-                        {"line_number": line + 12, "source_file": "builder-live.log", "text": "error: Bad exit status from /var/tmp/rpm-tmp.Xa81Zq (%check)", "snippet_analysis": "rpmbuild stopped in the %check section."},
+                        {"line_number": line + 12, "source_file": "builder-live.log", "text": "error: Bad exit status from rpm-tmp.Xa81Zq (%check)", "snippet_analysis": "rpmbuild stopped in the %check section."},
                         {"line_number": line + 40, "source_file": "root.log", "text": "DEBUG util.py:461:  Child return code was: 1"}
                     ],
                     "solution": {"text": "Mark the flaky test as skipped in %check or fix the timeout handling upstream."}
