@@ -839,7 +839,7 @@ fn project_sub_lists_and_counts() {
                 ["commit_hash", "tag_name"]
                     .iter()
                     .map(|s| s.to_string())
-                    .collect()
+                    .collect::<BTreeSet<String>>()
             );
         }
         for i in list(ds, &format!("{base}/issues")) {
