@@ -452,6 +452,80 @@ impl Archive {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+
+    /// Ids of a kind whose status is not final, that upstream has not deleted, and
+    /// that were last changed before revision `rev` (used by sync to refresh what an
+    /// earlier run stored, not what the current run just wrote).
+    pub fn open_ids_changed_before(&self, kind: Kind, rev: i64) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM entity WHERE kind=?1 AND is_final=0 AND gone_at IS NULL AND changed_rev < ?2 ORDER BY num DESC, id",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(params![kind.as_str(), rev], |r| r.get::<_, String>(0))
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// Targets named in the list items of `parent` (the integer values of the object
+    /// `field`, e.g. `packit_id_per_chroot`) that are stored neither with a detail nor
+    /// as gone: (parent id, target id). Parents that are gone are skipped.
+    pub fn missing_targets(
+        &self,
+        parent: Kind,
+        field: &str,
+        target: Kind,
+    ) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT p.id, CAST(j.value AS TEXT) FROM entity p, json_each(p.list_json, ?2) j \
+                 WHERE p.kind=?1 AND p.gone_at IS NULL AND json_valid(p.list_json) \
+                 AND NOT EXISTS (SELECT 1 FROM entity t WHERE t.kind=?3 AND t.id=CAST(j.value AS TEXT) \
+                 AND (t.detail_json IS NOT NULL OR t.gone_at IS NOT NULL)) ORDER BY p.num DESC, p.id",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(
+                params![parent.as_str(), format!("$.{field}"), target.as_str()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// Distinct `forge/namespace/repo` keys of entities created or changed in revision
+    /// `rev` or later.
+    pub fn projects_changed_since(&self, rev: i64) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT project FROM entity WHERE changed_rev >= ?1 AND project IS NOT NULL ORDER BY project",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map([rev], |r| r.get::<_, String>(0))
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// Endpoints that have a saved crawl position.
+    pub fn cursor_endpoints(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT endpoint FROM cursor ORDER BY endpoint")
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
 }
 
 const ENTITY_COLS: &str = "kind, id, list_json, detail_json, first_seen, last_seen, gone_at, error, status, is_final, submitted, project, created_rev, changed_rev";
@@ -699,6 +773,25 @@ impl Writer<'_> {
             )
             .map_err(sql(&self.path))?;
         self.set_meta("last_sync", &now.to_string())
+    }
+
+    /// Removes a metadata value.
+    pub fn delete_meta(&self, key: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM meta WHERE key=?1", [key])
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
+    /// Clears the recorded fetch error of an entity (its data is untouched).
+    pub fn clear_error(&self, kind: Kind, id: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE entity SET error=NULL, error_at=NULL, error_count=0 WHERE kind=?1 AND id=?2 AND error IS NOT NULL",
+                params![kind.as_str(), id],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(())
     }
 
     /// Commits.

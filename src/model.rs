@@ -1242,8 +1242,12 @@ pub struct Model<'c> {
 }
 
 impl<'c> Model<'c> {
-    /// Wraps an archive connection.
+    /// Wraps a read-only archive connection (and gives it a larger page cache and
+    /// memory-mapped reads: a build reads most of the file).
     pub fn new(archive: Archive, catalog: &'c Catalog) -> Model<'c> {
+        let _ = archive
+            .connection()
+            .execute_batch("PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824;");
         Model { archive, catalog }
     }
 
@@ -1276,7 +1280,18 @@ impl<'c> Model<'c> {
 
     /// One entity.
     pub fn entity(&self, kind: Kind, id: i64) -> Result<Option<Entity>> {
-        Ok(self.archive.get(kind, &id.to_string())?)
+        self.entity_by_key(kind, &id.to_string())
+    }
+
+    /// One entity by its archive id (prepared statement cached per connection).
+    pub fn entity_by_key(&self, kind: Kind, id: &str) -> Result<Option<Entity>> {
+        use rusqlite::OptionalExtension;
+        let mut st = self.archive.connection().prepare_cached(&format!(
+            "SELECT {COLS} FROM entity WHERE kind=?1 AND id=?2"
+        ))?;
+        Ok(st
+            .query_row(rusqlite::params![kind.as_str(), id], row_entity)
+            .optional()?)
     }
 
     fn status_of(&self, kind: Kind, id: i64) -> Result<Option<(Option<String>, Option<String>)>> {
@@ -2233,8 +2248,7 @@ impl<'c> Model<'c> {
     /// A project row.
     pub fn project_row(&self, p: &ProjectEntry) -> Result<ProjectRow> {
         let v: types::Project = if p.has_entity {
-            self.archive
-                .get(Kind::Project, &p.key)?
+            self.entity_by_key(Kind::Project, &p.key)?
                 .map(|e| parse(e.json()))
                 .unwrap_or_default()
         } else {
@@ -2260,7 +2274,7 @@ impl<'c> Model<'c> {
         let row = self.project_row(p)?;
         let mut notices = Vec::new();
         if p.has_entity {
-            if let Some(e) = self.archive.get(Kind::Project, &p.key)? {
+            if let Some(e) = self.entity_by_key(Kind::Project, &p.key)? {
                 notices = entity_notices(&e);
             }
         }

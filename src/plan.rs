@@ -85,7 +85,10 @@ impl Alias {
     pub fn path(self, list: JobList, id: i64) -> String {
         match self {
             Alias::Jobs => format!("jobs/{}/{id}/", list.legacy_slug().unwrap_or(list.slug())),
-            Alias::Results => format!("results/{}/{id}/", list.legacy_slug().unwrap_or(list.slug())),
+            Alias::Results => format!(
+                "results/{}/{id}/",
+                list.legacy_slug().unwrap_or(list.slug())
+            ),
             Alias::OtherKoji => {
                 let other = if list == JobList::Koji {
                     JobList::KojiDownstream

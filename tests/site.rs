@@ -26,6 +26,7 @@ fn opts(a: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
         archive: a.to_path_buf(),
         out: out.to_path_buf(),
+        content: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("content")),
         ..BuildOptions::default()
     }
 }
@@ -163,6 +164,8 @@ fn every_page_kind_is_reachable_from_home() {
         "projects/github.com/packit/ogr0/history/index.html",
         "projects/github.com/packit/ogr0/history/page/1/index.html",
         "usage/index.html",
+        "faq/index.html",
+        "about/index.html",
     ] {
         assert!(reached.contains(expected), "{expected} not reachable");
     }
@@ -203,7 +206,12 @@ fn hostile_strings_are_escaped_and_stay_inside() {
     assert!(escaped_seen, "the hostile log is shown escaped");
     // the hostile branch name becomes one encoded directory
     let enc = packit_pages::model::encode_segment("feat/../<b>x</b>");
-    assert!(out.join(format!("projects/github.com/packit/ogr0/branches/{enc}/index.html")).exists());
+    assert!(
+        out.join(format!(
+            "projects/gitlab.com/redhat/centos-stream/kernel1/branches/{enc}/index.html"
+        ))
+        .exists()
+    );
 }
 
 #[test]
@@ -225,7 +233,11 @@ fn second_build_writes_nothing_and_is_deterministic() {
     // identical bytes in a fresh directory
     let other = out.with_file_name("site2");
     build(&opts(&a, &other)).unwrap();
-    for f in ["index.html", "jobs/copr/2000/index.html", "usage/index.html"] {
+    for f in [
+        "index.html",
+        "jobs/copr/2000/index.html",
+        "usage/index.html",
+    ] {
         assert_eq!(
             std::fs::read(out.join(f)).unwrap(),
             std::fs::read(other.join(f)).unwrap(),
@@ -273,8 +285,15 @@ fn theme_directory_overrides_templates_and_assets() {
         ..opts(&a, &out)
     })
     .unwrap();
-    assert!(std::fs::read_to_string(out.join("404.html")).unwrap().contains("Custom missing page"));
-    assert_eq!(std::fs::read(out.join("static/extra.txt")).unwrap(), b"hello");
+    assert!(
+        std::fs::read_to_string(out.join("404.html"))
+            .unwrap()
+            .contains("Custom missing page")
+    );
+    assert_eq!(
+        std::fs::read(out.join("static/extra.txt")).unwrap(),
+        b"hello"
+    );
 }
 
 /// Pins the HTML of one page of each kind; `UPDATE_SNAPSHOTS=1` rewrites them.
@@ -299,8 +318,14 @@ fn snapshots() {
         ("koji-downstream", "jobs/koji-downstream/305/index.html"),
         ("srpm", "jobs/srpm/500/index.html"),
         ("testing-farm", "jobs/testing-farm/7000/index.html"),
-        ("propose-downstream", "jobs/propose-downstream/390/index.html"),
-        ("pull-from-upstream", "jobs/pull-from-upstream/600/index.html"),
+        (
+            "propose-downstream",
+            "jobs/propose-downstream/390/index.html",
+        ),
+        (
+            "pull-from-upstream",
+            "jobs/pull-from-upstream/600/index.html",
+        ),
         ("bodhi", "jobs/bodhi/50/index.html"),
         ("openscanhub", "jobs/openscanhub/20/index.html"),
         ("koji-tag-request", "jobs/koji-tag-request/80/index.html"),
@@ -309,12 +334,22 @@ fn snapshots() {
         ("pipeline", "pipeline/1000/index.html"),
         ("projects", "projects/index.html"),
         ("forge", "projects/github.com/index.html"),
-        ("namespace", "projects/gitlab.com/redhat/centos-stream/index.html"),
+        (
+            "namespace",
+            "projects/gitlab.com/redhat/centos-stream/index.html",
+        ),
         ("project", "projects/github.com/packit/ogr0/index.html"),
         ("section", "projects/github.com/packit/ogr0/prs/index.html"),
-        ("history", "projects/github.com/packit/ogr0/history/index.html"),
-        ("trigger", "projects/github.com/packit/ogr0/prs/100/index.html"),
+        (
+            "history",
+            "projects/github.com/packit/ogr0/history/index.html",
+        ),
+        (
+            "trigger",
+            "projects/github.com/packit/ogr0/prs/100/index.html",
+        ),
         ("usage", "usage/index.html"),
+        ("faq", "faq/index.html"),
         ("not-found", "404.html"),
         ("redirect", "jobs/copr-builds/2000/index.html"),
         ("sitemap", "sitemap.xml"),
@@ -331,5 +366,8 @@ fn snapshots() {
             failed.push(name);
         }
     }
-    assert!(failed.is_empty(), "snapshots differ (UPDATE_SNAPSHOTS=1 to accept): {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "snapshots differ (UPDATE_SNAPSHOTS=1 to accept): {failed:?}"
+    );
 }

@@ -4,6 +4,7 @@
 //! This is the first stage of the data's way; it knows nothing of the archive or
 //! the site.
 
+pub mod client;
 pub mod types;
 
 use serde::Serialize;

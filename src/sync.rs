@@ -1,0 +1,1377 @@
+//! Sync: pull the Packit API into the archive, politely, resumably and without ever
+//! losing what is stored.
+//!
+//! # What one [`sync`] run does
+//! 1. Takes a new archive revision ([`Archive::begin_revision`]).
+//! 2. Walks every global list of [`api::LISTS`] (`per_page=50`, newest first):
+//!    - the first time (per list and scope) a **full crawl** to the end, saving the
+//!      next page as a cursor in the same transaction as each page's items, so an
+//!      interrupted crawl resumes where it stopped;
+//!    - afterwards **incrementally**: pages from the top until one brings nothing new
+//!      (no in-scope item new or changed, no out-of-scope id above the list's
+//!      high-water mark). Items are de-duplicated by id across shifting pages.
+//!
+//!    With each page it fetches the details that hold more than the list item
+//!    ([`ListEndpoint::detail_richer`]) for new or changed items and for items whose
+//!    detail is missing: `/srpm-builds/<id>` etc. for the same entity, the chroot
+//!    targets of `packit_id_per_chroot` for Copr builds ([`Kind::Copr`]), the
+//!    downstream targets of `packit_id_per_downstream_pr` for sync-release runs. The
+//!    page's items, details, errors and cursor are written in **one transaction**.
+//! 3. Repairs details still missing (a detail that failed in an earlier run).
+//! 4. Re-fetches, by their detail endpoint, entities stored by earlier runs whose status
+//!    is not final ([`Archive::open_ids_changed_before`]). A 404 marks the entity gone
+//!    ([`crate::archive::Writer::mark_gone`]); it is never removed.
+//! 5. For every project in scope that has jobs or pipelines created or changed since the
+//!    last complete sync: `/projects/<key>` and its `prs`, `branches`, `releases` and
+//!    `issues` sub-lists. (A crawl of *all* projects would cost one detail and at least
+//!    four sub-list requests for each of Packit's ~30,000 projects, most of them
+//!    dist-git mirrors without pipelines; hence only projects with pipelines.)
+//! 6. `/usage` and `/system`, then [`crate::archive::Writer::finish_run`] with the
+//!    report as JSON.
+//!
+//! A SIGKILL at any point leaves the last committed transaction; a re-run continues
+//! (cursors, the open "epoch" of the interrupted sync in the `meta` table) and ends in
+//! the same archive as an uninterrupted run.
+//!
+//! # Failures
+//! A failed or non-JSON response never overwrites stored data. A detail that keeps
+//! failing (after the client's retries) is recorded on the entity
+//! ([`crate::archive::Writer::record_error`]; for a target never stored, on its parent
+//! list item) and the sync goes on; the report names it and the next sync retries it.
+//! A list page that keeps failing ends that list's walk (its cursor stays, so the next
+//! run resumes there) and makes the report incomplete.
+//!
+//! # Scope
+//! `--project`, `--namespace` and `--forge` keep only part of Packit. The API cannot
+//! filter, so the lists are still walked in full (the first time) and items outside
+//! the scope are dropped client-side; the saving is in details, projects and storage.
+
+use crate::api::client::{Client, ClientConfig, ClientError, PER_PAGE, RequestStats};
+use crate::api::{self, Kind, LISTS, ListEndpoint, list_item_id, project_key};
+use crate::archive::{Archive, ArchiveError, Change, Part};
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Errors that stop a sync.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The archive failed.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    /// The HTTP client could not be set up.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A `--project`, `--namespace` or `--forge` value is malformed.
+    #[error("invalid scope {value:?}: {reason}")]
+    Scope {
+        /// The value given.
+        value: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The report could not be written.
+    #[error("cannot write report {path}: {source}")]
+    Report {
+        /// Report file.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Which part of Packit to mirror. Empty = everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// `forge/namespace/repo` keys.
+    pub projects: BTreeSet<String>,
+    /// `forge/namespace` prefixes (sub-groups included).
+    pub namespaces: BTreeSet<String>,
+    /// Forge host names.
+    pub forges: BTreeSet<String>,
+}
+
+fn clean_scope_value(v: &str) -> String {
+    let v = v.trim();
+    let v = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or(v);
+    v.trim_matches('/').to_string()
+}
+
+impl Scope {
+    /// Everything.
+    pub fn all() -> Scope {
+        Scope::default()
+    }
+
+    /// Whether the scope is unrestricted.
+    pub fn is_all(&self) -> bool {
+        self.projects.is_empty() && self.namespaces.is_empty() && self.forges.is_empty()
+    }
+
+    /// Adds a `forge/namespace/repo` project (a URL is accepted too).
+    pub fn add_project(&mut self, v: &str) -> Result<(), SyncError> {
+        let c = clean_scope_value(v);
+        let c = c.strip_suffix(".git").unwrap_or(&c).to_string();
+        if c.split('/').filter(|s| !s.is_empty()).count() < 3 {
+            return Err(SyncError::Scope {
+                value: v.to_string(),
+                reason: "a project is forge/namespace/repo, e.g. github.com/packit/ogr",
+            });
+        }
+        self.projects.insert(c);
+        Ok(())
+    }
+
+    /// Adds a `forge/namespace`.
+    pub fn add_namespace(&mut self, v: &str) -> Result<(), SyncError> {
+        let c = clean_scope_value(v);
+        if c.split('/').filter(|s| !s.is_empty()).count() < 2 {
+            return Err(SyncError::Scope {
+                value: v.to_string(),
+                reason: "a namespace is forge/namespace, e.g. github.com/packit",
+            });
+        }
+        self.namespaces.insert(c);
+        Ok(())
+    }
+
+    /// Adds a forge host.
+    pub fn add_forge(&mut self, v: &str) -> Result<(), SyncError> {
+        let c = clean_scope_value(v);
+        if c.is_empty() || c.contains('/') {
+            return Err(SyncError::Scope {
+                value: v.to_string(),
+                reason: "a forge is a host name, e.g. github.com",
+            });
+        }
+        self.forges.insert(c);
+        Ok(())
+    }
+
+    /// Whether a project key is in scope. Items without a project are in scope only
+    /// when the scope is unrestricted.
+    pub fn contains(&self, key: Option<&str>) -> bool {
+        if self.is_all() {
+            return true;
+        }
+        let Some(k) = key else { return false };
+        self.projects.contains(k)
+            || self.namespaces.iter().any(|n| {
+                k.len() > n.len() && k.starts_with(n.as_str()) && k.as_bytes()[n.len()] == b'/'
+            })
+            || self.forges.iter().any(|f| {
+                k.len() > f.len() && k.starts_with(f.as_str()) && k.as_bytes()[f.len()] == b'/'
+            })
+    }
+
+    /// A stable text form, stored with crawl state (a changed scope means a new full
+    /// crawl).
+    pub fn canonical(&self) -> String {
+        if self.is_all() {
+            return "all".into();
+        }
+        let mut parts = Vec::new();
+        parts.extend(self.forges.iter().map(|f| format!("forge:{f}")));
+        parts.extend(self.namespaces.iter().map(|n| format!("namespace:{n}")));
+        parts.extend(self.projects.iter().map(|p| format!("project:{p}")));
+        parts.join(" ")
+    }
+}
+
+/// What to sync and how.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// Archive file (created if missing).
+    pub archive: PathBuf,
+    /// HTTP client settings (API URL, concurrency, rate, retries, timeout).
+    pub client: ClientConfig,
+    /// Part of Packit to mirror.
+    pub scope: Scope,
+    /// Fetch project details and sub-lists (prs, branches, releases, issues).
+    pub project_lists: bool,
+    /// Fetch `/usage` and `/system`.
+    pub usage: bool,
+    /// Details written per transaction when refreshing or repairing.
+    pub detail_batch: usize,
+}
+
+impl SyncOptions {
+    /// Defaults for an archive file: whole API, polite client.
+    pub fn new(archive: impl Into<PathBuf>, api: &str) -> SyncOptions {
+        SyncOptions {
+            archive: archive.into(),
+            client: ClientConfig {
+                base_url: api.to_string(),
+                ..ClientConfig::default()
+            },
+            scope: Scope::all(),
+            project_lists: true,
+            usage: true,
+            detail_batch: 200,
+        }
+    }
+}
+
+/// Counters of one endpoint (a label such as `copr-builds` or `copr-builds/{id}`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EndpointReport {
+    /// HTTP requests (retries included).
+    pub requests: u64,
+    /// Retries.
+    pub retries: u64,
+    /// Requests that failed for good.
+    pub errors: u64,
+    /// Entities stored for the first time.
+    pub new: u64,
+    /// Entities stored with changed content.
+    pub changed: u64,
+    /// Entities fetched again with the same content.
+    pub unchanged: u64,
+    /// Entities upstream no longer has (404), marked gone.
+    pub gone: u64,
+    /// List items dropped as outside the scope.
+    pub out_of_scope: u64,
+    /// List items without an id (not storable).
+    pub without_id: u64,
+}
+
+impl EndpointReport {
+    fn add(&mut self, o: &EndpointReport) {
+        self.requests += o.requests;
+        self.retries += o.retries;
+        self.errors += o.errors;
+        self.new += o.new;
+        self.changed += o.changed;
+        self.unchanged += o.unchanged;
+        self.gone += o.gone;
+        self.out_of_scope += o.out_of_scope;
+        self.without_id += o.without_id;
+    }
+
+    fn count(&mut self, c: Change) {
+        match c {
+            Change::New => self.new += 1,
+            Change::Changed => self.changed += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+/// An entity or list that could not be fetched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Endpoint label.
+    pub endpoint: String,
+    /// Entity kind (empty for a list page).
+    pub kind: String,
+    /// Entity id (or the page number of a list).
+    pub id: String,
+    /// The error.
+    pub error: String,
+}
+
+/// What a sync run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncReport {
+    /// Archive revision of the run.
+    pub revision: i64,
+    /// API base URL.
+    pub api: String,
+    /// Scope (canonical form).
+    pub scope: String,
+    /// UNIX time started.
+    pub started: i64,
+    /// UNIX time finished.
+    pub finished: i64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Whether every list was walked to its end or stop point (no list failed).
+    pub complete: bool,
+    /// Per endpoint label.
+    pub endpoints: BTreeMap<String, EndpointReport>,
+    /// Sum over endpoints.
+    pub totals: EndpointReport,
+    /// Entities whose detail could not be fetched.
+    pub failed_entities: Vec<Failure>,
+    /// List pages that could not be fetched.
+    pub failed_lists: Vec<Failure>,
+}
+
+impl SyncReport {
+    /// A human-readable summary (several lines).
+    pub fn summary(&self) -> String {
+        use std::fmt::Write;
+        let t = &self.totals;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "sync r{} of {} ({}): {} requests ({} retries, {} errors) in {:.1} s; {} new, {} changed, {} unchanged, {} gone, {} out of scope{}",
+            self.revision,
+            self.api,
+            self.scope,
+            t.requests,
+            t.retries,
+            t.errors,
+            self.seconds,
+            t.new,
+            t.changed,
+            t.unchanged,
+            t.gone,
+            t.out_of_scope,
+            if self.complete { "" } else { "; INCOMPLETE" }
+        );
+        for (name, e) in &self.endpoints {
+            let _ = writeln!(
+                s,
+                "  {name:<32} {:>6} req {:>4} retry {:>3} err | {:>6} new {:>6} changed {:>6} unchanged {:>4} gone",
+                e.requests, e.retries, e.errors, e.new, e.changed, e.unchanged, e.gone
+            );
+        }
+        for f in &self.failed_lists {
+            let _ = writeln!(s, "  FAILED list {} page {}: {}", f.endpoint, f.id, f.error);
+        }
+        for f in self.failed_entities.iter().take(50) {
+            let _ = writeln!(s, "  failed {} {}: {}", f.kind, f.id, f.error);
+        }
+        if self.failed_entities.len() > 50 {
+            let _ = writeln!(
+                s,
+                "  … and {} more failed entities (see --report-json)",
+                self.failed_entities.len() - 50
+            );
+        }
+        s
+    }
+}
+
+/// Progress of a sync, per resource (an endpoint label).
+pub trait Progress: Send + Sync {
+    /// A resource starts (may be called again for the same resource).
+    fn begin(&self, resource: &str) {
+        let _ = resource;
+    }
+    /// `items` more items of `resource` processed.
+    fn advance(&self, resource: &str, items: u64) {
+        let _ = (resource, items);
+    }
+    /// A resource is done for now.
+    fn end(&self, resource: &str) {
+        let _ = resource;
+    }
+}
+
+/// No progress output.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Progress as `tracing` log lines (for non-terminal stderr).
+#[derive(Default)]
+pub struct LogProgress {
+    state: Mutex<HashMap<String, (u64, Instant)>>,
+}
+
+impl Progress for LogProgress {
+    fn begin(&self, resource: &str) {
+        let mut m = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(resource.to_string())
+            .or_insert_with(|| (0, Instant::now()));
+    }
+    fn advance(&self, resource: &str, items: u64) {
+        let mut m = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let e = m
+            .entry(resource.to_string())
+            .or_insert_with(|| (0, Instant::now()));
+        e.0 += items;
+        tracing::debug!(resource, items = e.0, "progress");
+    }
+    fn end(&self, resource: &str) {
+        let m = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, t)) = m.get(resource) {
+            let secs = t.elapsed().as_secs_f64().max(1e-3);
+            tracing::info!(
+                resource,
+                items = n,
+                rate = format!("{:.1}/s", *n as f64 / secs),
+                "done"
+            );
+        }
+    }
+}
+
+/// An indicatif spinner per resource with items and rate (for a terminal).
+pub struct BarProgress {
+    multi: indicatif::MultiProgress,
+    bars: Mutex<HashMap<String, indicatif::ProgressBar>>,
+}
+
+impl Default for BarProgress {
+    fn default() -> Self {
+        BarProgress {
+            multi: indicatif::MultiProgress::new(),
+            bars: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl BarProgress {
+    fn bar(&self, resource: &str) -> indicatif::ProgressBar {
+        let mut m = self.bars.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(resource.to_string())
+            .or_insert_with(|| {
+                let style = indicatif::ProgressStyle::with_template(
+                    "{spinner} {prefix:<30} {pos:>8} items  {per_sec:>12}  {elapsed}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+                let b = self
+                    .multi
+                    .add(indicatif::ProgressBar::new_spinner().with_style(style));
+                b.set_prefix(resource.to_string());
+                b.enable_steady_tick(std::time::Duration::from_millis(200));
+                b
+            })
+            .clone()
+    }
+}
+
+impl Progress for BarProgress {
+    fn begin(&self, resource: &str) {
+        self.bar(resource);
+    }
+    fn advance(&self, resource: &str, items: u64) {
+        self.bar(resource).inc(items);
+    }
+    fn end(&self, resource: &str) {
+        let b = self.bar(resource);
+        b.disable_steady_tick();
+        b.tick();
+    }
+}
+
+/// Where the details of a list's items are.
+#[derive(Clone, Copy, Debug)]
+enum Details {
+    /// The list item is all there is.
+    None,
+    /// `/<base>/<id>` of the same entity.
+    Same(Kind),
+    /// Targets named in an object field of the item (name → packit id).
+    Targets { field: &'static str, kind: Kind },
+}
+
+fn details_of(ep: &ListEndpoint) -> Details {
+    if !ep.detail_richer {
+        return Details::None;
+    }
+    match ep.kind {
+        Kind::CoprBuild => Details::Targets {
+            field: "packit_id_per_chroot",
+            kind: Kind::Copr,
+        },
+        Kind::ProposeDownstreamRun => Details::Targets {
+            field: "packit_id_per_downstream_pr",
+            kind: Kind::ProposeDownstream,
+        },
+        Kind::PullFromUpstreamRun => Details::Targets {
+            field: "packit_id_per_downstream_pr",
+            kind: Kind::PullFromUpstream,
+        },
+        k => Details::Same(k),
+    }
+}
+
+/// How list items get their id.
+#[derive(Clone, Debug)]
+enum Ids {
+    Global(&'static ListEndpoint),
+    /// A project sub-list (kind says which).
+    Sub(String),
+}
+
+/// One list to walk.
+#[derive(Clone, Debug)]
+struct Walk {
+    path: String,
+    label: String,
+    kind: Kind,
+    ids: Ids,
+    details: Details,
+    /// Newest first, so an incremental walk may stop early.
+    ordered: bool,
+    /// Drop items outside the scope.
+    filter: bool,
+}
+
+/// The project sub-lists: suffix, kind, ordered.
+const SUB_LISTS: [(&str, Kind, bool); 4] = [
+    ("prs", Kind::ProjectPr, true),
+    ("branches", Kind::ProjectBranch, false),
+    ("releases", Kind::ProjectRelease, false),
+    ("issues", Kind::ProjectIssue, false),
+];
+
+/// The id of a project sub-list item: `key#pr`, `key:branch`, `key@tag`, `key!issue`.
+pub fn sub_list_item_id(kind: Kind, key: &str, item: &Value) -> Option<String> {
+    match kind {
+        Kind::ProjectPr => item
+            .get("pr_id")
+            .and_then(Value::as_i64)
+            .map(|n| format!("{key}#{n}")),
+        Kind::ProjectBranch => item
+            .get("branch")
+            .and_then(Value::as_str)
+            .map(|b| format!("{key}:{b}")),
+        Kind::ProjectRelease => item
+            .get("tag_name")
+            .and_then(Value::as_str)
+            .map(|t| format!("{key}@{t}")),
+        Kind::ProjectIssue => item.as_i64().map(|n| format!("{key}!{n}")),
+        _ => None,
+    }
+}
+
+/// The `forge/namespace/repo` a list item belongs to (runs: their trigger's project).
+pub fn item_project(kind: Kind, item: &Value) -> Option<String> {
+    let url = match kind {
+        Kind::Pipeline => item.get("trigger")?.get("project_url")?,
+        _ => item.get("project_url")?,
+    };
+    project_key(url.as_str()?)
+}
+
+/// The report label of a detail endpoint: its path with the id replaced.
+fn detail_label(kind: Kind) -> String {
+    match kind {
+        Kind::Project => "projects/{project}".into(),
+        Kind::Usage => "usage".into(),
+        Kind::System => "system".into(),
+        k => k
+            .detail_path("0")
+            .map(|p| format!("{}/{{id}}", p.trim_end_matches("/0")))
+            .unwrap_or_else(|| k.as_str().to_string()),
+    }
+}
+
+/// One detail to fetch.
+#[derive(Clone, Debug)]
+struct Job {
+    kind: Kind,
+    id: String,
+    path: String,
+    /// The entity row exists (or will, within the same transaction).
+    exists: bool,
+    /// List item that named this target, for errors on targets never stored.
+    parent: Option<(Kind, String)>,
+}
+
+impl Job {
+    fn new(kind: Kind, id: &str, exists: bool, parent: Option<(Kind, String)>) -> Option<Job> {
+        Some(Job {
+            kind,
+            id: id.to_string(),
+            path: kind.detail_path(id)?,
+            exists,
+            parent,
+        })
+    }
+}
+
+/// What to do with the list's cursor in a page's transaction.
+enum CursorOp {
+    Set(u32, i64),
+    /// Clear; `true`: a full crawl completed (record it).
+    Clear(bool),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// To the end.
+    Full,
+    /// Until a page brings nothing new.
+    Head,
+}
+
+const META_EPOCH: &str = "sync.epoch_rev";
+const META_SCOPE: &str = "sync.scope";
+
+fn meta_crawled(path: &str) -> String {
+    format!("sync.crawled:{path}")
+}
+
+fn meta_high(path: &str) -> String {
+    format!("sync.high:{path}")
+}
+
+struct Syncer<'p> {
+    archive: Archive,
+    client: Arc<Client>,
+    opts: SyncOptions,
+    rev: i64,
+    epoch_rev: i64,
+    scope_key: String,
+    progress: &'p dyn Progress,
+    counts: BTreeMap<String, EndpointReport>,
+    failed_entities: Vec<Failure>,
+    failed_lists: Vec<Failure>,
+    /// Entities whose detail was fetched (or list item seen) in this run.
+    fetched: HashSet<(Kind, String)>,
+    seen_items: HashSet<(Kind, String)>,
+    /// High-water marks written in this run, per list path.
+    high_written: HashMap<String, i64>,
+}
+
+/// Runs one sync (see the module documentation). Returns the report, also stored in
+/// the archive's run record; entity failures and list failures are in the report, not
+/// errors. Errors are reserved for what stops the run (archive, setup).
+pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncReport, SyncError> {
+    let t0 = Instant::now();
+    let client = Arc::new(Client::new(opts.client.clone())?);
+    let mut archive = Archive::open(&opts.archive)?;
+    let started = crate::time::now();
+    let rev = archive.begin_revision(&opts.client.base_url, started)?;
+    let scope_key = opts.scope.canonical();
+    let epoch_rev = match archive
+        .meta(META_EPOCH)?
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        Some(e) => e,
+        None => {
+            let w = archive.write()?;
+            w.set_meta(META_EPOCH, &rev.to_string())?;
+            w.commit()?;
+            rev
+        }
+    };
+    if archive.meta(META_SCOPE)?.as_deref() != Some(scope_key.as_str()) {
+        // another scope: saved positions describe other crawls
+        let endpoints = archive.cursor_endpoints()?;
+        let w = archive.write()?;
+        for e in endpoints {
+            w.clear_cursor(&e)?;
+        }
+        w.set_meta(META_SCOPE, &scope_key)?;
+        w.commit()?;
+    }
+    let mut s = Syncer {
+        archive,
+        client,
+        opts: opts.clone(),
+        rev,
+        epoch_rev,
+        scope_key,
+        progress,
+        counts: BTreeMap::new(),
+        failed_entities: Vec::new(),
+        failed_lists: Vec::new(),
+        fetched: HashSet::new(),
+        seen_items: HashSet::new(),
+        high_written: HashMap::new(),
+    };
+    tracing::info!(rev, epoch = epoch_rev, scope = %s.scope_key, api = %opts.client.base_url, "sync started");
+
+    for ep in LISTS.iter() {
+        if ep.kind == Kind::Project {
+            continue;
+        }
+        let w = Walk {
+            path: ep.path.to_string(),
+            label: ep.path.to_string(),
+            kind: ep.kind,
+            ids: Ids::Global(ep),
+            details: details_of(ep),
+            ordered: true,
+            filter: true,
+        };
+        s.walk(&w).await?;
+    }
+    s.walk_projects().await?;
+    s.repair().await?;
+    s.refresh().await?;
+    if opts.project_lists {
+        s.project_phase().await?;
+    }
+    if opts.usage {
+        let jobs = vec![
+            Job {
+                kind: Kind::Usage,
+                id: "all".into(),
+                path: "usage".into(),
+                exists: false,
+                parent: None,
+            },
+            Job {
+                kind: Kind::System,
+                id: "system".into(),
+                path: "system".into(),
+                exists: false,
+                parent: None,
+            },
+        ];
+        s.fetch_and_store(jobs, "usage").await?;
+    }
+
+    // report
+    let mut endpoints = s.counts.clone();
+    for (label, st) in s.client.stats() {
+        let e = endpoints.entry(label).or_default();
+        let RequestStats {
+            requests,
+            retries,
+            errors,
+        } = st;
+        e.requests += requests;
+        e.retries += retries;
+        e.errors += errors;
+    }
+    let mut totals = EndpointReport::default();
+    for e in endpoints.values() {
+        totals.add(e);
+    }
+    let finished = crate::time::now();
+    let report = SyncReport {
+        revision: rev,
+        api: opts.client.base_url.clone(),
+        scope: s.scope_key.clone(),
+        started,
+        finished,
+        seconds: t0.elapsed().as_secs_f64(),
+        complete: s.failed_lists.is_empty(),
+        endpoints,
+        totals,
+        failed_entities: s.failed_entities.clone(),
+        failed_lists: s.failed_lists.clone(),
+    };
+    let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+    let w = s.archive.write()?;
+    w.finish_run(rev, finished, &json)?;
+    if report.complete {
+        w.delete_meta(META_EPOCH)?;
+    }
+    w.commit()?;
+    tracing::info!(rev, complete = report.complete, "sync finished");
+    Ok(report)
+}
+
+impl Syncer<'_> {
+    fn count(&mut self, label: &str) -> &mut EndpointReport {
+        self.counts.entry(label.to_string()).or_default()
+    }
+
+    /// The projects list(s) for the scope: all projects, per forge, per namespace
+    /// (single projects come with their details in the project phase).
+    async fn walk_projects(&mut self) -> Result<(), SyncError> {
+        let ep = api::list_endpoint("projects").expect("projects list");
+        let mut walks = Vec::new();
+        if self.opts.scope.is_all() {
+            walks.push(("projects".to_string(), "projects".to_string(), true));
+        } else {
+            for f in &self.opts.scope.forges {
+                walks.push((format!("projects/{f}"), "projects/{forge}".into(), true));
+            }
+            for n in &self.opts.scope.namespaces {
+                walks.push((
+                    format!("projects/{n}"),
+                    "projects/{forge}/{namespace}".into(),
+                    false,
+                ));
+            }
+        }
+        for (path, label, ordered) in walks {
+            let w = Walk {
+                path,
+                label,
+                kind: Kind::Project,
+                ids: Ids::Global(ep),
+                details: Details::None,
+                ordered,
+                filter: true,
+            };
+            self.walk(&w).await?;
+        }
+        Ok(())
+    }
+
+    /// Walks one list: resumes a saved crawl, then (or else) a full crawl the first
+    /// time or an incremental walk from the top.
+    async fn walk(&mut self, w: &Walk) -> Result<bool, SyncError> {
+        self.progress.begin(&w.label);
+        let crawled =
+            self.archive.meta(&meta_crawled(&w.path))?.as_deref() == Some(self.scope_key.as_str());
+        let high: Option<i64> = self
+            .archive
+            .meta(&meta_high(&w.path))?
+            .and_then(|v| v.parse().ok());
+        let mut seen = HashSet::new();
+        let head = crawled && w.ordered;
+        let mode = if head { Mode::Head } else { Mode::Full };
+        let ok = match self.archive.cursor(&w.path)? {
+            Some((page, started_rev)) => {
+                tracing::info!(list = %w.path, page, "resuming interrupted crawl");
+                let ok = self
+                    .walk_from(w, page.max(1), started_rev, mode, high, &mut seen)
+                    .await?;
+                if ok && w.ordered {
+                    // catch what arrived at the top meanwhile
+                    self.walk_from(w, 1, self.rev, Mode::Head, high, &mut seen)
+                        .await?
+                } else {
+                    ok
+                }
+            }
+            None => {
+                self.walk_from(w, 1, self.rev, mode, high, &mut seen)
+                    .await?
+            }
+        };
+        self.progress.end(&w.label);
+        Ok(ok)
+    }
+
+    async fn walk_from(
+        &mut self,
+        w: &Walk,
+        start: u32,
+        started_rev: i64,
+        mode: Mode,
+        high: Option<i64>,
+        seen: &mut HashSet<String>,
+    ) -> Result<bool, SyncError> {
+        let mut page = start;
+        loop {
+            let client = self.client.clone();
+            let p = match client.list_page(&w.label, &w.path, &[], page).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(list = %w.path, page, error = %e, "list page failed");
+                    self.failed_lists.push(Failure {
+                        endpoint: w.path.clone(),
+                        kind: String::new(),
+                        id: page.to_string(),
+                        error: e.to_string(),
+                    });
+                    return Ok(false);
+                }
+            };
+            let n = p.items.len();
+            let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
+            let fresh = self
+                .process_page(w, p.items, seen, high, |fresh| {
+                    if end {
+                        CursorOp::Clear(mode == Mode::Full)
+                    } else if mode == Mode::Head && fresh == 0 {
+                        CursorOp::Clear(false)
+                    } else {
+                        CursorOp::Set(page + 1, started_rev)
+                    }
+                })
+                .await?;
+            if end || (mode == Mode::Head && fresh == 0) {
+                return Ok(true);
+            }
+            page += 1;
+        }
+    }
+
+    /// Stores one page (items, their details, cursor) in one transaction. Returns how
+    /// many items were fresh (new or changed in scope, or above the high-water mark).
+    async fn process_page(
+        &mut self,
+        w: &Walk,
+        items: Vec<Box<RawValue>>,
+        seen: &mut HashSet<String>,
+        high: Option<i64>,
+        cursor: impl FnOnce(usize) -> CursorOp,
+    ) -> Result<usize, SyncError> {
+        struct Entry {
+            id: String,
+            raw: Box<RawValue>,
+        }
+        let mut entries = Vec::new();
+        let mut jobs: Vec<Job> = Vec::new();
+        let mut fresh = 0usize;
+        let mut page_high: Option<i64> = None;
+        let mut report = EndpointReport::default();
+        for raw in items {
+            let Ok(v) = serde_json::from_str::<Value>(raw.get()) else {
+                report.without_id += 1;
+                continue;
+            };
+            let id = match &w.ids {
+                Ids::Global(ep) => list_item_id(ep, &v),
+                Ids::Sub(key) => sub_list_item_id(w.kind, key, &v),
+            };
+            let Some(id) = id else {
+                report.without_id += 1;
+                continue;
+            };
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let num = id.parse::<i64>().ok();
+            if let Some(n) = num {
+                page_high = Some(page_high.map_or(n, |h: i64| h.max(n)));
+            }
+            if w.filter
+                && !self
+                    .opts
+                    .scope
+                    .contains(item_project(w.kind, &v).as_deref())
+            {
+                report.out_of_scope += 1;
+                if let (Some(n), Some(h)) = (num, high)
+                    && n > h
+                {
+                    fresh += 1;
+                }
+                continue;
+            }
+            let stored = self.archive.get(w.kind, &id)?;
+            let change = match stored.as_ref().and_then(|e| e.list_json.as_deref()) {
+                None if stored.is_none() => Change::New,
+                None => Change::Changed,
+                Some(s) if s == raw.get() => Change::Unchanged,
+                Some(s) => match serde_json::from_str::<Value>(s) {
+                    Ok(old) if old == v => Change::Unchanged,
+                    _ => Change::Changed,
+                },
+            };
+            if change != Change::Unchanged {
+                fresh += 1;
+            }
+            self.seen_items.insert((w.kind, id.clone()));
+            match w.details {
+                Details::None => {}
+                Details::Same(k) => {
+                    let missing = stored
+                        .as_ref()
+                        .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+                    if (change != Change::Unchanged || missing)
+                        && !self.fetched.contains(&(k, id.clone()))
+                        && let Some(j) = Job::new(k, &id, true, None)
+                    {
+                        jobs.push(j);
+                    }
+                }
+                Details::Targets { field, kind } => {
+                    if let Some(m) = v.get(field).and_then(Value::as_object) {
+                        for t in m.values().filter_map(Value::as_i64) {
+                            let tid = t.to_string();
+                            if self.fetched.contains(&(kind, tid.clone())) {
+                                continue;
+                            }
+                            let ts = self.archive.get(kind, &tid)?;
+                            let missing = ts
+                                .as_ref()
+                                .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+                            if (change != Change::Unchanged || missing)
+                                && let Some(j) =
+                                    Job::new(kind, &tid, ts.is_some(), Some((w.kind, id.clone())))
+                            {
+                                jobs.push(j);
+                            }
+                        }
+                    }
+                }
+            }
+            entries.push(Entry { id, raw });
+        }
+        let mut uniq = HashSet::new();
+        jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
+        let results = self.fetch(&jobs).await;
+
+        // one transaction: items, details, errors, cursor
+        let now = crate::time::now();
+        let rev = self.rev;
+        let mut detail_counts: Vec<(String, Option<Change>, bool)> = Vec::new();
+        let mut failures = Vec::new();
+        let mut new_high = None;
+        {
+            let wr = self.archive.write()?;
+            for e in &entries {
+                let c = wr.put(w.kind, &e.id, Part::List, e.raw.get(), now, rev)?;
+                report.count(c);
+            }
+            for (job, res) in jobs.iter().zip(results) {
+                let label = detail_label(job.kind);
+                match store_result(&wr, job, res, now, rev)? {
+                    Stored::Put(c) => detail_counts.push((label, Some(c), false)),
+                    Stored::Gone => detail_counts.push((label, None, true)),
+                    Stored::Failed(f) => failures.push(f),
+                }
+            }
+            match cursor(fresh) {
+                CursorOp::Set(p, started) => wr.set_cursor(&w.path, p, started)?,
+                CursorOp::Clear(done) => {
+                    wr.clear_cursor(&w.path)?;
+                    if done {
+                        wr.set_meta(&meta_crawled(&w.path), &self.scope_key)?;
+                    }
+                }
+            }
+            let written = self.high_written.get(&w.path).copied();
+            if let Some(h) = page_high
+                && high.is_none_or(|old| h > old)
+                && written.is_none_or(|old| h > old)
+            {
+                wr.set_meta(&meta_high(&w.path), &h.to_string())?;
+                new_high = Some(h);
+            }
+            wr.commit()?;
+        }
+        if let Some(h) = new_high {
+            self.high_written.insert(w.path.clone(), h);
+        }
+        for j in &jobs {
+            self.fetched.insert((j.kind, j.id.clone()));
+        }
+        let n = entries.len() as u64;
+        self.count(&w.label).add(&report);
+        for (label, c, gone) in detail_counts {
+            let e = self.count(&label);
+            if let Some(c) = c {
+                e.count(c);
+            }
+            if gone {
+                e.gone += 1;
+            }
+        }
+        self.note_failures(failures);
+        self.progress.advance(&w.label, n);
+        Ok(fresh)
+    }
+
+    fn note_failures(&mut self, failures: Vec<Failure>) {
+        for f in failures {
+            tracing::warn!(kind = %f.kind, id = %f.id, error = %f.error, "fetch failed");
+            self.failed_entities.push(f);
+        }
+    }
+
+    /// Fetches details concurrently (the client bounds requests in flight).
+    async fn fetch(&self, jobs: &[Job]) -> Vec<Result<Box<RawValue>, ClientError>> {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, j) in jobs.iter().enumerate() {
+            let c = self.client.clone();
+            let label = detail_label(j.kind);
+            let path = j.path.clone();
+            set.spawn(async move { (i, c.detail(&label, &path).await) });
+        }
+        let mut out: Vec<Option<Result<Box<RawValue>, ClientError>>> =
+            (0..jobs.len()).map(|_| None).collect();
+        while let Some(r) = set.join_next().await {
+            match r {
+                Ok((i, res)) => out[i] = Some(res),
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        }
+        out.into_iter()
+            .map(|r| r.expect("every task reports"))
+            .collect()
+    }
+
+    /// Fetches and stores details in batches of `detail_batch`, one transaction each.
+    async fn fetch_and_store(&mut self, jobs: Vec<Job>, resource: &str) -> Result<(), SyncError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        self.progress.begin(resource);
+        for batch in jobs.chunks(self.opts.detail_batch.max(1)) {
+            let results = self.fetch(batch).await;
+            let now = crate::time::now();
+            let mut counts = Vec::new();
+            let mut failures = Vec::new();
+            let mut ok_parents: BTreeMap<(Kind, String), bool> = BTreeMap::new();
+            {
+                let wr = self.archive.write()?;
+                for (job, res) in batch.iter().zip(results) {
+                    let label = detail_label(job.kind);
+                    let stored = store_result(&wr, job, res, now, self.rev)?;
+                    if let Some(p) = &job.parent {
+                        let ok = !matches!(stored, Stored::Failed(_));
+                        let e = ok_parents.entry(p.clone()).or_insert(true);
+                        *e &= ok;
+                    }
+                    match stored {
+                        Stored::Put(c) => counts.push((label, Some(c))),
+                        Stored::Gone => counts.push((label, None)),
+                        Stored::Failed(f) => failures.push(f),
+                    }
+                }
+                for ((k, id), ok) in &ok_parents {
+                    if *ok {
+                        wr.clear_error(*k, id)?;
+                    }
+                }
+                wr.commit()?;
+            }
+            for j in batch {
+                self.fetched.insert((j.kind, j.id.clone()));
+            }
+            for (label, c) in counts {
+                let e = self.count(&label);
+                match c {
+                    Some(c) => e.count(c),
+                    None => e.gone += 1,
+                }
+            }
+            self.note_failures(failures);
+            self.progress.advance(resource, batch.len() as u64);
+        }
+        self.progress.end(resource);
+        Ok(())
+    }
+
+    /// Details still missing: list items whose detail (or targets) never arrived.
+    async fn repair(&mut self) -> Result<(), SyncError> {
+        let mut jobs = Vec::new();
+        for ep in LISTS.iter() {
+            match details_of(ep) {
+                Details::None => {}
+                Details::Same(k) => {
+                    for id in self.archive.ids_without_detail(k)? {
+                        if !self.fetched.contains(&(k, id.clone()))
+                            && let Some(j) = Job::new(k, &id, true, None)
+                        {
+                            jobs.push(j);
+                        }
+                    }
+                }
+                Details::Targets { field, kind } => {
+                    for (parent, tid) in self.archive.missing_targets(ep.kind, field, kind)? {
+                        if self.fetched.contains(&(kind, tid.clone())) {
+                            continue;
+                        }
+                        let exists = self.archive.get(kind, &tid)?.is_some();
+                        if let Some(j) = Job::new(kind, &tid, exists, Some((ep.kind, parent))) {
+                            jobs.push(j);
+                        }
+                    }
+                }
+            }
+        }
+        let mut uniq = HashSet::new();
+        jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
+        if !jobs.is_empty() {
+            tracing::info!(count = jobs.len(), "fetching missing details");
+        }
+        self.fetch_and_store(jobs, "missing details").await
+    }
+
+    /// Re-fetches entities stored by earlier runs whose status is not final.
+    async fn refresh(&mut self) -> Result<(), SyncError> {
+        const KINDS: [Kind; 10] = [
+            Kind::Srpm,
+            Kind::Copr,
+            Kind::Koji,
+            Kind::TestingFarm,
+            Kind::ProposeDownstream,
+            Kind::PullFromUpstream,
+            Kind::Bodhi,
+            Kind::KojiTagRequest,
+            Kind::OpenScanHub,
+            Kind::LogDetective,
+        ];
+        let mut jobs = Vec::new();
+        for k in KINDS {
+            let list_only = matches!(k, Kind::OpenScanHub | Kind::LogDetective);
+            for id in self.archive.open_ids_changed_before(k, self.epoch_rev)? {
+                let key = (k, id.clone());
+                if self.fetched.contains(&key) || (list_only && self.seen_items.contains(&key)) {
+                    continue;
+                }
+                if let Some(j) = Job::new(k, &id, true, None) {
+                    jobs.push(j);
+                }
+            }
+        }
+        if !jobs.is_empty() {
+            tracing::info!(count = jobs.len(), "refreshing unfinished entities");
+        }
+        self.fetch_and_store(jobs, "unfinished").await
+    }
+
+    /// Project details and sub-lists for projects with pipelines changed in this epoch.
+    async fn project_phase(&mut self) -> Result<(), SyncError> {
+        let keys: Vec<String> = self
+            .archive
+            .projects_changed_since(self.epoch_rev)?
+            .into_iter()
+            .filter(|k| self.opts.scope.contains(Some(k)))
+            .collect();
+        let mut jobs = Vec::new();
+        let mut walkable = Vec::new();
+        let now = crate::time::now();
+        for key in &keys {
+            let path = format!("projects/{key}");
+            if let Err(e) = crate::api::client::encode_path(&path) {
+                // a key such as `github.com/../x/y` cannot be requested faithfully
+                let exists = self.archive.get(Kind::Project, key)?.is_some();
+                if exists {
+                    let w = self.archive.write()?;
+                    w.record_error(Kind::Project, key, &e.to_string(), now)?;
+                    w.commit()?;
+                }
+                self.note_failures(vec![Failure {
+                    endpoint: "projects/{project}".into(),
+                    kind: Kind::Project.to_string(),
+                    id: key.clone(),
+                    error: e.to_string(),
+                }]);
+                continue;
+            }
+            let exists = self.archive.get(Kind::Project, key)?.is_some();
+            jobs.push(Job {
+                kind: Kind::Project,
+                id: key.clone(),
+                path,
+                exists,
+                parent: None,
+            });
+            walkable.push(key.clone());
+        }
+        self.fetch_and_store(jobs, "projects/{project}").await?;
+        for key in walkable {
+            for (suffix, kind, ordered) in SUB_LISTS {
+                let w = Walk {
+                    path: format!("projects/{key}/{suffix}"),
+                    label: format!("projects/{{project}}/{suffix}"),
+                    kind,
+                    ids: Ids::Sub(key.clone()),
+                    details: Details::None,
+                    ordered,
+                    filter: false,
+                };
+                self.walk(&w).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+enum Stored {
+    Put(Change),
+    Gone,
+    Failed(Failure),
+}
+
+/// Stores one fetched detail, or records why it could not be fetched. Never writes
+/// anything worse than what is stored.
+fn store_result(
+    wr: &crate::archive::Writer<'_>,
+    job: &Job,
+    res: Result<Box<RawValue>, ClientError>,
+    now: i64,
+    rev: i64,
+) -> Result<Stored, SyncError> {
+    let label = detail_label(job.kind);
+    match res {
+        Ok(raw) => Ok(Stored::Put(wr.put(
+            job.kind,
+            &job.id,
+            Part::Detail,
+            raw.get(),
+            now,
+            rev,
+        )?)),
+        Err(e) if e.is_not_found() && job.exists => {
+            wr.mark_gone(job.kind, &job.id, now, rev)?;
+            Ok(Stored::Gone)
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            if job.exists {
+                wr.record_error(job.kind, &job.id, &msg, now)?;
+            } else if let Some((pk, pid)) = &job.parent {
+                wr.record_error(*pk, pid, &format!("{} {}: {msg}", job.kind, job.id), now)?;
+            }
+            Ok(Stored::Failed(Failure {
+                endpoint: label,
+                kind: job.kind.to_string(),
+                id: job.id.clone(),
+                error: msg,
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_matching() {
+        let mut s = Scope::all();
+        assert!(s.contains(None));
+        s.add_namespace("gitlab.com/redhat").unwrap();
+        s.add_project("https://github.com/packit/ogr.git").unwrap();
+        s.add_forge("src.fedoraproject.org").unwrap();
+        assert!(s.contains(Some("github.com/packit/ogr")));
+        assert!(!s.contains(Some("github.com/packit/ogre")));
+        assert!(s.contains(Some("gitlab.com/redhat/centos-stream/src/kernel")));
+        assert!(!s.contains(Some("gitlab.com/redhatx/a")));
+        assert!(s.contains(Some("src.fedoraproject.org/rpms/x")));
+        assert!(!s.contains(None));
+        assert_eq!(
+            s.canonical(),
+            "forge:src.fedoraproject.org namespace:gitlab.com/redhat project:github.com/packit/ogr"
+        );
+        assert!(s.add_project("github.com/packit").is_err());
+        assert!(s.add_namespace("github.com").is_err());
+        assert!(s.add_forge("github.com/x").is_err());
+    }
+
+    #[test]
+    fn sub_list_ids() {
+        let k = "github.com/a/b";
+        assert_eq!(
+            sub_list_item_id(Kind::ProjectPr, k, &serde_json::json!({"pr_id": 3})).as_deref(),
+            Some("github.com/a/b#3")
+        );
+        assert_eq!(
+            sub_list_item_id(Kind::ProjectIssue, k, &serde_json::json!(7)).as_deref(),
+            Some("github.com/a/b!7")
+        );
+        assert_eq!(
+            sub_list_item_id(
+                Kind::ProjectBranch,
+                k,
+                &serde_json::json!({"branch": "main"})
+            )
+            .as_deref(),
+            Some("github.com/a/b:main")
+        );
+        assert_eq!(
+            sub_list_item_id(
+                Kind::ProjectRelease,
+                k,
+                &serde_json::json!({"tag_name": "1.0"})
+            )
+            .as_deref(),
+            Some("github.com/a/b@1.0")
+        );
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(detail_label(Kind::Copr), "copr-builds/{id}");
+        assert_eq!(detail_label(Kind::TestingFarm), "testing-farm/{id}");
+        assert_eq!(detail_label(Kind::Project), "projects/{project}");
+    }
+
+    #[test]
+    fn item_projects() {
+        let run = serde_json::json!({"trigger": {"project_url": "https://github.com/a/b"}});
+        assert_eq!(
+            item_project(Kind::Pipeline, &run).as_deref(),
+            Some("github.com/a/b")
+        );
+        assert_eq!(item_project(Kind::Pipeline, &serde_json::json!({})), None);
+    }
+}
