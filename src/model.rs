@@ -1313,12 +1313,12 @@ impl<'c> Model<'c> {
     pub fn job_chip(&self, kind: Kind, id: Option<i64>, status: &str, text: &str) -> Result<Chip> {
         let mut status = status.to_string();
         let mut href = None;
-        if let Some(id) = id {
-            if let Some(list) = self.catalog.detail_list(kind, id) {
-                href = Some(detail_path(list, id));
-                if let Some((Some(s), _)) = self.status_of(kind, id)? {
-                    status = s;
-                }
+        if let Some(id) = id
+            && let Some(list) = self.catalog.detail_list(kind, id)
+        {
+            href = Some(detail_path(list, id));
+            if let Some((Some(s), _)) = self.status_of(kind, id)? {
+                status = s;
             }
         }
         Ok(Chip {
@@ -1362,10 +1362,10 @@ impl<'c> Model<'c> {
             project_url: url.clone(),
             ..TriggerView::default()
         };
-        if let Some(k) = &key {
-            if self.catalog.projects.contains_key(k) {
-                tv.project_page = Some(project_path(k));
-            }
+        if let Some(k) = &key
+            && self.catalog.projects.contains_key(k)
+        {
+            tv.project_page = Some(project_path(k));
         }
         if let Some(pr) = info.pr_id {
             tv.suffix = format!("#{pr}");
@@ -1387,14 +1387,12 @@ impl<'c> Model<'c> {
             };
             tv.forge_url = url.clone();
         }
-        if let (Some(k), Some(t)) = (&key, &trig) {
-            if let (Some(p), Some((s, name))) =
+        if let (Some(k), Some(t)) = (&key, &trig)
+            && let (Some(p), Some((s, name))) =
                 (self.catalog.projects.get(k), Section::of_trigger(t))
-            {
-                if p.triggers.contains_key(&(s, name.to_string())) {
-                    tv.trigger_page = Some(trigger_path(k, s, name));
-                }
-            }
+            && p.triggers.contains_key(&(s, name.to_string()))
+        {
+            tv.trigger_page = Some(trigger_path(k, s, name));
         }
         Some(tv)
     }
@@ -2025,10 +2023,10 @@ impl<'c> Model<'c> {
                 }
                 if !tested.is_empty() {
                     for c in &mut tested {
-                        if let Some(h) = &c.href {
-                            if let Some((_, Some(t))) = self.status_of_href(h)? {
-                                c.text = t.trim_start_matches("downstream:").to_string();
-                            }
+                        if let Some(h) = &c.href
+                            && let Some((_, Some(t))) = self.status_of_href(h)?
+                        {
+                            c.text = t.trim_start_matches("downstream:").to_string();
                         }
                     }
                     d.related.push(Related {
@@ -2273,10 +2271,10 @@ impl<'c> Model<'c> {
     pub fn project(&self, p: &ProjectEntry) -> Result<ProjectView> {
         let row = self.project_row(p)?;
         let mut notices = Vec::new();
-        if p.has_entity {
-            if let Some(e) = self.entity_by_key(Kind::Project, &p.key)? {
-                notices = entity_notices(&e);
-            }
+        if p.has_entity
+            && let Some(e) = self.entity_by_key(Kind::Project, &p.key)?
+        {
+            notices = entity_notices(&e);
         }
         Ok(ProjectView {
             key: p.key.clone(),

@@ -320,14 +320,7 @@ fn render_page(
     c.insert("path", &path);
     c.insert("site", &ctx.site);
     let canonical = match &ctx.site.base_url {
-        Some(b) => format!(
-            "{b}{}",
-            if path.ends_with('/') {
-                path.clone()
-            } else {
-                path.clone()
-            }
-        ),
+        Some(b) => format!("{b}{path}"),
         None => rel_href(&root, &path),
     };
     c.insert("canonical", &canonical);

@@ -288,13 +288,11 @@ pub fn fill(path: &Path, n: usize, hostile: bool) {
     }
     for p in 0..7 {
         let inf = info(p, 0, false);
-        let key = format!(
-            "{}",
-            inf["project_url"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("https://")
-        );
+        let key = inf["project_url"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("https://")
+            .to_string();
         put_s(
             &w,
             Kind::Project,
