@@ -23,8 +23,10 @@ enum Command {
     /// Mirror the Packit API into the archive (full crawl the first time, incremental after).
     #[command(long_about = SYNC_ABOUT)]
     Sync(SyncArgs),
-    /// Render the archive as a static site (incremental: unchanged files are not rewritten).
+    /// Render the archive as a static site (every page, legacy redirects, sitemap).
     Build(BuildArgs),
+    /// Write a deterministic synthetic archive (for the quick start, tests and benchmarks).
+    DemoArchive(DemoArchiveArgs),
 }
 
 const SYNC_ABOUT: &str = "\
@@ -143,7 +145,8 @@ fn main() -> ExitCode {
     init_tracing();
     let result = match cli.command {
         Command::Sync(a) => run_sync(a),
-        Command::Build(a) => build(a).map(|()| ExitCode::SUCCESS),
+        Command::Build(a) => run_build(a),
+        Command::DemoArchive(a) => run_demo_archive(a),
     };
     match result {
         Ok(code) => code,
@@ -232,25 +235,36 @@ fn run_sync(a: SyncArgs) -> anyhow::Result<ExitCode> {
 #[derive(Args, Debug)]
 struct BuildArgs {
     /// Archive file (SQLite) to render.
-    #[arg(long, env = "PACKIT_PAGES_ARCHIVE", required_unless_present = "demo")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PACKIT_PAGES_ARCHIVE",
+        required_unless_present = "demo"
+    )]
     archive: Option<PathBuf>,
     /// Output directory.
-    #[arg(long, env = "PACKIT_PAGES_OUT", default_value = "./public")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "PACKIT_PAGES_OUT",
+        default_value = "./public"
+    )]
     out: PathBuf,
-    /// Theme directory overriding the default theme file by file.
-    #[arg(long, env = "PACKIT_PAGES_THEME")]
+    /// Theme directory (`templates/`, `static/`) overriding the default theme file by file.
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_THEME")]
     theme: Option<PathBuf>,
-    /// Public URL of the site, for canonical links, sitemap and robots.txt.
-    #[arg(long, env = "PACKIT_PAGES_BASE_URL")]
+    /// Public URL of the site (e.g. https://user.github.io/repo/), for canonical links,
+    /// the sitemap and robots.txt. Internal links are relative anyway.
+    #[arg(long, value_name = "URL", env = "PACKIT_PAGES_BASE_URL")]
     base_url: Option<String>,
-    /// Directory of markdown content pages (faq.md, about.md).
-    #[arg(long, env = "PACKIT_PAGES_CONTENT")]
+    /// Directory of markdown content pages (faq.md, about.md); default `./content` if present.
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_CONTENT")]
     content: Option<PathBuf>,
-    /// Compare every file with the disk instead of trusting the manifest.
+    /// Do not trust the manifest of the previous build: compare every file with the disk.
     #[arg(long, env = "PACKIT_PAGES_FULL")]
     full: bool,
-    /// Write the build report as JSON to this file.
-    #[arg(long, env = "PACKIT_PAGES_REPORT_JSON")]
+    /// Write the build report (files written / unchanged / removed, timings) as JSON.
+    #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_REPORT_JSON")]
     report_json: Option<PathBuf>,
     /// Build from a generated demo archive instead of --archive.
     #[arg(long, env = "PACKIT_PAGES_DEMO")]
@@ -258,6 +272,7 @@ struct BuildArgs {
     /// Pipelines in the demo archive.
     #[arg(
         long,
+        value_name = "N",
         env = "PACKIT_PAGES_PIPELINES",
         default_value_t = 2000,
         requires = "demo"
@@ -266,6 +281,7 @@ struct BuildArgs {
     /// Seed of the demo archive.
     #[arg(
         long,
+        value_name = "S",
         env = "PACKIT_PAGES_SEED",
         default_value_t = 1,
         requires = "demo"
@@ -273,25 +289,25 @@ struct BuildArgs {
     seed: u64,
 }
 
-fn build(args: BuildArgs) -> anyhow::Result<()> {
-    let archive = match (&args.archive, args.demo) {
-        (Some(a), false) => a.clone(),
-        _ => demo_archive(args.pipelines, args.seed)?,
+fn run_build(a: BuildArgs) -> anyhow::Result<ExitCode> {
+    let archive = match (&a.archive, a.demo) {
+        (Some(p), false) => p.clone(),
+        _ => demo_archive(a.pipelines, a.seed)?,
     };
     let opts = packit_pages::site::BuildOptions {
         archive,
-        out: args.out.clone(),
-        theme: args.theme.clone(),
-        base_url: args.base_url.clone(),
-        content: args.content.clone().or_else(|| {
+        out: a.out.clone(),
+        theme: a.theme.clone(),
+        base_url: a.base_url.clone(),
+        content: a.content.clone().or_else(|| {
             let d = PathBuf::from("content");
             d.is_dir().then_some(d)
         }),
-        full: args.full,
+        full: a.full,
         threads: None,
     };
     let report = packit_pages::site::build(&opts)
-        .with_context(|| format!("building {}", args.out.display()))?;
+        .with_context(|| format!("building the site into {}", a.out.display()))?;
     eprintln!(
         "{} files ({} pages, {} redirects): {} written, {} unchanged, {} removed in {} ms ({:.0} files/s)",
         report.files,
@@ -303,16 +319,68 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         report.millis,
         report.files_per_second
     );
-    if let Some(path) = &args.report_json {
-        std::fs::write(path, serde_json::to_vec_pretty(&report)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+    if let Some(path) = &a.report_json {
+        let json = serde_json::to_string_pretty(&report)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write report {}", path.display()))?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo archive for `build --demo`: generated once per (pipelines, seed) into the
+/// system cache directory and reused.
+fn demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join("packit-pages-demo");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!(
+        "demo-v{}-{pipelines}-{seed}.sqlite",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if !path.exists() {
+        write_demo_archive(&path, pipelines, seed)?;
+    }
+    Ok(path)
+}
+
+/// Writes a complete demo archive to `path` (atomically: a temporary file renamed).
+fn write_demo_archive(path: &std::path::Path, pipelines: u64, seed: u64) -> anyhow::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    let spec = packit_pages::demo::DemoSpec::new(pipelines, seed);
+    let summary = {
+        let mut archive = packit_pages::archive::Archive::open(&tmp)?;
+        sync::ingest_demo(&mut archive, &spec)?
+    };
+    for ext in ["sqlite-wal", "sqlite-shm"] {
+        let _ = std::fs::remove_file(tmp.with_extension(ext));
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "demo archive {}: {pipelines} pipelines (seed {seed}), {} entities",
+        path.display(),
+        summary.rows
+    );
     Ok(())
 }
 
-/// Generates (once, cached by parameters) a demo archive and returns its path.
-fn demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
-    anyhow::bail!(
-        "--demo needs the demo data set (pipelines {pipelines}, seed {seed}), which this build does not include yet"
-    )
+/// Arguments of `packit-pages demo-archive`.
+#[derive(Args, Debug)]
+struct DemoArchiveArgs {
+    /// Pipelines to generate (projects, jobs and statuses scale with it).
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pipelines: u64,
+    /// Seed: the same seed and count always give the same archive.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// The archive file to create (must not exist).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+fn run_demo_archive(a: DemoArchiveArgs) -> anyhow::Result<ExitCode> {
+    if a.file.exists() {
+        anyhow::bail!("{} exists already; choose a new file", a.file.display());
+    }
+    write_demo_archive(&a.file, a.pipelines, a.seed)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1242,8 +1242,12 @@ pub struct Model<'c> {
 }
 
 impl<'c> Model<'c> {
-    /// Wraps an archive connection.
+    /// Wraps a read-only archive connection (and gives it a larger page cache and
+    /// memory-mapped reads: a build reads most of the file).
     pub fn new(archive: Archive, catalog: &'c Catalog) -> Model<'c> {
+        let _ = archive
+            .connection()
+            .execute_batch("PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824;");
         Model { archive, catalog }
     }
 
@@ -1276,7 +1280,18 @@ impl<'c> Model<'c> {
 
     /// One entity.
     pub fn entity(&self, kind: Kind, id: i64) -> Result<Option<Entity>> {
-        Ok(self.archive.get(kind, &id.to_string())?)
+        self.entity_by_key(kind, &id.to_string())
+    }
+
+    /// One entity by its archive id (prepared statement cached per connection).
+    pub fn entity_by_key(&self, kind: Kind, id: &str) -> Result<Option<Entity>> {
+        use rusqlite::OptionalExtension;
+        let mut st = self.archive.connection().prepare_cached(&format!(
+            "SELECT {COLS} FROM entity WHERE kind=?1 AND id=?2"
+        ))?;
+        Ok(st
+            .query_row(rusqlite::params![kind.as_str(), id], row_entity)
+            .optional()?)
     }
 
     fn status_of(&self, kind: Kind, id: i64) -> Result<Option<(Option<String>, Option<String>)>> {
@@ -1298,12 +1313,12 @@ impl<'c> Model<'c> {
     pub fn job_chip(&self, kind: Kind, id: Option<i64>, status: &str, text: &str) -> Result<Chip> {
         let mut status = status.to_string();
         let mut href = None;
-        if let Some(id) = id {
-            if let Some(list) = self.catalog.detail_list(kind, id) {
-                href = Some(detail_path(list, id));
-                if let Some((Some(s), _)) = self.status_of(kind, id)? {
-                    status = s;
-                }
+        if let Some(id) = id
+            && let Some(list) = self.catalog.detail_list(kind, id)
+        {
+            href = Some(detail_path(list, id));
+            if let Some((Some(s), _)) = self.status_of(kind, id)? {
+                status = s;
             }
         }
         Ok(Chip {
@@ -1347,10 +1362,10 @@ impl<'c> Model<'c> {
             project_url: url.clone(),
             ..TriggerView::default()
         };
-        if let Some(k) = &key {
-            if self.catalog.projects.contains_key(k) {
-                tv.project_page = Some(project_path(k));
-            }
+        if let Some(k) = &key
+            && self.catalog.projects.contains_key(k)
+        {
+            tv.project_page = Some(project_path(k));
         }
         if let Some(pr) = info.pr_id {
             tv.suffix = format!("#{pr}");
@@ -1372,14 +1387,12 @@ impl<'c> Model<'c> {
             };
             tv.forge_url = url.clone();
         }
-        if let (Some(k), Some(t)) = (&key, &trig) {
-            if let (Some(p), Some((s, name))) =
+        if let (Some(k), Some(t)) = (&key, &trig)
+            && let (Some(p), Some((s, name))) =
                 (self.catalog.projects.get(k), Section::of_trigger(t))
-            {
-                if p.triggers.contains_key(&(s, name.to_string())) {
-                    tv.trigger_page = Some(trigger_path(k, s, name));
-                }
-            }
+            && p.triggers.contains_key(&(s, name.to_string()))
+        {
+            tv.trigger_page = Some(trigger_path(k, s, name));
         }
         Some(tv)
     }
@@ -2010,10 +2023,10 @@ impl<'c> Model<'c> {
                 }
                 if !tested.is_empty() {
                     for c in &mut tested {
-                        if let Some(h) = &c.href {
-                            if let Some((_, Some(t))) = self.status_of_href(h)? {
-                                c.text = t.trim_start_matches("downstream:").to_string();
-                            }
+                        if let Some(h) = &c.href
+                            && let Some((_, Some(t))) = self.status_of_href(h)?
+                        {
+                            c.text = t.trim_start_matches("downstream:").to_string();
                         }
                     }
                     d.related.push(Related {
@@ -2233,8 +2246,7 @@ impl<'c> Model<'c> {
     /// A project row.
     pub fn project_row(&self, p: &ProjectEntry) -> Result<ProjectRow> {
         let v: types::Project = if p.has_entity {
-            self.archive
-                .get(Kind::Project, &p.key)?
+            self.entity_by_key(Kind::Project, &p.key)?
                 .map(|e| parse(e.json()))
                 .unwrap_or_default()
         } else {
@@ -2259,10 +2271,10 @@ impl<'c> Model<'c> {
     pub fn project(&self, p: &ProjectEntry) -> Result<ProjectView> {
         let row = self.project_row(p)?;
         let mut notices = Vec::new();
-        if p.has_entity {
-            if let Some(e) = self.archive.get(Kind::Project, &p.key)? {
-                notices = entity_notices(&e);
-            }
+        if p.has_entity
+            && let Some(e) = self.entity_by_key(Kind::Project, &p.key)?
+        {
+            notices = entity_notices(&e);
         }
         Ok(ProjectView {
             key: p.key.clone(),

@@ -151,12 +151,30 @@ fn load_content(dir: Option<&std::path::Path>) -> Result<Vec<ContentView>, SiteE
 }
 
 mod content_bridge {
-    use super::{ContentView, SiteError};
+    use super::{ContentView, SiteError, TocView};
     use std::path::Path;
 
-    /// Content pages are rendered by the content module once it is available.
-    pub fn load(_dir: &Path) -> Result<Vec<ContentView>, SiteError> {
-        Ok(Vec::new())
+    /// Renders every `*.md` of `dir` through the content module.
+    pub fn load(dir: &Path) -> Result<Vec<ContentView>, SiteError> {
+        let pages = crate::content::load_dir(dir).map_err(|e| SiteError::Content(e.to_string()))?;
+        Ok(pages
+            .into_iter()
+            .map(|p| ContentView {
+                name: p.name,
+                title: p.title,
+                description: p.description,
+                html: p.html,
+                toc: p
+                    .toc
+                    .into_iter()
+                    .map(|t| TocView {
+                        level: t.level as u32,
+                        text: t.text,
+                        id: t.id,
+                    })
+                    .collect(),
+            })
+            .collect())
     }
 }
 
@@ -297,18 +315,12 @@ fn render_page(
             })
     };
     let mut c = Context::new();
+    c.insert("title", ctx.site.name);
     c.insert("root", &root);
     c.insert("path", &path);
     c.insert("site", &ctx.site);
     let canonical = match &ctx.site.base_url {
-        Some(b) => format!(
-            "{b}{}",
-            if path.ends_with('/') {
-                path.clone()
-            } else {
-                path.clone()
-            }
-        ),
+        Some(b) => format!("{b}{path}"),
         None => rel_href(&root, &path),
     };
     c.insert("canonical", &canonical);

@@ -1375,3 +1375,107 @@ mod tests {
         assert_eq!(item_project(Kind::Pipeline, &serde_json::json!({})), None);
     }
 }
+
+/// What [`ingest_demo`] stored.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestSummary {
+    /// Entities written (list items and details).
+    pub rows: u64,
+    /// Records skipped (endpoints a sync does not store, such as group details).
+    pub skipped: u64,
+}
+
+/// The archive kind and id of a detail path of the API (`copr-builds/5`, `usage`, …),
+/// as a sync stores it. `None` for details a sync does not keep.
+pub fn detail_kind(path: &str) -> Option<(Kind, String)> {
+    match path {
+        "usage" => return Some((Kind::Usage, "all".into())),
+        "system" => return Some((Kind::System, "system".into())),
+        _ => {}
+    }
+    if let Some(key) = path.strip_prefix("projects/") {
+        return Some((Kind::Project, key.to_string()));
+    }
+    let (base, id) = path.rsplit_once('/')?;
+    id.parse::<i64>().ok()?;
+    let kind = match base {
+        "copr-builds" => Kind::Copr,
+        "koji-builds" => Kind::Koji,
+        "srpm-builds" => Kind::Srpm,
+        "testing-farm" => Kind::TestingFarm,
+        "propose-downstream" => Kind::ProposeDownstream,
+        "pull-from-upstream" => Kind::PullFromUpstream,
+        "bodhi-updates" => Kind::Bodhi,
+        "koji-tag-requests" => Kind::KojiTagRequest,
+        "openscanhub-scans" => Kind::OpenScanHub,
+        "log-detective" => Kind::LogDetective,
+        _ => return None,
+    };
+    Some((kind, id.to_string()))
+}
+
+/// Fills an archive with the deterministic synthetic data set of `spec`, stored as a
+/// sync of that data would store it, streaming in transactions of a few thousand rows
+/// (this feeds `packit-pages demo-archive` and `build --demo`).
+pub fn ingest_demo(
+    archive: &mut Archive,
+    spec: &crate::demo::DemoSpec,
+) -> Result<IngestSummary, ArchiveError> {
+    use crate::demo::Record;
+    let now = spec.now();
+    let rev = archive.begin_revision("demo", now)?;
+    let mut summary = IngestSummary::default();
+    let mut batch: Vec<(Kind, String, Part, String)> = Vec::with_capacity(4096);
+    let flush = |archive: &mut Archive, batch: &mut Vec<(Kind, String, Part, String)>| {
+        let w = archive.write()?;
+        for (kind, id, part, raw) in batch.drain(..) {
+            w.put(kind, &id, part, &raw, now, rev)?;
+        }
+        w.commit()
+    };
+    let mut failure = None;
+    crate::demo::generate(spec, &mut |r| {
+        if failure.is_some() {
+            return;
+        }
+        let entry = match &r {
+            Record::ListItem { endpoint, item } => {
+                if let Some(ep) = crate::api::list_endpoint(endpoint) {
+                    list_item_id(ep, item).map(|id| (ep.kind, id, Part::List, item))
+                } else if let Some((key, kind)) = SUB_LISTS.iter().find_map(|(suffix, kind, _)| {
+                    endpoint
+                        .strip_prefix("projects/")
+                        .and_then(|k| k.strip_suffix(&format!("/{suffix}")))
+                        .map(|k| (k, *kind))
+                }) {
+                    sub_list_item_id(kind, key, item).map(|id| (kind, id, Part::List, item))
+                } else {
+                    None
+                }
+            }
+            Record::Detail { path, body } => {
+                detail_kind(path).map(|(kind, id)| (kind, id, Part::Detail, body))
+            }
+        };
+        match entry {
+            Some((kind, id, part, v)) => {
+                batch.push((kind, id, part, v.to_string()));
+                summary.rows += 1;
+                if batch.len() >= 4096 {
+                    if let Err(e) = flush(archive, &mut batch) {
+                        failure = Some(e);
+                    }
+                }
+            }
+            None => summary.skipped += 1,
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    flush(archive, &mut batch)?;
+    let w = archive.write()?;
+    w.finish_run(rev, now, "{\"source\":\"demo\"}")?;
+    w.commit()?;
+    Ok(summary)
+}

@@ -297,6 +297,9 @@ impl OutputWriter {
             }
         }
         self.ensure_dir(".packit-pages")?;
+        if fs::read(&mpath).is_ok_and(|old| old == new_manifest) {
+            return Ok(self.stats(removed));
+        }
         let tmp = self.root.join(".packit-pages/manifest.tmp");
         fs::write(&tmp, new_manifest).map_err(io_err(&tmp))?;
         fs::rename(&tmp, &mpath).map_err(io_err(&mpath))?;
@@ -306,12 +309,16 @@ impl OutputWriter {
         if let Ok(d) = fs::File::open(&self.root) {
             let _ = d.sync_all();
         }
-        Ok(WriteStats {
+        Ok(self.stats(removed))
+    }
+
+    fn stats(&self, removed: u64) -> WriteStats {
+        WriteStats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
             removed,
             bytes_written: self.bytes.load(Ordering::Relaxed),
-        })
+        }
     }
 
     fn is_inside_without_symlinks(&self, rel: &str) -> bool {

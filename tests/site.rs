@@ -26,6 +26,7 @@ fn opts(a: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
         archive: a.to_path_buf(),
         out: out.to_path_buf(),
+        content: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("content")),
         ..BuildOptions::default()
     }
 }
@@ -163,6 +164,8 @@ fn every_page_kind_is_reachable_from_home() {
         "projects/github.com/packit/ogr0/history/index.html",
         "projects/github.com/packit/ogr0/history/page/1/index.html",
         "usage/index.html",
+        "faq/index.html",
+        "about/index.html",
     ] {
         assert!(reached.contains(expected), "{expected} not reachable");
     }
@@ -205,7 +208,7 @@ fn hostile_strings_are_escaped_and_stay_inside() {
     let enc = packit_pages::model::encode_segment("feat/../<b>x</b>");
     assert!(
         out.join(format!(
-            "projects/github.com/packit/ogr0/branches/{enc}/index.html"
+            "projects/gitlab.com/redhat/centos-stream/kernel1/branches/{enc}/index.html"
         ))
         .exists()
     );
@@ -346,6 +349,7 @@ fn snapshots() {
             "projects/github.com/packit/ogr0/prs/100/index.html",
         ),
         ("usage", "usage/index.html"),
+        ("faq", "faq/index.html"),
         ("not-found", "404.html"),
         ("redirect", "jobs/copr-builds/2000/index.html"),
         ("sitemap", "sitemap.xml"),

@@ -62,7 +62,7 @@ pub fn fill(path: &Path, n: usize, hostile: bool) {
     };
     for i in 0..n {
         let p = i % 7;
-        let inf = info(p, i % 5, hostile && i == 0);
+        let inf = info(p, i % 5, hostile && i == 1);
         let t = base_t + (i as i64) * 1800;
         let pid = 1000 + i as i64;
         let srpm = 500 + i as i64;
@@ -288,13 +288,11 @@ pub fn fill(path: &Path, n: usize, hostile: bool) {
     }
     for p in 0..7 {
         let inf = info(p, 0, false);
-        let key = format!(
-            "{}",
-            inf["project_url"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("https://")
-        );
+        let key = inf["project_url"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("https://")
+            .to_string();
         put_s(
             &w,
             Kind::Project,
