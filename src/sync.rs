@@ -1461,10 +1461,10 @@ pub fn ingest_demo(
             Some((kind, id, part, v)) => {
                 batch.push((kind, id, part, v.to_string()));
                 summary.rows += 1;
-                if batch.len() >= 4096 {
-                    if let Err(e) = flush(archive, &mut batch) {
-                        failure = Some(e);
-                    }
+                if batch.len() >= 4096
+                    && let Err(e) = flush(archive, &mut batch)
+                {
+                    failure = Some(e);
                 }
             }
             None => summary.skipped += 1,
