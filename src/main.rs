@@ -23,6 +23,8 @@ enum Command {
     /// Mirror the Packit API into the archive (full crawl the first time, incremental after).
     #[command(long_about = SYNC_ABOUT)]
     Sync(SyncArgs),
+    /// Write a deterministic synthetic archive (no network), for demos and tests.
+    DemoArchive(DemoArchiveArgs),
 }
 
 const SYNC_ABOUT: &str = "\
@@ -136,11 +138,33 @@ struct SyncArgs {
     progress: String,
 }
 
+#[derive(Args, Debug)]
+struct DemoArchiveArgs {
+    /// Number of synthetic pipelines (runs); 100000 takes well under a minute.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pipelines: u64,
+
+    /// Random seed: the same seed and count always give the same archive, and N+k
+    /// pipelines extend N with k newer ones.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+
+    /// Put hostile strings (markup, quotes, `../`, control characters, a 1 MiB log)
+    /// into names and texts, to test escaping.
+    #[arg(long)]
+    hostile: bool,
+
+    /// The archive file to write (created; an existing archive gets a new revision).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
         Command::Sync(a) => run_sync(a),
+        Command::DemoArchive(a) => run_demo_archive(a),
     };
     match result {
         Ok(code) => code,
@@ -223,4 +247,15 @@ fn run_sync(a: SyncArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn run_demo_archive(a: DemoArchiveArgs) -> anyhow::Result<ExitCode> {
+    let mut spec = packit_pages::demo::DemoSpec::new(a.pipelines, a.seed);
+    spec.hostile = a.hostile;
+    let mut archive = packit_pages::archive::Archive::open(&a.file)
+        .with_context(|| format!("cannot open {}", a.file.display()))?;
+    let summary = sync::ingest_records(&mut archive, &spec)
+        .with_context(|| format!("demo archive {}", a.file.display()))?;
+    eprintln!("{}", summary.summary());
+    Ok(ExitCode::SUCCESS)
 }
