@@ -12,7 +12,13 @@
 
 pub mod api;
 pub mod archive;
+pub mod config;
 pub mod content;
 pub mod demo;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod site;
 pub mod sync;
 pub mod time;
+pub mod write;

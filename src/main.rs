@@ -23,7 +23,9 @@ enum Command {
     /// Mirror the Packit API into the archive (full crawl the first time, incremental after).
     #[command(long_about = SYNC_ABOUT)]
     Sync(SyncArgs),
-    /// Write a deterministic synthetic archive (no network), for demos and tests.
+    /// Render the archive as a static site (every page, legacy redirects, sitemap).
+    Build(BuildArgs),
+    /// Write a deterministic synthetic archive (for the quick start, tests and benchmarks).
     DemoArchive(DemoArchiveArgs),
 }
 
@@ -138,32 +140,12 @@ struct SyncArgs {
     progress: String,
 }
 
-#[derive(Args, Debug)]
-struct DemoArchiveArgs {
-    /// Number of synthetic pipelines (runs); 100000 takes well under a minute.
-    #[arg(long, value_name = "N", default_value_t = 2000)]
-    pipelines: u64,
-
-    /// Random seed: the same seed and count always give the same archive, and N+k
-    /// pipelines extend N with k newer ones.
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    seed: u64,
-
-    /// Put hostile strings (markup, quotes, `../`, control characters, a 1 MiB log)
-    /// into names and texts, to test escaping.
-    #[arg(long)]
-    hostile: bool,
-
-    /// The archive file to write (created; an existing archive gets a new revision).
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
         Command::Sync(a) => run_sync(a),
+        Command::Build(a) => run_build(a),
         Command::DemoArchive(a) => run_demo_archive(a),
     };
     match result {
@@ -249,13 +231,164 @@ fn run_sync(a: SyncArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Arguments of `packit-pages build`.
+#[derive(Args, Debug)]
+struct BuildArgs {
+    /// Archive file (SQLite) to render.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PACKIT_PAGES_ARCHIVE",
+        required_unless_present = "demo"
+    )]
+    archive: Option<PathBuf>,
+    /// Output directory.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "PACKIT_PAGES_OUT",
+        default_value = "./public"
+    )]
+    out: PathBuf,
+    /// Theme directory (`templates/`, `static/`) overriding the default theme file by file.
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_THEME")]
+    theme: Option<PathBuf>,
+    /// Public URL of the site (e.g. https://user.github.io/repo/), for canonical links,
+    /// the sitemap and robots.txt. Internal links are relative anyway.
+    #[arg(long, value_name = "URL", env = "PACKIT_PAGES_BASE_URL")]
+    base_url: Option<String>,
+    /// Directory of markdown content pages (faq.md, about.md); default `./content` if present.
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_CONTENT")]
+    content: Option<PathBuf>,
+    /// Do not trust the manifest of the previous build: compare every file with the disk.
+    #[arg(long, env = "PACKIT_PAGES_FULL")]
+    full: bool,
+    /// Write the build report (files written / unchanged / removed, timings) as JSON.
+    #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_REPORT_JSON")]
+    report_json: Option<PathBuf>,
+    /// Build from a generated demo archive instead of --archive.
+    #[arg(long, env = "PACKIT_PAGES_DEMO")]
+    demo: bool,
+    /// Pipelines in the demo archive.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "PACKIT_PAGES_PIPELINES",
+        default_value_t = 2000,
+        requires = "demo"
+    )]
+    pipelines: u64,
+    /// Seed of the demo archive.
+    #[arg(
+        long,
+        value_name = "S",
+        env = "PACKIT_PAGES_SEED",
+        default_value_t = 1,
+        requires = "demo"
+    )]
+    seed: u64,
+}
+
+fn run_build(a: BuildArgs) -> anyhow::Result<ExitCode> {
+    let archive = match (&a.archive, a.demo) {
+        (Some(p), false) => p.clone(),
+        _ => demo_archive(a.pipelines, a.seed)?,
+    };
+    let opts = packit_pages::site::BuildOptions {
+        archive,
+        out: a.out.clone(),
+        theme: a.theme.clone(),
+        base_url: a.base_url.clone(),
+        content: a.content.clone().or_else(|| {
+            let d = PathBuf::from("content");
+            d.is_dir().then_some(d)
+        }),
+        full: a.full,
+        threads: None,
+    };
+    let report = packit_pages::site::build(&opts)
+        .with_context(|| format!("building the site into {}", a.out.display()))?;
+    eprintln!(
+        "{} files ({} pages, {} redirects): {} written, {} unchanged, {} removed in {} ms ({:.0} files/s)",
+        report.files,
+        report.pages,
+        report.redirects,
+        report.write.written,
+        report.write.unchanged,
+        report.write.removed,
+        report.millis,
+        report.files_per_second
+    );
+    if let Some(path) = &a.report_json {
+        let json = serde_json::to_string_pretty(&report)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write report {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo archive for `build --demo`: generated once per (pipelines, seed) into the
+/// system cache directory and reused.
+fn demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join("packit-pages-demo");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!(
+        "demo-v{}-{pipelines}-{seed}.sqlite",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if !path.exists() {
+        write_demo_archive(&path, pipelines, seed, false)?;
+    }
+    Ok(path)
+}
+
+/// Writes a complete demo archive to `path` (atomically: a temporary file renamed).
+fn write_demo_archive(
+    path: &std::path::Path,
+    pipelines: u64,
+    seed: u64,
+    hostile: bool,
+) -> anyhow::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    let mut spec = packit_pages::demo::DemoSpec::new(pipelines, seed);
+    spec.hostile = hostile;
+    let summary = {
+        let mut archive = packit_pages::archive::Archive::open(&tmp)?;
+        sync::ingest_records(&mut archive, &spec)?
+    };
+    for ext in ["sqlite-wal", "sqlite-shm"] {
+        let _ = std::fs::remove_file(tmp.with_extension(ext));
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("{}: {}", path.display(), summary.summary());
+    Ok(())
+}
+
+/// Arguments of `packit-pages demo-archive`.
+#[derive(Args, Debug)]
+struct DemoArchiveArgs {
+    /// Pipelines to generate (projects, jobs and statuses scale with it).
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pipelines: u64,
+    /// Seed: the same seed and count always give the same archive, and N+k pipelines
+    /// extend N with k newer ones.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// Put hostile strings (markup, quotes, `../`, control characters, a 1 MiB log)
+    /// into names and texts, to test escaping.
+    #[arg(long)]
+    hostile: bool,
+    /// The archive file to create (must not exist). Written as a complete sync of the
+    /// demo data would write it; 100,000 pipelines take about two minutes.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
 fn run_demo_archive(a: DemoArchiveArgs) -> anyhow::Result<ExitCode> {
-    let mut spec = packit_pages::demo::DemoSpec::new(a.pipelines, a.seed);
-    spec.hostile = a.hostile;
-    let mut archive = packit_pages::archive::Archive::open(&a.file)
-        .with_context(|| format!("cannot open {}", a.file.display()))?;
-    let summary = sync::ingest_records(&mut archive, &spec)
-        .with_context(|| format!("demo archive {}", a.file.display()))?;
-    eprintln!("{}", summary.summary());
+    if a.file.exists() {
+        anyhow::bail!("{} exists already; choose a new file", a.file.display());
+    }
+    write_demo_archive(&a.file, a.pipelines, a.seed, a.hostile)?;
     Ok(ExitCode::SUCCESS)
 }

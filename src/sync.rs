@@ -1010,7 +1010,9 @@ impl Syncer<'_> {
                                     || statuses.and_then(|s| s.get(name)).and_then(Value::as_str)
                                         != e.status.as_deref()
                             });
-                            if (change == Change::New || missing || (change == Change::Changed && moved))
+                            if (change == Change::New
+                                || missing
+                                || (change == Change::Changed && moved))
                                 && let Some(j) = Job::new(
                                     kind,
                                     &tid,
@@ -1485,6 +1487,14 @@ impl RowBuffer {
         }
         w.commit()
     }
+}
+
+/// The same as [`ingest_records`] (the name `build --demo` uses).
+pub fn ingest_demo(
+    archive: &mut Archive,
+    spec: &crate::demo::DemoSpec,
+) -> Result<IngestSummary, SyncError> {
+    ingest_records(archive, spec)
 }
 
 /// Details that arrived before the list item naming them, kept until it arrives.

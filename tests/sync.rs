@@ -138,7 +138,11 @@ fn expected(ds: &Dataset) -> BTreeMap<(String, String), (Option<String>, Option<
     for ((kind, _), (list, detail)) in &out {
         for text in [list, detail].into_iter().flatten() {
             let v: Value = serde_json::from_str(text).unwrap();
-            let url = if kind == "pipeline" { &v["trigger"]["project_url"] } else { &v["project_url"] };
+            let url = if kind == "pipeline" {
+                &v["trigger"]["project_url"]
+            } else {
+                &v["project_url"]
+            };
             if let Some(p) = url.as_str().and_then(packit_pages::api::project_key) {
                 touched.insert(p);
             }

@@ -1,0 +1,185 @@
+//! Site configuration: `packit-pages.toml` in the site folder.
+//!
+//! Like Zola's `config.toml`, it holds the API URL, archive path, scope, theme, base URL,
+//! output directory, polling interval and bus configuration path. Command-line flags and
+//! `PACKIT_PAGES_*` environment variables override it (the binary merges them: flag, then
+//! environment, then this file, then the built-in default). Unknown keys are an error
+//! that names the key, the file and the line. Relative paths are relative to the
+//! directory holding the file.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Name of the configuration file looked up in the current directory.
+pub const FILE_NAME: &str = "packit-pages.toml";
+
+/// Errors reading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// Config file.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid, or has an unknown key.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// Config file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong (names the key for unknown keys).
+        message: String,
+    },
+}
+
+/// What part of Packit to mirror.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scope {
+    /// `forge/namespace/repo` entries.
+    pub projects: Vec<String>,
+    /// `forge/namespace` entries.
+    pub namespaces: Vec<String>,
+    /// Forge host names.
+    pub forges: Vec<String>,
+}
+
+impl Scope {
+    /// True when nothing restricts the scope.
+    pub fn is_everything(&self) -> bool {
+        self.projects.is_empty() && self.namespaces.is_empty() && self.forges.is_empty()
+    }
+}
+
+/// Contents of `packit-pages.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Packit API base URL.
+    pub api: Option<String>,
+    /// Archive file.
+    pub archive: Option<PathBuf>,
+    /// Output directory.
+    pub out: Option<PathBuf>,
+    /// Theme override directory.
+    pub theme: Option<PathBuf>,
+    /// Content directory (markdown pages).
+    pub content: Option<PathBuf>,
+    /// Public base URL of the site (e.g. `https://user.github.io/repo/`).
+    pub base_url: Option<String>,
+    /// Seconds between polls of the API heads by `listen`.
+    pub poll_interval: Option<u64>,
+    /// fedora-messaging configuration file for `listen`.
+    pub amqp_config: Option<PathBuf>,
+    /// Requests per second allowed against the API.
+    pub rate: Option<f64>,
+    /// Parallel requests against the API.
+    pub concurrency: Option<usize>,
+    /// What to mirror.
+    pub scope: Scope,
+}
+
+/// 1-based (line, column) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Config {
+    /// Parses configuration text; `path` names the file in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut c: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for p in [
+            &mut c.archive,
+            &mut c.out,
+            &mut c.theme,
+            &mut c.content,
+            &mut c.amqp_config,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+        Ok(c)
+    }
+
+    /// Reads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// The configuration to use: `explicit` when given (it must exist), else
+    /// `./packit-pages.toml` when present, else the defaults.
+    pub fn discover(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(p) => Config::load(p),
+            None => {
+                let p = Path::new(FILE_NAME);
+                if p.is_file() {
+                    Config::load(p)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_anchors_paths() {
+        let c = Config::parse(
+            "api = \"http://127.0.0.1:1/api\"\narchive = \"a.sqlite\"\n[scope]\nprojects = [\"github.com/packit/ogr\"]\n",
+            Path::new("site/packit-pages.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.archive.unwrap(), Path::new("site/a.sqlite"));
+        assert_eq!(c.scope.projects, vec!["github.com/packit/ogr".to_string()]);
+        assert!(!c.scope.is_everything());
+    }
+
+    #[test]
+    fn unknown_key_names_key_file_and_line() {
+        let err =
+            Config::parse("api = \"x\"\n\nthemee = \"dark\"\n", Path::new("p.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("p.toml:3:"), "{msg}");
+        assert!(msg.contains("themee"), "{msg}");
+        let err = Config::parse("[scope]\nproject = []\n", Path::new("p.toml")).unwrap_err();
+        assert!(err.to_string().contains("p.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn bad_type_is_reported() {
+        let err = Config::parse("rate = \"fast\"\n", Path::new("p.toml")).unwrap_err();
+        assert!(err.to_string().starts_with("p.toml:1:"), "{err}");
+    }
+}

@@ -1,0 +1,486 @@
+//! The plan: which pages the site has, where each is written, how lists are paged,
+//! and what every page depends on.
+//!
+//! Lists are paged in fixed chunks of [`PER_PAGE`] items numbered from the OLDEST
+//! item (page 1 = the 50 smallest ids), so a new job only changes the last numbered
+//! page and the list's index (which shows the newest 50 and a pager). Each [`Page`]
+//! can say which inputs it reads ([`Page::inputs`]) and [`Plan::pages_for_entity`]
+//! answers the reverse question, which is what incremental rebuilds build on.
+
+use crate::api::Kind;
+use crate::model::{
+    Catalog, JobList, PER_PAGE, Section, detail_path, encode_segment, forge_path, namespace_path,
+    pipeline_path, project_path, trigger_path,
+};
+use std::sync::Arc;
+
+/// One page (or generated file) of the site.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// `index.html`.
+    Home,
+    /// `jobs/`: the job types.
+    JobsIndex,
+    /// `jobs/<list>/`: newest items plus the pager.
+    JobListIndex(JobList),
+    /// `jobs/<list>/page/<n>/`: fixed chunk `n` (1 = oldest).
+    JobListPage(JobList, u32),
+    /// `jobs/<list>/<id>/`.
+    JobDetail(JobList, i64),
+    /// `pipeline/`.
+    PipelineIndex,
+    /// `pipeline/page/<n>/`.
+    PipelinePage(u32),
+    /// `pipeline/<id>/`.
+    Pipeline(i64),
+    /// `projects/` (page 1) and `projects/page/<n>/`.
+    Projects(u32),
+    /// `projects/<forge>/` and its pages.
+    Forge(Arc<str>, u32),
+    /// `projects/<forge>/<ns…>/` and its pages.
+    Namespace(Arc<str>, Arc<str>, u32),
+    /// `projects/<forge>/<ns…>/<repo>/`.
+    Project(Arc<str>),
+    /// `…/<repo>/<section>/` and its pages.
+    ProjectSection(Arc<str>, Section, u32),
+    /// `…/<repo>/history/` (0 = index) and `…/history/page/<n>/`.
+    ProjectHistory(Arc<str>, u32),
+    /// `…/<repo>/<section>/<name>/` (0 = index) and numbered pages.
+    Trigger(Arc<str>, Section, Arc<str>, u32),
+    /// `usage/`.
+    Usage,
+    /// A markdown content page (`faq/`, `about/`).
+    Content(Arc<str>),
+    /// `404.html`.
+    NotFound,
+    /// `sitemap.xml` (or the sitemap index).
+    Sitemap,
+    /// `sitemap-<n>.xml` when the site has more than 50,000 pages.
+    SitemapPart(u32),
+    /// `robots.txt`.
+    Robots,
+    /// `.nojekyll`.
+    NoJekyll,
+    /// `static/<name>` theme asset.
+    Asset(Arc<str>),
+    /// A legacy URL redirecting to another page.
+    Redirect(Arc<str>, Box<Page>),
+    /// A legacy alias of a job detail page (compact: one per detail id and alias).
+    Alias(Alias, JobList, i64),
+}
+
+/// The legacy URLs that keep old links to a job detail page alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Alias {
+    /// `jobs/<old plural name>/<id>/`.
+    Jobs,
+    /// `results/<old plural name>/<id>/` (2021-era check-run links).
+    Results,
+    /// The other Koji route (`jobs/koji/<id>/` ↔ `jobs/koji-downstream/<id>/`).
+    OtherKoji,
+}
+
+impl Alias {
+    /// Path of the alias of detail page `list`/`id`.
+    pub fn path(self, list: JobList, id: i64) -> String {
+        match self {
+            Alias::Jobs => format!("jobs/{}/{id}/", list.legacy_slug().unwrap_or(list.slug())),
+            Alias::Results => format!(
+                "results/{}/{id}/",
+                list.legacy_slug().unwrap_or(list.slug())
+            ),
+            Alias::OtherKoji => {
+                let other = if list == JobList::Koji {
+                    JobList::KojiDownstream
+                } else {
+                    JobList::Koji
+                };
+                format!("jobs/{}/{id}/", other.detail_slug())
+            }
+        }
+    }
+}
+
+/// What a page reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// One entity.
+    Entity(Kind, String),
+    /// The list items of a job list with ids in a range (inclusive).
+    ListRange(JobList, i64, i64),
+    /// Every item of a kind (counts, newest items).
+    AllOf(Kind),
+    /// Everything about one project (its entity, pipelines, triggers).
+    Project(String),
+    /// The set of projects.
+    ProjectSet,
+    /// Archive metadata (last sync, source API).
+    Meta,
+    /// A content file.
+    Content(String),
+    /// A template of the theme.
+    Template(&'static str),
+}
+
+fn paged(base: &str, n: u32) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+fn chunked(base: &str, n: u32) -> String {
+    if n == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+impl Page {
+    /// Site-relative path: a directory ending in `/` (written as `index.html`
+    /// inside it) or a file name.
+    pub fn path(&self, catalog: &Catalog) -> String {
+        match self {
+            Page::Home => String::new(),
+            Page::JobsIndex => "jobs/".into(),
+            Page::JobListIndex(l) => format!("jobs/{}/", l.slug()),
+            Page::JobListPage(l, n) => format!("jobs/{}/page/{n}/", l.slug()),
+            Page::JobDetail(l, id) => detail_path(*l, *id),
+            Page::PipelineIndex => "pipeline/".into(),
+            Page::PipelinePage(n) => format!("pipeline/page/{n}/"),
+            Page::Pipeline(id) => pipeline_path(*id),
+            Page::Projects(n) => paged("projects/", *n),
+            Page::Forge(f, n) => paged(&forge_path(f), *n),
+            Page::Namespace(f, ns, n) => paged(&namespace_path(f, ns, catalog), *n),
+            Page::Project(k) => project_path(k),
+            Page::ProjectSection(k, s, n) => {
+                paged(&format!("{}{}/", project_path(k), s.slug()), *n)
+            }
+            Page::ProjectHistory(k, n) => chunked(&format!("{}history/", project_path(k)), *n),
+            Page::Trigger(k, s, name, n) => chunked(&trigger_path(k, *s, name), *n),
+            Page::Usage => "usage/".into(),
+            Page::Content(name) => format!("{}/", encode_segment(name)),
+            Page::NotFound => "404.html".into(),
+            Page::Sitemap => "sitemap.xml".into(),
+            Page::SitemapPart(n) => format!("sitemap-{n}.xml"),
+            Page::Robots => "robots.txt".into(),
+            Page::NoJekyll => ".nojekyll".into(),
+            Page::Asset(name) => format!("static/{name}"),
+            Page::Redirect(from, _) => from.to_string(),
+            Page::Alias(a, l, id) => a.path(*l, *id),
+        }
+    }
+
+    /// The file written for the page, relative to the output directory.
+    pub fn file(&self, catalog: &Catalog) -> String {
+        let p = self.path(catalog);
+        if p.is_empty() || p.ends_with('/') {
+            format!("{p}index.html")
+        } else {
+            p
+        }
+    }
+
+    /// Whether the page is an HTML page that belongs in the sitemap.
+    pub fn in_sitemap(&self) -> bool {
+        !matches!(
+            self,
+            Page::NotFound
+                | Page::Sitemap
+                | Page::SitemapPart(_)
+                | Page::Robots
+                | Page::NoJekyll
+                | Page::Asset(_)
+                | Page::Redirect(..)
+                | Page::Alias(..)
+        )
+    }
+
+    /// The template that renders the page.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Page::Home => "home.html",
+            Page::JobsIndex => "jobs.html",
+            Page::JobListIndex(_) | Page::JobListPage(..) => "job_list.html",
+            Page::JobDetail(..) => "job.html",
+            Page::PipelineIndex | Page::PipelinePage(_) => "pipelines.html",
+            Page::Pipeline(_) => "pipeline.html",
+            Page::Projects(_) | Page::Forge(..) | Page::Namespace(..) => "projects.html",
+            Page::Project(_) => "project.html",
+            Page::ProjectSection(..) => "section.html",
+            Page::ProjectHistory(..) | Page::Trigger(..) => "history.html",
+            Page::Usage => "usage.html",
+            Page::Content(_) => "content.html",
+            Page::NotFound => "404.html",
+            Page::Sitemap | Page::SitemapPart(_) => "sitemap.xml",
+            Page::Robots => "robots.txt",
+            Page::NoJekyll | Page::Asset(_) => "",
+            Page::Redirect(..) | Page::Alias(..) => "redirect.html",
+        }
+    }
+
+    /// What the page reads from the archive (besides its template and `Meta`,
+    /// which every HTML page reads for the footer).
+    pub fn inputs(&self, catalog: &Catalog) -> Vec<Input> {
+        let mut v = vec![Input::Template(self.template()), Input::Meta];
+        match self {
+            Page::Home | Page::Usage | Page::JobsIndex => {
+                v.extend(JobList::ALL.map(|l| Input::AllOf(l.list_kind())));
+                v.push(Input::AllOf(Kind::Pipeline));
+            }
+            Page::JobListIndex(l) => v.push(Input::AllOf(l.list_kind())),
+            Page::JobListPage(l, n) => {
+                if let Some(c) = chunk(catalog.list_ids.get(l).map(|v| v.as_slice()), *n) {
+                    v.push(Input::ListRange(*l, c[0], c[c.len() - 1]));
+                }
+            }
+            Page::JobDetail(l, id) => {
+                v.push(Input::Entity(l.detail_kind(), id.to_string()));
+                v.push(Input::AllOf(Kind::Pipeline));
+            }
+            Page::PipelineIndex | Page::PipelinePage(_) | Page::Pipeline(_) => {
+                v.push(Input::AllOf(Kind::Pipeline));
+                if let Page::Pipeline(id) = self {
+                    v.push(Input::Entity(Kind::Pipeline, id.to_string()));
+                }
+            }
+            Page::Projects(_) | Page::Forge(..) | Page::Namespace(..) => v.push(Input::ProjectSet),
+            Page::Project(k)
+            | Page::ProjectSection(k, ..)
+            | Page::ProjectHistory(k, _)
+            | Page::Trigger(k, ..) => v.push(Input::Project(k.to_string())),
+            Page::Content(n) => v.push(Input::Content(n.to_string())),
+            Page::Sitemap | Page::SitemapPart(_) => v.push(Input::ProjectSet),
+            Page::Redirect(_, to) => return to.inputs(catalog),
+            Page::Alias(_, l, id) => return Page::JobDetail(*l, *id).inputs(catalog),
+            _ => {}
+        }
+        v
+    }
+}
+
+/// The `n`-th (1-based) fixed chunk of ascending ids.
+pub fn chunk(ids: Option<&[i64]>, n: u32) -> Option<&[i64]> {
+    let ids = ids?;
+    let start = (n as usize).checked_sub(1)? * PER_PAGE;
+    if start >= ids.len() {
+        return None;
+    }
+    Some(&ids[start..(start + PER_PAGE).min(ids.len())])
+}
+
+/// The newest [`PER_PAGE`] ids of an ascending list.
+pub fn newest(ids: &[i64]) -> &[i64] {
+    &ids[ids.len().saturating_sub(PER_PAGE)..]
+}
+
+/// Number of fixed chunks for `n` items.
+pub fn chunks(n: usize) -> u32 {
+    n.div_ceil(PER_PAGE) as u32
+}
+
+/// Number of pages for `n` items (at least 1).
+pub fn pages(n: usize) -> u32 {
+    chunks(n).max(1)
+}
+
+/// Top-level names the site uses itself (content pages may not take them).
+pub const RESERVED_TOP: [&str; 8] = [
+    "jobs",
+    "pipeline",
+    "pipelines",
+    "projects",
+    "usage",
+    "static",
+    "results",
+    "page",
+];
+
+/// Every page of a site.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Pages in build order (assets and content first, aggregates, then details).
+    pub pages: Vec<Page>,
+}
+
+impl Plan {
+    /// Decides the pages for a catalog, the names of the content pages and the
+    /// theme's static assets.
+    pub fn build(catalog: &Catalog, content: &[String], assets: &[String]) -> Plan {
+        let mut p: Vec<Page> = Vec::new();
+        p.push(Page::NoJekyll);
+        p.push(Page::Robots);
+        p.push(Page::NotFound);
+        p.extend(assets.iter().map(|a| Page::Asset(a.as_str().into())));
+        p.push(Page::Home);
+        p.push(Page::Usage);
+        for c in content {
+            if !RESERVED_TOP.contains(&c.as_str()) {
+                p.push(Page::Content(c.as_str().into()));
+            }
+        }
+        p.push(Page::JobsIndex);
+        for l in JobList::ALL {
+            p.push(Page::JobListIndex(l));
+            let n = chunks(catalog.list_ids.get(&l).map(|v| v.len()).unwrap_or(0));
+            p.extend((1..=n).map(|i| Page::JobListPage(l, i)));
+            if let Some(old) = l.legacy_slug() {
+                let to = Box::new(Page::JobListIndex(l));
+                p.push(Page::Redirect(format!("jobs/{old}/").into(), to.clone()));
+                p.push(Page::Redirect(format!("results/{old}/").into(), to.clone()));
+            }
+            p.push(Page::Redirect(
+                format!("results/{}/", l.slug()).into(),
+                Box::new(Page::JobListIndex(l)),
+            ));
+        }
+        p.push(Page::PipelineIndex);
+        p.extend((1..=chunks(catalog.pipelines.len())).map(Page::PipelinePage));
+        p.push(Page::Redirect(
+            "pipelines/".into(),
+            Box::new(Page::PipelineIndex),
+        ));
+        // projects
+        p.extend((1..=pages(catalog.projects.len())).map(Page::Projects));
+        for (forge, ps) in catalog.forges() {
+            let f: Arc<str> = forge.into();
+            p.extend((1..=pages(ps.len())).map(|n| Page::Forge(f.clone(), n)));
+        }
+        for ((forge, ns), ps) in catalog.namespaces() {
+            let (f, n): (Arc<str>, Arc<str>) = (forge.into(), ns.into());
+            p.extend((1..=pages(ps.len())).map(|i| Page::Namespace(f.clone(), n.clone(), i)));
+        }
+        for (key, e) in &catalog.projects {
+            let k: Arc<str> = key.as_str().into();
+            p.push(Page::Project(k.clone()));
+            for s in Section::ALL {
+                let n = e.names(s).len();
+                p.extend((1..=pages(n)).map(|i| Page::ProjectSection(k.clone(), s, i)));
+            }
+            p.push(Page::ProjectHistory(k.clone(), 0));
+            p.extend((1..=chunks(e.pipelines.len())).map(|i| Page::ProjectHistory(k.clone(), i)));
+            for ((s, name), pipes) in &e.triggers {
+                let nm: Arc<str> = name.as_str().into();
+                p.push(Page::Trigger(k.clone(), *s, nm.clone(), 0));
+                if pipes.len() > PER_PAGE {
+                    p.extend(
+                        (1..=chunks(pipes.len()))
+                            .map(|i| Page::Trigger(k.clone(), *s, nm.clone(), i)),
+                    );
+                }
+            }
+        }
+        // pipelines and job details, with the legacy aliases of every detail id
+        p.extend(catalog.pipelines.iter().map(|id| Page::Pipeline(*id)));
+        for l in JobList::ALL {
+            let Some(ids) = catalog.detail_ids.get(&l) else {
+                continue;
+            };
+            for id in ids {
+                if l.legacy_slug().is_some() {
+                    p.push(Page::Alias(Alias::Jobs, l, *id));
+                    p.push(Page::Alias(Alias::Results, l, *id));
+                }
+                // the dashboard serves any Koji id under both Koji routes
+                if matches!(l, JobList::Koji | JobList::KojiDownstream) {
+                    p.push(Page::Alias(Alias::OtherKoji, l, *id));
+                }
+                p.push(Page::JobDetail(l, *id));
+            }
+        }
+        let html_pages = p.iter().filter(|x| x.in_sitemap()).count();
+        if html_pages > SITEMAP_MAX {
+            p.extend((1..=html_pages.div_ceil(SITEMAP_MAX) as u32).map(Page::SitemapPart));
+        }
+        p.push(Page::Sitemap);
+        Plan { pages: p }
+    }
+
+    /// Pages that read entity `kind`/`id` (whose output may change when it does).
+    pub fn pages_for_entity(&self, catalog: &Catalog, kind: Kind, id: &str) -> Vec<&Page> {
+        let num: Option<i64> = id.parse().ok();
+        self.pages
+            .iter()
+            .filter(|page| {
+                page.inputs(catalog).iter().any(|i| match i {
+                    Input::Entity(k, i) => *k == kind && i == id,
+                    Input::ListRange(l, lo, hi) => {
+                        l.list_kind() == kind && num.is_some_and(|n| n >= *lo && n <= *hi)
+                    }
+                    Input::AllOf(k) => *k == kind,
+                    _ => false,
+                })
+            })
+            .collect()
+    }
+
+    /// Pages that read anything about project `key`.
+    pub fn pages_for_project(&self, catalog: &Catalog, key: &str) -> Vec<&Page> {
+        self.pages
+            .iter()
+            .filter(|page| {
+                page.inputs(catalog)
+                    .iter()
+                    .any(|i| matches!(i, Input::Project(k) if k == key) || *i == Input::ProjectSet)
+            })
+            .collect()
+    }
+}
+
+/// Most URLs in one sitemap file.
+pub const SITEMAP_MAX: usize = 50_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_fixed_from_the_oldest() {
+        let ids: Vec<i64> = (1..=120).collect();
+        assert_eq!(chunk(Some(&ids), 1).unwrap(), &ids[0..50]);
+        assert_eq!(chunk(Some(&ids), 3).unwrap(), &ids[100..120]);
+        assert_eq!(chunk(Some(&ids), 4), None);
+        assert_eq!(chunk(Some(&ids), 0), None);
+        assert_eq!(newest(&ids), &ids[70..]);
+        // a new item changes only the last chunk
+        let mut more = ids.clone();
+        more.push(121);
+        assert_eq!(chunk(Some(&more), 2), chunk(Some(&ids), 2));
+    }
+
+    #[test]
+    fn paths_and_inputs() {
+        let mut c = Catalog::default();
+        c.list_ids.insert(JobList::Copr, (1..=60).collect());
+        c.detail_ids.insert(JobList::Copr, vec![5, 7]);
+        c.pipelines = vec![1];
+        let plan = Plan::build(&c, &["faq".into()], &["site.css".into()]);
+        let files: Vec<String> = plan.pages.iter().map(|p| p.file(&c)).collect();
+        for f in [
+            "index.html",
+            "jobs/copr/index.html",
+            "jobs/copr/page/2/index.html",
+            "jobs/copr/5/index.html",
+            "jobs/copr-builds/5/index.html",
+            "results/copr-builds/7/index.html",
+            "jobs/koji-tag-requests/index.html",
+            "pipeline/1/index.html",
+            "pipelines/index.html",
+            "faq/index.html",
+            "static/site.css",
+            "404.html",
+            "sitemap.xml",
+            ".nojekyll",
+        ] {
+            assert!(files.contains(&f.to_string()), "{f}");
+        }
+        let hit = plan.pages_for_entity(&c, Kind::CoprBuild, "55");
+        assert!(hit.contains(&&Page::JobListPage(JobList::Copr, 2)));
+        assert!(!hit.contains(&&Page::JobListPage(JobList::Copr, 1)));
+        assert!(hit.contains(&&Page::JobListIndex(JobList::Copr)));
+        let hit = plan.pages_for_entity(&c, Kind::Copr, "5");
+        assert!(hit.contains(&&Page::JobDetail(JobList::Copr, 5)));
+    }
+}

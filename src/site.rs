@@ -1,0 +1,1051 @@
+//! The build driver: archive → model → plan → render → write.
+//!
+//! [`build`] opens the archive read-only, indexes it once ([`Catalog`]), decides the
+//! pages ([`Plan`]), and renders them in parallel on all cores in chunks, each rayon
+//! worker with its own read-only archive connection; rendered bytes go straight to
+//! the [`OutputWriter`] and are dropped, so memory stays flat however big the site.
+//! Pages never embed the wall-clock time: the footer shows the archive's last sync,
+//! so two builds of the same archive are byte-identical.
+
+use crate::api::Kind;
+use crate::archive::Archive;
+use crate::model::{
+    self, Catalog, JobList, Link, Model, PER_PAGE, ProjectEntry, Section, StatusView, TimeView, tv,
+};
+use crate::plan::{self, Page, Plan};
+use crate::render::{RenderError, Theme, rel_href};
+use crate::write::{OutputWriter, WriteError, WriteStats, manifest_line};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+use tera::Context;
+
+/// Errors of a build.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// Reading the archive failed.
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
+    /// Building a view failed.
+    #[error(transparent)]
+    Model(#[from] model::ModelError),
+    /// Rendering failed.
+    #[error("rendering {page}: {source}")]
+    Render {
+        /// Output file.
+        page: String,
+        /// Cause.
+        #[source]
+        source: RenderError,
+    },
+    /// Loading the theme failed.
+    #[error(transparent)]
+    Theme(#[from] RenderError),
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// Loading content pages failed.
+    #[error("content: {0}")]
+    Content(String),
+}
+
+/// What to build.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Archive file.
+    pub archive: PathBuf,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Theme directory overriding the default theme per file.
+    pub theme: Option<PathBuf>,
+    /// Public URL of the site (`https://user.github.io/repo/`) for canonical links,
+    /// the sitemap and robots.txt.
+    pub base_url: Option<String>,
+    /// Directory of markdown content pages (`faq.md`, `about.md`).
+    pub content: Option<PathBuf>,
+    /// Ignore the manifest and compare every file with the disk.
+    pub full: bool,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+}
+
+/// What a build did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BuildReport {
+    /// Files in the site (pages, redirects, assets, sitemap…).
+    pub files: u64,
+    /// HTML pages (not counting redirects).
+    pub pages: u64,
+    /// Redirect stubs.
+    pub redirects: u64,
+    /// Writer counts.
+    pub write: WriteStats,
+    /// Archive revision built.
+    pub revision: i64,
+    /// Pipelines in the archive.
+    pub pipelines: u64,
+    /// Wall time in milliseconds.
+    pub millis: u64,
+    /// Files per second.
+    pub files_per_second: f64,
+}
+
+/// A rendered markdown page, as the content module hands it over.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContentView {
+    /// File stem (`faq`).
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Safe HTML fragment rendered by the content module.
+    pub html: String,
+    /// Table of contents: (level, text, id).
+    pub toc: Vec<TocView>,
+}
+
+/// One table-of-contents entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct TocView {
+    /// Heading level.
+    pub level: u32,
+    /// Text.
+    pub text: String,
+    /// Anchor.
+    pub id: String,
+}
+
+/// Site-wide values every page sees.
+#[derive(Clone, Debug, Serialize)]
+struct SiteInfo {
+    name: &'static str,
+    version: &'static str,
+    last_sync: Option<TimeView>,
+    api: Option<String>,
+    base_url: Option<String>,
+    content: Vec<(String, String)>,
+    job_lists: Vec<NavList>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct NavList {
+    slug: &'static str,
+    title: &'static str,
+    href: String,
+    count: usize,
+}
+
+/// Loads content pages through the content module.
+fn load_content(dir: Option<&std::path::Path>) -> Result<Vec<ContentView>, SiteError> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    content_bridge::load(dir)
+}
+
+mod content_bridge {
+    use super::{ContentView, SiteError, TocView};
+    use std::path::Path;
+
+    /// Renders every `*.md` of `dir` through the content module.
+    pub fn load(dir: &Path) -> Result<Vec<ContentView>, SiteError> {
+        let pages = crate::content::load_dir(dir).map_err(|e| SiteError::Content(e.to_string()))?;
+        Ok(pages
+            .into_iter()
+            .map(|p| ContentView {
+                name: p.name,
+                title: p.title,
+                description: p.description,
+                html: p.html,
+                toc: p
+                    .toc
+                    .into_iter()
+                    .map(|t| TocView {
+                        level: t.level as u32,
+                        text: t.text,
+                        id: t.id,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+}
+
+struct Ctx<'a> {
+    catalog: &'a Catalog,
+    theme: &'a Theme,
+    site: SiteInfo,
+    content: BTreeMap<String, ContentView>,
+    plan: &'a Plan,
+}
+
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// Builds the site. See the module documentation.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    let started = Instant::now();
+    let archive = Archive::open_read_only(&opts.archive)?;
+    let catalog = Catalog::build(&archive)?;
+    drop(archive);
+    let theme = Theme::load(opts.theme.as_deref())?;
+    let content = load_content(opts.content.as_deref())?;
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let plan = Plan::build(&catalog, &content_names, &asset_names);
+    let base_url = opts.base_url.as_ref().map(|u| {
+        let u = u.trim();
+        if u.ends_with('/') {
+            u.to_string()
+        } else {
+            format!("{u}/")
+        }
+    });
+    let site = SiteInfo {
+        name: "Packit results",
+        version: env!("CARGO_PKG_VERSION"),
+        last_sync: tv(catalog.last_sync),
+        api: catalog.source_api.clone(),
+        base_url,
+        content: content
+            .iter()
+            .filter(|c| !plan::RESERVED_TOP.contains(&c.name.as_str()))
+            .map(|c| {
+                (
+                    format!("{}/", model::encode_segment(&c.name)),
+                    c.title.clone(),
+                )
+            })
+            .collect(),
+        job_lists: JobList::ALL
+            .iter()
+            .map(|l| NavList {
+                slug: l.slug(),
+                title: l.title(),
+                href: format!("jobs/{}/", l.slug()),
+                count: catalog.list_ids.get(l).map(|v| v.len()).unwrap_or(0),
+            })
+            .collect(),
+    };
+    let ctx = Ctx {
+        catalog: &catalog,
+        theme: &theme,
+        site,
+        content: content.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        plan: &plan,
+    };
+    let writer = OutputWriter::open(&opts.out, opts.full)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| SiteError::Content(e.to_string()))?;
+    let workers: Vec<Mutex<Option<Model<'_>>>> = (0..pool.current_num_threads() + 1)
+        .map(|_| Mutex::new(None))
+        .collect();
+    let mut manifest = Vec::with_capacity(plan.pages.len() * 64);
+    let mut report = BuildReport {
+        revision: catalog.revision,
+        pipelines: catalog.pipelines.len() as u64,
+        ..BuildReport::default()
+    };
+    const CHUNK: usize = 2048;
+    for chunk in plan.pages.chunks(CHUNK) {
+        let results: Vec<Result<(String, u128), SiteError>> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|page| {
+                    let slot = rayon::current_thread_index().unwrap_or(workers.len() - 1);
+                    let mut guard = workers[slot].lock().expect("worker slot");
+                    if guard.is_none() {
+                        *guard = Some(Model::new(
+                            Archive::open_read_only(&opts.archive)?,
+                            &catalog,
+                        ));
+                    }
+                    let model = guard.as_ref().expect("opened above");
+                    let file = page.file(&catalog);
+                    let bytes = render_page(&ctx, model, page, &file)?;
+                    let w = writer.write(&file, &bytes)?;
+                    Ok((file, w.hash))
+                })
+                .collect()
+        });
+        for r in results {
+            let (file, hash) = r?;
+            manifest_line(&mut manifest, &file, hash);
+            report.files += 1;
+        }
+    }
+    for p in &plan.pages {
+        match p {
+            Page::Redirect(..) | Page::Alias(..) => report.redirects += 1,
+            p if p.in_sitemap() => report.pages += 1,
+            _ => {}
+        }
+    }
+    report.write = writer.finish(&manifest)?;
+    report.millis = started.elapsed().as_millis() as u64;
+    report.files_per_second = report.files as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    Ok(report)
+}
+
+/// Renders one page to bytes.
+fn render_page(
+    ctx: &Ctx<'_>,
+    m: &Model<'_>,
+    page: &Page,
+    file: &str,
+) -> Result<Vec<u8>, SiteError> {
+    let path = page.path(ctx.catalog);
+    let root = root_of(&path);
+    let render = |tpl: &str, c: &Context| -> Result<Vec<u8>, SiteError> {
+        ctx.theme
+            .render(tpl, c)
+            .map_err(|source| SiteError::Render {
+                page: file.to_string(),
+                source,
+            })
+    };
+    let mut c = Context::new();
+    c.insert("title", ctx.site.name);
+    c.insert("root", &root);
+    c.insert("path", &path);
+    c.insert("site", &ctx.site);
+    let canonical = match &ctx.site.base_url {
+        Some(b) => format!("{b}{path}"),
+        None => rel_href(&root, &path),
+    };
+    c.insert("canonical", &canonical);
+    match page {
+        Page::NoJekyll => return Ok(Vec::new()),
+        Page::Asset(name) => {
+            return Ok(ctx.theme.assets().get(&**name).cloned().unwrap_or_default());
+        }
+        Page::Robots => return render("robots.txt", &c),
+        Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
+        Page::Redirect(..) | Page::Alias(..) => {
+            let target = match page {
+                Page::Redirect(_, to) => to.path(ctx.catalog),
+                Page::Alias(_, l, id) => model::detail_path(*l, *id),
+                _ => unreachable!("matched above"),
+            };
+            c.insert("target", &rel_href(&root, &target));
+            let canon = match &ctx.site.base_url {
+                Some(b) => format!("{b}{target}"),
+                None => rel_href(&root, &target),
+            };
+            c.insert("canonical", &canon);
+            return render("redirect.html", &c);
+        }
+        Page::NotFound => {
+            // served at any depth by static hosts: absolute links when the base URL
+            // is known
+            if let Some(b) = &ctx.site.base_url {
+                c.insert("root", b);
+            }
+        }
+        Page::Home => home(ctx, m, &mut c)?,
+        Page::JobsIndex => {
+            c.insert("title", "Jobs");
+            c.insert("lists", &ctx.site.job_lists);
+            c.insert("counts", &status_counts(ctx.catalog));
+        }
+        Page::JobListIndex(l) | Page::JobListPage(l, _) => {
+            let ids = ctx
+                .catalog
+                .list_ids
+                .get(l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]);
+            let (slice, n) = match page {
+                Page::JobListPage(_, n) => (plan::chunk(Some(ids), *n).unwrap_or(&[]), *n),
+                _ => (plan::newest(ids), 0),
+            };
+            c.insert("list", &ListMeta::of(*l));
+            c.insert("table", &m.list_rows(*l, slice)?);
+            paging(&mut c, &format!("jobs/{}/", l.slug()), ids.len(), n, slice);
+            c.insert(
+                "title",
+                &if n == 0 {
+                    l.title().to_string()
+                } else {
+                    format!("{} – page {n}", l.title())
+                },
+            );
+        }
+        Page::JobDetail(l, id) => {
+            let d = m.detail(*l, *id)?.unwrap_or_default();
+            c.insert(
+                "title",
+                &format!(
+                    "{} #{id}{}",
+                    l.singular(),
+                    d.target
+                        .as_deref()
+                        .map(|t| format!(" ({t})"))
+                        .unwrap_or_default()
+                ),
+            );
+            c.insert("job", &d);
+        }
+        Page::PipelineIndex | Page::PipelinePage(_) => {
+            let ids = &ctx.catalog.pipelines;
+            let (slice, n) = match page {
+                Page::PipelinePage(n) => (plan::chunk(Some(ids), *n).unwrap_or(&[]), *n),
+                _ => (plan::newest(ids), 0),
+            };
+            c.insert("table", &m.pipeline_rows(slice)?);
+            paging(&mut c, "pipeline/", ids.len(), n, slice);
+            c.insert(
+                "title",
+                &if n == 0 {
+                    "Pipelines".to_string()
+                } else {
+                    format!("Pipelines – page {n}")
+                },
+            );
+        }
+        Page::Pipeline(id) => {
+            let e = m.entity(Kind::Pipeline, *id)?;
+            let v = match &e {
+                Some(e) => m.pipeline(e)?,
+                None => model::PipelineView::default(),
+            };
+            c.insert("title", &format!("Pipeline #{id}"));
+            c.insert("pipeline", &v);
+        }
+        Page::Projects(n) => {
+            let all: Vec<&ProjectEntry> = ctx.catalog.projects.values().collect();
+            projects_page(ctx, m, &mut c, &all, *n, "projects/", "Projects", None)?;
+        }
+        Page::Forge(f, n) => {
+            let all: Vec<&ProjectEntry> = ctx
+                .catalog
+                .projects
+                .values()
+                .filter(|p| p.forge() == &**f)
+                .collect();
+            projects_page(
+                ctx,
+                m,
+                &mut c,
+                &all,
+                *n,
+                &model::forge_path(f),
+                f,
+                Some(vec![]),
+            )?;
+        }
+        Page::Namespace(f, ns, n) => {
+            let all: Vec<&ProjectEntry> = ctx
+                .catalog
+                .projects
+                .values()
+                .filter(|p| p.forge() == &**f && p.namespace() == &**ns)
+                .collect();
+            let crumbs = vec![Link::int(model::forge_path(f), f.to_string())];
+            projects_page(
+                ctx,
+                m,
+                &mut c,
+                &all,
+                *n,
+                &model::namespace_path(f, ns, ctx.catalog),
+                &format!("{f}/{ns}"),
+                Some(crumbs),
+            )?;
+        }
+        Page::Project(k) => {
+            let p = &ctx.catalog.projects[&**k];
+            let v = m.project(p)?;
+            let recent = plan::newest(&p.pipelines);
+            let recent = &recent[recent.len().saturating_sub(10)..];
+            c.insert("title", &format!("{}/{}", v.namespace, v.repo));
+            c.insert("project", &v);
+            c.insert("table", &m.pipeline_rows(recent)?);
+            c.insert("history", &format!("{}history/", model::project_path(k)));
+        }
+        Page::ProjectSection(k, s, n) => {
+            let p = &ctx.catalog.projects[&**k];
+            let names = p.names(*s);
+            let per = PER_PAGE;
+            let start = (*n as usize - 1) * per;
+            let slice = &names[start.min(names.len())..(start + per).min(names.len())];
+            let v = m.project(p)?;
+            c.insert("project", &v);
+            c.insert("section", &SectionMeta::of(*s));
+            c.insert("rows", &m.trigger_rows(p, *s, slice)?);
+            let base = format!("{}{}/", model::project_path(k), s.slug());
+            c.insert("pager", &simple_pager(&base, names.len(), *n));
+            c.insert("total", &names.len());
+            c.insert(
+                "title",
+                &format!(
+                    "{} of {}/{}{}",
+                    s.title(),
+                    v.namespace,
+                    v.repo,
+                    if *n > 1 {
+                        format!(" – page {n}")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
+        Page::ProjectHistory(k, n) => {
+            let p = &ctx.catalog.projects[&**k];
+            let v = m.project(p)?;
+            let base = format!("{}history/", model::project_path(k));
+            history(&mut c, m, &p.pipelines, &base, *n)?;
+            c.insert("project", &v);
+            c.insert("heading", &format!("History of {}/{}", v.namespace, v.repo));
+            c.insert(
+                "title",
+                &format!(
+                    "Pipelines of {}/{}{}",
+                    v.namespace,
+                    v.repo,
+                    if *n > 0 {
+                        format!(" – page {n}")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
+        Page::Trigger(k, s, name, n) => {
+            let p = &ctx.catalog.projects[&**k];
+            let v = m.project(p)?;
+            let ids = p
+                .triggers
+                .get(&(*s, name.to_string()))
+                .cloned()
+                .unwrap_or_default();
+            let base = model::trigger_path(k, *s, name);
+            if ids.len() <= PER_PAGE {
+                c.insert("table", &m.pipeline_rows(&ids)?);
+                c.insert("total", &ids.len());
+                c.insert("pager", &Vec::<PagerItem>::new());
+            } else {
+                history(&mut c, m, &ids, &base, *n)?;
+            }
+            let label = model::trigger_name(*s, name);
+            let what = match s {
+                Section::Prs => "Pull request",
+                Section::Branches => "Branch",
+                Section::Releases => "Release",
+                Section::Issues => "Issue",
+            };
+            c.insert("project", &v);
+            c.insert("section", &SectionMeta::of(*s));
+            c.insert(
+                "forge_url",
+                &v.url
+                    .as_deref()
+                    .map(|u| model::trigger_forge_url(u, *s, name)),
+            );
+            c.insert(
+                "heading",
+                &format!("{what} {label} of {}/{}", v.namespace, v.repo),
+            );
+            c.insert(
+                "title",
+                &format!(
+                    "{what} {label} of {}/{}{}",
+                    v.namespace,
+                    v.repo,
+                    if *n > 0 {
+                        format!(" – page {n}")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
+        Page::Usage => usage(ctx, m, &mut c)?,
+        Page::Content(name) => {
+            let cv = ctx.content.get(&**name);
+            c.insert("title", &cv.map(|c| c.title.clone()).unwrap_or_default());
+            c.insert("content", &cv);
+        }
+    }
+    let _ = ctx.plan;
+    render(page.template(), &c)
+}
+
+#[derive(Serialize)]
+struct ListMeta {
+    slug: &'static str,
+    title: &'static str,
+    singular: &'static str,
+}
+
+impl ListMeta {
+    fn of(l: JobList) -> ListMeta {
+        ListMeta {
+            slug: l.slug(),
+            title: l.title(),
+            singular: l.singular(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SectionMeta {
+    slug: &'static str,
+    title: &'static str,
+}
+
+impl SectionMeta {
+    fn of(s: Section) -> SectionMeta {
+        SectionMeta {
+            slug: s.slug(),
+            title: s.title(),
+        }
+    }
+}
+
+/// One pager entry.
+#[derive(Clone, Debug, Serialize)]
+struct PagerItem {
+    text: String,
+    href: Option<String>,
+    current: bool,
+}
+
+/// Paging of a fixed-chunk list: `n` = 0 for the index.
+fn paging(c: &mut Context, base: &str, total: usize, n: u32, slice: &[i64]) {
+    let count = plan::chunks(total);
+    let mut items = Vec::new();
+    if n != 0 {
+        items.push(PagerItem {
+            text: "Newest".into(),
+            href: Some(base.to_string()),
+            current: false,
+        });
+    }
+    for i in (1..=count).rev() {
+        items.push(PagerItem {
+            text: i.to_string(),
+            href: Some(format!("{base}page/{i}/")),
+            current: i == n,
+        });
+    }
+    let (from, to) = match (slice.first(), slice.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => (0, 0),
+    };
+    c.insert("pager", &items);
+    c.insert("total", &total);
+    c.insert("page_no", &n);
+    c.insert("pages", &count);
+    c.insert("shown", &slice.len());
+    c.insert("id_from", &from);
+    c.insert("id_to", &to);
+    let newer = if n == 0 || n >= count {
+        None
+    } else {
+        Some(format!("{base}page/{}/", n + 1))
+    };
+    let older = if n > 1 {
+        Some(format!("{base}page/{}/", n - 1))
+    } else {
+        None
+    };
+    c.insert("newer", &newer);
+    c.insert("older", &older);
+}
+
+fn simple_pager(base: &str, total: usize, n: u32) -> Vec<PagerItem> {
+    let pages = plan::pages(total);
+    if pages <= 1 {
+        return Vec::new();
+    }
+    (1..=pages)
+        .map(|i| PagerItem {
+            text: i.to_string(),
+            href: Some(if i == 1 {
+                base.to_string()
+            } else {
+                format!("{base}page/{i}/")
+            }),
+            current: i == n,
+        })
+        .collect()
+}
+
+fn history(
+    c: &mut Context,
+    m: &Model<'_>,
+    ids: &[i64],
+    base: &str,
+    n: u32,
+) -> Result<(), SiteError> {
+    let slice = if n == 0 {
+        plan::newest(ids)
+    } else {
+        plan::chunk(Some(ids), n).unwrap_or(&[])
+    };
+    c.insert("table", &m.pipeline_rows(slice)?);
+    paging(c, base, ids.len(), n, slice);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn projects_page(
+    _ctx: &Ctx<'_>,
+    m: &Model<'_>,
+    c: &mut Context,
+    all: &[&ProjectEntry],
+    n: u32,
+    base: &str,
+    heading: &str,
+    crumbs: Option<Vec<Link>>,
+) -> Result<(), SiteError> {
+    let start = (n as usize - 1) * PER_PAGE;
+    let slice = &all[start.min(all.len())..(start + PER_PAGE).min(all.len())];
+    let mut rows = Vec::with_capacity(slice.len());
+    for p in slice {
+        rows.push(m.project_row(p)?);
+    }
+    c.insert("rows", &rows);
+    c.insert("pager", &simple_pager(base, all.len(), n));
+    c.insert("total", &all.len());
+    c.insert("heading", heading);
+    c.insert("crumbs", &crumbs);
+    c.insert(
+        "title",
+        &if n > 1 {
+            format!("{heading} – page {n}")
+        } else {
+            heading.to_string()
+        },
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- aggregates
+
+#[derive(Serialize)]
+struct CountRow {
+    title: &'static str,
+    href: String,
+    total: u64,
+    cells: Vec<u64>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    classes: Vec<StatusView>,
+    rows: Vec<CountRow>,
+}
+
+const CLASSES: [&str; 8] = [
+    "success", "failure", "error", "pending", "running", "skipped", "canceled", "unknown",
+];
+
+fn status_counts(cat: &Catalog) -> Counts {
+    use crate::api::types::StatusClass as C;
+    let classes = [
+        C::Success,
+        C::Failure,
+        C::Error,
+        C::Pending,
+        C::Running,
+        C::Skipped,
+        C::Canceled,
+        C::Unknown,
+    ];
+    let rows = JobList::ALL
+        .iter()
+        .map(|l| {
+            let cells: Vec<u64> = classes
+                .iter()
+                .map(|c| cat.stats.by_status.get(&(*l, *c)).copied().unwrap_or(0))
+                .collect();
+            CountRow {
+                title: l.title(),
+                href: format!("jobs/{}/", l.slug()),
+                total: cells.iter().sum(),
+                cells,
+            }
+        })
+        .collect();
+    Counts {
+        classes: CLASSES.iter().map(|s| StatusView::of(s)).collect(),
+        rows,
+    }
+}
+
+/// A bar chart laid out for inline SVG.
+#[derive(Serialize, Default)]
+struct Chart {
+    id: String,
+    title: String,
+    width: u32,
+    height: u32,
+    bars: Vec<Bar>,
+    max: u64,
+    labels: Vec<(u32, String)>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+    label: String,
+    value: u64,
+}
+
+fn chart(id: &str, title: &str, data: &[(String, u64)], label_every: usize) -> Chart {
+    let (width, height, top) = (720u32, 180u32, 8u32);
+    let n = data.len().max(1) as u32;
+    let slot = (width / n).max(2);
+    let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1);
+    let bars = data
+        .iter()
+        .enumerate()
+        .map(|(i, (label, v))| {
+            let h = ((*v as f64 / max as f64) * (height - top - 20) as f64).round() as u32;
+            Bar {
+                x: i as u32 * slot + 1,
+                y: height - 20 - h,
+                w: slot.saturating_sub(2).max(1),
+                h,
+                label: label.clone(),
+                value: *v,
+            }
+        })
+        .collect();
+    let labels = data
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % label_every.max(1) == 0)
+        .map(|(i, (l, _))| (i as u32 * slot + 1, l.clone()))
+        .collect();
+    Chart {
+        id: id.into(),
+        title: title.into(),
+        width: n * slot,
+        height,
+        bars,
+        max,
+        labels,
+    }
+}
+
+fn home(ctx: &Ctx<'_>, m: &Model<'_>, c: &mut Context) -> Result<(), SiteError> {
+    let cat = ctx.catalog;
+    c.insert("title", "Packit results");
+    c.insert("counts", &status_counts(cat));
+    let recent = &cat.pipelines[cat.pipelines.len().saturating_sub(10)..];
+    c.insert("table", &m.pipeline_rows(recent)?);
+    // 30 days ending at the last sync (or the newest pipeline)
+    let end = cat
+        .last_sync
+        .or_else(|| {
+            cat.stats
+                .pipelines_per_day
+                .keys()
+                .last()
+                .map(|d| d * 86_400)
+        })
+        .unwrap_or(0)
+        .div_euclid(86_400);
+    let data: Vec<(String, u64)> = (end - 29..=end)
+        .map(|d| {
+            (
+                crate::time::date_utc(d * 86_400)[5..].to_string(),
+                cat.stats.pipelines_per_day.get(&d).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let total: u64 = data.iter().map(|d| d.1).sum();
+    c.insert(
+        "chart",
+        &chart("activity", "Pipelines per day, last 30 days", &data, 5),
+    );
+    c.insert("chart_total", &total);
+    c.insert("projects", &cat.projects.len());
+    c.insert("pipelines", &cat.pipelines.len());
+    c.insert("lists", &ctx.site.job_lists);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct MonthRow {
+    month: String,
+    cells: Vec<u64>,
+    total: u64,
+    active: usize,
+}
+
+#[derive(Serialize)]
+struct RateRow {
+    title: &'static str,
+    href: String,
+    finished: u64,
+    success: u64,
+    rate: String,
+    width: u32,
+}
+
+#[derive(Serialize)]
+struct TopRow {
+    name: String,
+    href: Option<String>,
+    pipelines: u64,
+}
+
+fn usage(ctx: &Ctx<'_>, _m: &Model<'_>, c: &mut Context) -> Result<(), SiteError> {
+    use crate::api::types::StatusClass as C;
+    let cat = ctx.catalog;
+    c.insert("title", "Usage statistics");
+    let months: Vec<MonthRow> = cat
+        .stats
+        .per_month
+        .iter()
+        .rev()
+        .map(|(m, per)| {
+            let cells: Vec<u64> = JobList::ALL
+                .iter()
+                .map(|l| per.get(l).copied().unwrap_or(0))
+                .collect();
+            MonthRow {
+                month: m.clone(),
+                total: cells.iter().sum(),
+                cells,
+                active: cat
+                    .stats
+                    .active_per_month
+                    .get(m)
+                    .map(|s| s.len())
+                    .unwrap_or(0),
+            }
+        })
+        .collect();
+    let jobs_data: Vec<(String, u64)> = months
+        .iter()
+        .rev()
+        .map(|r| (r.month.clone(), r.total))
+        .collect();
+    let active_data: Vec<(String, u64)> = months
+        .iter()
+        .rev()
+        .map(|r| (r.month.clone(), r.active as u64))
+        .collect();
+    let every = (jobs_data.len() / 8).max(1);
+    c.insert(
+        "jobs_chart",
+        &chart("jobs-month", "Jobs per month", &jobs_data, every),
+    );
+    c.insert(
+        "active_chart",
+        &chart(
+            "active-month",
+            "Active projects per month",
+            &active_data,
+            every,
+        ),
+    );
+    c.insert("months", &months);
+    c.insert(
+        "list_titles",
+        &JobList::ALL.iter().map(|l| l.title()).collect::<Vec<_>>(),
+    );
+    let rates: Vec<RateRow> = JobList::ALL
+        .iter()
+        .filter(|l| **l != JobList::KojiTagRequests)
+        .map(|l| {
+            let get = |cl: C| cat.stats.by_status.get(&(*l, cl)).copied().unwrap_or(0);
+            let success = get(C::Success);
+            let finished = success + get(C::Failure) + get(C::Error);
+            let rate = if finished == 0 {
+                0.0
+            } else {
+                success as f64 / finished as f64
+            };
+            RateRow {
+                title: l.title(),
+                href: format!("jobs/{}/", l.slug()),
+                finished,
+                success,
+                rate: if finished == 0 {
+                    "–".into()
+                } else {
+                    format!("{:.1} %", rate * 100.0)
+                },
+                width: (rate * 100.0).round() as u32,
+            }
+        })
+        .collect();
+    c.insert("rates", &rates);
+    let mut top: Vec<(&String, &u64)> = cat.stats.pipelines_per_project.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let top: Vec<TopRow> = top
+        .into_iter()
+        .take(20)
+        .map(|(k, n)| TopRow {
+            name: k.clone(),
+            href: cat.projects.contains_key(k).then(|| model::project_path(k)),
+            pipelines: *n,
+        })
+        .collect();
+    c.insert("top", &top);
+    c.insert("projects", &cat.projects.len());
+    c.insert(
+        "forges",
+        &cat.forges()
+            .into_iter()
+            .map(|(f, v)| (f.to_string(), v.len()))
+            .collect::<Vec<_>>(),
+    );
+    Ok(())
+}
+
+fn sitemap(
+    ctx: &Ctx<'_>,
+    page: &Page,
+    c: &Context,
+    render: impl Fn(&str, &Context) -> Result<Vec<u8>, SiteError>,
+) -> Result<Vec<u8>, SiteError> {
+    let base = ctx.site.base_url.clone().unwrap_or_default();
+    let all: Vec<&Page> = ctx.plan.pages.iter().filter(|p| p.in_sitemap()).collect();
+    let mut c = c.clone();
+    let parts = all.len().div_ceil(plan::SITEMAP_MAX);
+    match page {
+        Page::Sitemap if parts > 1 => {
+            let locs: Vec<String> = (1..=parts)
+                .map(|i| format!("{base}sitemap-{i}.xml"))
+                .collect();
+            c.insert("index", &locs);
+            c.insert("urls", &Vec::<String>::new());
+        }
+        _ => {
+            let n = match page {
+                Page::SitemapPart(n) => *n as usize,
+                _ => 1,
+            };
+            let start = (n - 1) * plan::SITEMAP_MAX;
+            let urls: Vec<String> = all
+                [start.min(all.len())..(start + plan::SITEMAP_MAX).min(all.len())]
+                .iter()
+                .map(|p| format!("{base}{}", p.path(ctx.catalog)))
+                .collect();
+            c.insert("index", &Vec::<String>::new());
+            c.insert("urls", &urls);
+        }
+    }
+    render("sitemap.xml", &c)
+}
