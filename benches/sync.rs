@@ -1,5 +1,6 @@
-//! Sync throughput against the stub server: entities stored per second with 0 ms and
-//! 20 ms of added latency per request, and the client's own CPU time per entity.
+//! Sync throughput against the stub server: items (list items and details) stored per
+//! second with 0 ms and 20 ms of added latency per request, and the client's own CPU
+//! time per item.
 //!
 //! `cargo bench --bench sync` (optionally `-- <pipelines>`). No assertions: it prints.
 //! The stub runs on its own threads; the sync runs on this thread (a current-thread
@@ -48,11 +49,11 @@ fn run(ds: &Dataset, latency_ms: u64, concurrency: usize) {
     let t = &report.totals;
     let entities = (t.new + t.changed + t.unchanged) as f64;
     println!(
-        "latency {latency_ms:>2} ms, concurrency {concurrency}: {:>6} requests, {:>6} entities in {wall:>6.2} s = {:>7.0} entities/s; client CPU {}",
+        "latency {latency_ms:>2} ms, concurrency {concurrency}: {:>6} requests, {:>6} items stored (list items + details) in {wall:>6.2} s = {:>7.0} items/s; client CPU {}",
         t.requests,
         entities,
         entities / wall,
-        cpu.map(|c| format!("{:.1} µs/entity ({c:.2} s)", c * 1e6 / entities))
+        cpu.map(|c| format!("{:.1} µs/item ({c:.2} s)", c * 1e6 / entities))
             .unwrap_or_else(|| "n/a".into())
     );
     let _ = std::fs::remove_dir_all(&dir);

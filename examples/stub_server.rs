@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --example stub_server -- --pipelines 2000 --latency-ms 20 --port 8089
-//! packit-pages sync --api http://127.0.0.1:8089/api --rps 0 --archive /tmp/a.sqlite
+//! packit-pages sync --api http://127.0.0.1:8089/api --rps 0 --archive demo-copy.sqlite
 //! ```
 //!
 //! Runs until killed. Every request is logged to stderr with `--verbose`.
