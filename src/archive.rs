@@ -214,6 +214,7 @@ impl Archive {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
         )
         .map_err(sql(&path))?;
+        conn.set_prepared_statement_cache_capacity(64);
         let mut a = Archive { conn, path };
         a.migrate()?;
         Ok(a)
@@ -617,12 +618,11 @@ impl Writer<'_> {
         };
         let old: Option<(Option<String>, Option<String>)> = self
             .tx
-            .query_row(
-                "SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
+            .prepare_cached("SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2")
+            .and_then(|mut st| {
+                st.query_row(params![kind.as_str(), id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .map_err(sql(&self.path))?;
         let num: Option<i64> = id.parse().ok();
         let change = match &old {
@@ -641,19 +641,15 @@ impl Writer<'_> {
         match (change, old) {
             (Change::Unchanged, _) => {
                 self.tx
-                    .execute(
-                        &format!("UPDATE entity SET last_seen=?3, {fetched_col}=?3, gone_at=NULL, error=NULL, error_count=0 WHERE kind=?1 AND id=?2"),
-                        params![kind.as_str(), id, now],
-                    )
+                    .prepare_cached(&format!("UPDATE entity SET last_seen=?3, {fetched_col}=?3, gone_at=NULL, error=NULL, error_count=0 WHERE kind=?1 AND id=?2"))
+                    .and_then(|mut st| st.execute(params![kind.as_str(), id, now]))
                     .map_err(sql(&self.path))?;
                 return Ok(Change::Unchanged);
             }
             (Change::New, _) => {
                 self.tx
-                    .execute(
-                        &format!("INSERT INTO entity(kind, id, num, {col}, first_seen, last_seen, {fetched_col}, created_rev, changed_rev) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?6)"),
-                        params![kind.as_str(), id, num, raw, now, rev],
-                    )
+                    .prepare_cached(&format!("INSERT INTO entity(kind, id, num, {col}, first_seen, last_seen, {fetched_col}, created_rev, changed_rev) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?6)"))
+                    .and_then(|mut st| st.execute(params![kind.as_str(), id, num, raw, now, rev]))
                     .map_err(sql(&self.path))?;
             }
             (Change::Changed, Some((l, d))) => {
@@ -663,17 +659,13 @@ impl Writer<'_> {
                 };
                 if had_this_part {
                     self.tx
-                        .execute(
-                            "INSERT INTO history(kind, id, replaced_at, rev, list_json, detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            params![kind.as_str(), id, now, rev, l, d],
-                        )
+                        .prepare_cached("INSERT INTO history(kind, id, replaced_at, rev, list_json, detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                        .and_then(|mut st| st.execute(params![kind.as_str(), id, now, rev, l, d]))
                         .map_err(sql(&self.path))?;
                 }
                 self.tx
-                    .execute(
-                        &format!("UPDATE entity SET {col}=?3, last_seen=?4, {fetched_col}=?4, gone_at=NULL, error=NULL, error_count=0, changed_rev=?5 WHERE kind=?1 AND id=?2"),
-                        params![kind.as_str(), id, raw, now, rev],
-                    )
+                    .prepare_cached(&format!("UPDATE entity SET {col}=?3, last_seen=?4, {fetched_col}=?4, gone_at=NULL, error=NULL, error_count=0, changed_rev=?5 WHERE kind=?1 AND id=?2"))
+                    .and_then(|mut st| st.execute(params![kind.as_str(), id, raw, now, rev]))
                     .map_err(sql(&self.path))?;
             }
             (Change::Changed, None) => unreachable!("a change needs a stored row"),
@@ -686,41 +678,102 @@ impl Writer<'_> {
     fn reextract(&self, kind: Kind, id: &str) -> Result<()> {
         let (l, d): (Option<String>, Option<String>) = self
             .tx
-            .query_row(
-                "SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2")
+            .and_then(|mut st| {
+                st.query_row(params![kind.as_str(), id], |r| Ok((r.get(0)?, r.get(1)?)))
+            })
             .map_err(sql(&self.path))?;
         let ex = extract(kind, l.as_deref(), d.as_deref());
         self.tx
-            .execute(
-                "UPDATE entity SET status=?3, is_final=?4, submitted=?5, project=?6, trigger=?7, target=?8 WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id, ex.status, ex.is_final, ex.submitted, ex.project, ex.trigger, ex.target],
-            )
+            .prepare_cached("UPDATE entity SET status=?3, is_final=?4, submitted=?5, project=?6, trigger=?7, target=?8 WHERE kind=?1 AND id=?2")
+            .and_then(|mut st| st.execute(params![kind.as_str(), id, ex.status, ex.is_final, ex.submitted, ex.project, ex.trigger, ex.target]))
             .map_err(sql(&self.path))?;
         if kind == Kind::Pipeline {
-            let pid: i64 = id.parse().unwrap_or(0);
-            self.tx
-                .execute("DELETE FROM link WHERE pipeline=?1", [pid])
+            self.write_links(id, l.as_deref())?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites the job → pipeline links of pipeline `id` from its list item.
+    fn write_links(&self, id: &str, list: Option<&str>) -> Result<()> {
+        let pid: i64 = id.parse().unwrap_or(0);
+        self.tx
+            .prepare_cached("DELETE FROM link WHERE pipeline=?1")
+            .and_then(|mut st| st.execute([pid]))
+            .map_err(sql(&self.path))?;
+        if let Some(run) = list.and_then(|s| serde_json::from_str::<Run>(s).ok()) {
+            let mut ins = self
+                .tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO link(job_kind, job_id, pipeline) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(sql(&self.path))?;
-            if let Some(run) = l
-                .as_deref()
-                .and_then(|s| serde_json::from_str::<Run>(s).ok())
-            {
-                let mut ins = self
-                    .tx
-                    .prepare_cached("INSERT OR IGNORE INTO link(job_kind, job_id, pipeline) VALUES (?1, ?2, ?3)")
-                    .map_err(sql(&self.path))?;
-                for (k, job) in run_jobs(&run) {
-                    if let Some(jid) = job.packit_id {
-                        ins.execute(params![k.as_str(), jid.to_string(), pid])
-                            .map_err(sql(&self.path))?;
-                    }
+            for (k, job) in run_jobs(&run) {
+                if let Some(jid) = job.packit_id {
+                    ins.execute(params![k.as_str(), jid.to_string(), pid])
+                        .map_err(sql(&self.path))?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Stores an entity not stored before with both halves at once, exactly as
+    /// [`Writer::put`] of each half would, in one statement (for bulk loads). Returns
+    /// `false` and writes nothing when the entity exists already; use `put` then.
+    pub fn insert_new(
+        &self,
+        kind: Kind,
+        id: &str,
+        list: Option<&str>,
+        detail: Option<&str>,
+        now: i64,
+        rev: i64,
+    ) -> Result<bool> {
+        for raw in [list, detail].into_iter().flatten() {
+            serde_json::from_str::<serde::de::IgnoredAny>(raw).map_err(|source| {
+                ArchiveError::BadJson {
+                    kind,
+                    id: id.to_string(),
+                    source,
+                }
+            })?;
+        }
+        let ex = extract(kind, list, detail);
+        let num: Option<i64> = id.parse().ok();
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO entity(kind, id, num, list_json, detail_json, first_seen, last_seen, list_fetched, detail_fetched, created_rev, changed_rev, status, is_final, submitted, project, trigger, target) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(kind, id) DO NOTHING",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    kind.as_str(),
+                    id,
+                    num,
+                    list,
+                    detail,
+                    now,
+                    list.map(|_| now),
+                    detail.map(|_| now),
+                    rev,
+                    ex.status,
+                    ex.is_final,
+                    ex.submitted,
+                    ex.project,
+                    ex.trigger,
+                    ex.target
+                ])
+            })
+            .map_err(sql(&self.path))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if kind == Kind::Pipeline {
+            self.write_links(id, list)?;
+        }
+        Ok(true)
     }
 
     /// Marks an entity as deleted upstream (404 on re-fetch). It stays in the archive.
@@ -1117,6 +1170,59 @@ mod tests {
         assert_eq!(e.status.as_deref(), Some("running"));
         assert!(!e.is_final);
         assert_eq!(e.submitted, Some(50));
+    }
+
+    #[test]
+    fn insert_new_equals_two_puts() {
+        let (_d, p) = tmp();
+        let mut a = Archive::open(&p).unwrap();
+        let rev = a.begin_revision("x", 5).unwrap();
+        let run = r#"{"merged_run_id": 9, "copr": [{"packit_id": 5, "status": "running"}], "time_submitted": 50, "trigger": {"pr_id": 2, "project_url": "https://github.com/a/b"}}"#;
+        let det = r#"{"run_id": 9}"#;
+        let w = a.write().unwrap();
+        w.put(Kind::Pipeline, "9", Part::List, run, 5, rev).unwrap();
+        w.put(Kind::Pipeline, "9", Part::Detail, det, 5, rev)
+            .unwrap();
+        assert!(
+            w.insert_new(Kind::Pipeline, "10", Some(run), Some(det), 5, rev)
+                .unwrap()
+        );
+        assert!(
+            !w.insert_new(Kind::Pipeline, "10", Some("{}"), None, 6, rev)
+                .unwrap()
+        );
+        assert!(
+            w.insert_new(Kind::Copr, "1", Some("{bad"), None, 5, rev)
+                .is_err()
+        );
+        w.commit().unwrap();
+        let (x, y) = (
+            a.get(Kind::Pipeline, "9").unwrap().unwrap(),
+            a.get(Kind::Pipeline, "10").unwrap().unwrap(),
+        );
+        assert_eq!(
+            (
+                x.list_json,
+                x.detail_json,
+                x.status,
+                x.is_final,
+                x.submitted,
+                x.project,
+                x.first_seen,
+                x.created_rev
+            ),
+            (
+                y.list_json,
+                y.detail_json,
+                y.status,
+                y.is_final,
+                y.submitted,
+                y.project,
+                y.first_seen,
+                y.created_rev
+            )
+        );
+        assert_eq!(a.pipelines_of(Kind::Copr, "5").unwrap(), vec![9, 10]);
     }
 
     #[test]

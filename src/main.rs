@@ -337,29 +337,31 @@ fn demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
         env!("CARGO_PKG_VERSION")
     ));
     if !path.exists() {
-        write_demo_archive(&path, pipelines, seed)?;
+        write_demo_archive(&path, pipelines, seed, false)?;
     }
     Ok(path)
 }
 
 /// Writes a complete demo archive to `path` (atomically: a temporary file renamed).
-fn write_demo_archive(path: &std::path::Path, pipelines: u64, seed: u64) -> anyhow::Result<()> {
+fn write_demo_archive(
+    path: &std::path::Path,
+    pipelines: u64,
+    seed: u64,
+    hostile: bool,
+) -> anyhow::Result<()> {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
-    let spec = packit_pages::demo::DemoSpec::new(pipelines, seed);
+    let mut spec = packit_pages::demo::DemoSpec::new(pipelines, seed);
+    spec.hostile = hostile;
     let summary = {
         let mut archive = packit_pages::archive::Archive::open(&tmp)?;
-        sync::ingest_demo(&mut archive, &spec)?
+        sync::ingest_records(&mut archive, &spec)?
     };
     for ext in ["sqlite-wal", "sqlite-shm"] {
         let _ = std::fs::remove_file(tmp.with_extension(ext));
     }
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!(
-        "demo archive {}: {pipelines} pipelines (seed {seed}), {} entities",
-        path.display(),
-        summary.rows
-    );
+    eprintln!("{}: {}", path.display(), summary.summary());
     Ok(())
 }
 
@@ -369,10 +371,16 @@ struct DemoArchiveArgs {
     /// Pipelines to generate (projects, jobs and statuses scale with it).
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pipelines: u64,
-    /// Seed: the same seed and count always give the same archive.
+    /// Seed: the same seed and count always give the same archive, and N+k pipelines
+    /// extend N with k newer ones.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
-    /// The archive file to create (must not exist).
+    /// Put hostile strings (markup, quotes, `../`, control characters, a 1 MiB log)
+    /// into names and texts, to test escaping.
+    #[arg(long)]
+    hostile: bool,
+    /// The archive file to create (must not exist). Written as a complete sync of the
+    /// demo data would write it; 100,000 pipelines take about two minutes.
     #[arg(value_name = "FILE")]
     file: PathBuf,
 }
@@ -381,6 +389,6 @@ fn run_demo_archive(a: DemoArchiveArgs) -> anyhow::Result<ExitCode> {
     if a.file.exists() {
         anyhow::bail!("{} exists already; choose a new file", a.file.display());
     }
-    write_demo_archive(&a.file, a.pipelines, a.seed)?;
+    write_demo_archive(&a.file, a.pipelines, a.seed, a.hostile)?;
     Ok(ExitCode::SUCCESS)
 }

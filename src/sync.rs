@@ -487,6 +487,15 @@ fn details_of(ep: &ListEndpoint) -> Details {
     }
 }
 
+/// The status per target of a list item that names targets.
+fn target_statuses(kind: Kind, item: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let field = match kind {
+        Kind::CoprBuild => "status_per_chroot",
+        _ => "status_per_downstream_pr",
+    };
+    item.get(field).and_then(Value::as_object)
+}
+
 /// How list items get their id.
 #[derive(Clone, Debug)]
 enum Ids {
@@ -567,17 +576,26 @@ struct Job {
     path: String,
     /// The entity row exists (or will, within the same transaction).
     exists: bool,
+    /// A detail is stored already (else the first one counts as new).
+    had_detail: bool,
     /// List item that named this target, for errors on targets never stored.
     parent: Option<(Kind, String)>,
 }
 
 impl Job {
-    fn new(kind: Kind, id: &str, exists: bool, parent: Option<(Kind, String)>) -> Option<Job> {
+    fn new(
+        kind: Kind,
+        id: &str,
+        exists: bool,
+        had_detail: bool,
+        parent: Option<(Kind, String)>,
+    ) -> Option<Job> {
         Some(Job {
             kind,
             id: id.to_string(),
             path: kind.detail_path(id)?,
             exists,
+            had_detail,
             parent,
         })
     }
@@ -597,6 +615,10 @@ enum Mode {
     /// Until a page brings nothing new.
     Head,
 }
+
+/// Anitya (release-monitoring.org) projects are keyed by their page URL; they are not
+/// git projects and have no `/projects/…` endpoints.
+const ANITYA_PREFIX: &str = "release-monitoring.org/";
 
 const META_EPOCH: &str = "sync.epoch_rev";
 const META_SCOPE: &str = "sync.scope";
@@ -704,6 +726,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
                 id: "all".into(),
                 path: "usage".into(),
                 exists: false,
+                had_detail: false,
                 parent: None,
             },
             Job {
@@ -711,6 +734,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
                 id: "system".into(),
                 path: "system".into(),
                 exists: false,
+                had_detail: false,
                 parent: None,
             },
         ];
@@ -954,14 +978,23 @@ impl Syncer<'_> {
                         .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
                     if (change != Change::Unchanged || missing)
                         && !self.fetched.contains(&(k, id.clone()))
-                        && let Some(j) = Job::new(k, &id, true, None)
+                        && let Some(j) = Job::new(
+                            k,
+                            &id,
+                            true,
+                            stored.as_ref().is_some_and(|e| e.detail_json.is_some()),
+                            None,
+                        )
                     {
                         jobs.push(j);
                     }
                 }
                 Details::Targets { field, kind } => {
+                    // the item's own status per target, e.g. `status_per_chroot`
+                    let statuses = target_statuses(w.kind, &v);
                     if let Some(m) = v.get(field).and_then(Value::as_object) {
-                        for t in m.values().filter_map(Value::as_i64) {
+                        for (name, t) in m.iter() {
+                            let Some(t) = t.as_i64() else { continue };
                             let tid = t.to_string();
                             if self.fetched.contains(&(kind, tid.clone())) {
                                 continue;
@@ -970,9 +1003,23 @@ impl Syncer<'_> {
                             let missing = ts
                                 .as_ref()
                                 .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
-                            if (change != Change::Unchanged || missing)
-                                && let Some(j) =
-                                    Job::new(kind, &tid, ts.is_some(), Some((w.kind, id.clone())))
+                            // a changed item re-fetches only the targets that may have
+                            // changed: unfinished ones and those whose status moved
+                            let moved = ts.as_ref().is_some_and(|e| {
+                                !e.is_final
+                                    || statuses.and_then(|s| s.get(name)).and_then(Value::as_str)
+                                        != e.status.as_deref()
+                            });
+                            if (change == Change::New
+                                || missing
+                                || (change == Change::Changed && moved))
+                                && let Some(j) = Job::new(
+                                    kind,
+                                    &tid,
+                                    ts.is_some(),
+                                    ts.as_ref().is_some_and(|e| e.detail_json.is_some()),
+                                    Some((w.kind, id.clone())),
+                                )
                             {
                                 jobs.push(j);
                             }
@@ -1137,7 +1184,7 @@ impl Syncer<'_> {
                 Details::Same(k) => {
                     for id in self.archive.ids_without_detail(k)? {
                         if !self.fetched.contains(&(k, id.clone()))
-                            && let Some(j) = Job::new(k, &id, true, None)
+                            && let Some(j) = Job::new(k, &id, true, false, None)
                         {
                             jobs.push(j);
                         }
@@ -1149,7 +1196,9 @@ impl Syncer<'_> {
                             continue;
                         }
                         let exists = self.archive.get(kind, &tid)?.is_some();
-                        if let Some(j) = Job::new(kind, &tid, exists, Some((ep.kind, parent))) {
+                        if let Some(j) =
+                            Job::new(kind, &tid, exists, false, Some((ep.kind, parent)))
+                        {
                             jobs.push(j);
                         }
                     }
@@ -1186,7 +1235,7 @@ impl Syncer<'_> {
                 if self.fetched.contains(&key) || (list_only && self.seen_items.contains(&key)) {
                     continue;
                 }
-                if let Some(j) = Job::new(k, &id, true, None) {
+                if let Some(j) = Job::new(k, &id, true, true, None) {
                     jobs.push(j);
                 }
             }
@@ -1203,7 +1252,7 @@ impl Syncer<'_> {
             .archive
             .projects_changed_since(self.epoch_rev)?
             .into_iter()
-            .filter(|k| self.opts.scope.contains(Some(k)))
+            .filter(|k| self.opts.scope.contains(Some(k)) && !k.starts_with(ANITYA_PREFIX))
             .collect();
         let mut jobs = Vec::new();
         let mut walkable = Vec::new();
@@ -1226,12 +1275,13 @@ impl Syncer<'_> {
                 }]);
                 continue;
             }
-            let exists = self.archive.get(Kind::Project, key)?.is_some();
+            let stored = self.archive.get(Kind::Project, key)?;
             jobs.push(Job {
                 kind: Kind::Project,
                 id: key.clone(),
                 path,
-                exists,
+                exists: stored.is_some(),
+                had_detail: stored.is_some_and(|e| e.detail_json.is_some()),
                 parent: None,
             });
             walkable.push(key.clone());
@@ -1272,14 +1322,14 @@ fn store_result(
 ) -> Result<Stored, SyncError> {
     let label = detail_label(job.kind);
     match res {
-        Ok(raw) => Ok(Stored::Put(wr.put(
-            job.kind,
-            &job.id,
-            Part::Detail,
-            raw.get(),
-            now,
-            rev,
-        )?)),
+        Ok(raw) => {
+            let c = wr.put(job.kind, &job.id, Part::Detail, raw.get(), now, rev)?;
+            Ok(Stored::Put(if c == Change::Changed && !job.had_detail {
+                Change::New
+            } else {
+                c
+            }))
+        }
         Err(e) if e.is_not_found() && job.exists => {
             wr.mark_gone(job.kind, &job.id, now, rev)?;
             Ok(Stored::Gone)
@@ -1299,6 +1349,414 @@ fn store_result(
             }))
         }
     }
+}
+
+/// What [`ingest_records`] wrote.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestSummary {
+    /// Archive revision of the ingestion.
+    pub revision: i64,
+    /// Rows written (list items and details; an entity with both counts twice).
+    pub rows: u64,
+    /// Entities per kind after the ingestion.
+    pub entities: BTreeMap<String, u64>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl IngestSummary {
+    /// One line for humans.
+    pub fn summary(&self) -> String {
+        let total: u64 = self.entities.values().sum();
+        format!(
+            "demo archive r{}: {} rows, {} entities ({}) in {:.1} s",
+            self.revision,
+            self.rows,
+            total,
+            self.entities
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.seconds
+        )
+    }
+}
+
+/// Rows written per transaction by [`ingest_records`].
+const INGEST_BATCH: usize = 4000;
+
+/// How sync stores the records of one list endpoint path.
+fn record_list_kind(endpoint: &str) -> Option<(Kind, Ids)> {
+    if let Some(ep) = LISTS.iter().find(|l| l.path == endpoint) {
+        return Some((ep.kind, Ids::Global(ep)));
+    }
+    let rest = endpoint.strip_prefix("projects/")?;
+    for (suffix, kind, _) in SUB_LISTS {
+        if let Some(key) = rest.strip_suffix(&format!("/{suffix}"))
+            && key.split('/').count() >= 3
+        {
+            return Some((kind, Ids::Sub(key.to_string())));
+        }
+    }
+    // per-forge and per-namespace project lists repeat items of `projects`
+    None
+}
+
+/// The detail kinds sync stores, by detail path prefix (`Same` details and targets).
+fn record_detail_kind(path: &str) -> Option<(Kind, String)> {
+    let (base, id) = path.rsplit_once('/')?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let kind = match base {
+        "copr-builds" => Kind::Copr,
+        "koji-builds" => Kind::Koji,
+        "srpm-builds" => Kind::Srpm,
+        "testing-farm" => Kind::TestingFarm,
+        "propose-downstream" => Kind::ProposeDownstream,
+        "pull-from-upstream" => Kind::PullFromUpstream,
+        "bodhi-updates" => Kind::Bodhi,
+        "koji-tag-requests" => Kind::KojiTagRequest,
+        _ => return None,
+    };
+    Some((kind, id.to_string()))
+}
+
+/// Buffered rows, written in one transaction per batch.
+struct RowBuffer {
+    rows: Vec<(Kind, String, Part, String)>,
+    written: u64,
+    now: i64,
+    rev: i64,
+}
+
+impl RowBuffer {
+    fn push(
+        &mut self,
+        archive: &mut Archive,
+        kind: Kind,
+        id: String,
+        part: Part,
+        text: String,
+    ) -> Result<(), ArchiveError> {
+        self.rows.push((kind, id, part, text));
+        if self.rows.len() >= INGEST_BATCH {
+            self.flush(archive)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, archive: &mut Archive) -> Result<(), ArchiveError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        // both halves of an entity in one insert when it is new
+        let mut order: Vec<(Kind, String)> = Vec::new();
+        let mut halves: HashMap<(Kind, String), (Option<String>, Option<String>)> = HashMap::new();
+        for (kind, id, part, text) in self.rows.drain(..) {
+            self.written += 1;
+            let e = halves.entry((kind, id)).or_insert_with_key(|k| {
+                order.push(k.clone());
+                (None, None)
+            });
+            match part {
+                Part::List => e.0 = Some(text),
+                Part::Detail => e.1 = Some(text),
+            }
+        }
+        let w = archive.write()?;
+        for key in order {
+            let (list, detail) = halves.remove(&key).unwrap_or_default();
+            let (kind, id) = key;
+            if !w.insert_new(
+                kind,
+                &id,
+                list.as_deref(),
+                detail.as_deref(),
+                self.now,
+                self.rev,
+            )? {
+                if let Some(l) = &list {
+                    w.put(kind, &id, Part::List, l, self.now, self.rev)?;
+                }
+                if let Some(d) = &detail {
+                    w.put(kind, &id, Part::Detail, d, self.now, self.rev)?;
+                }
+            }
+        }
+        w.commit()
+    }
+}
+
+/// The same as [`ingest_records`] (the name `build --demo` uses).
+pub fn ingest_demo(
+    archive: &mut Archive,
+    spec: &crate::demo::DemoSpec,
+) -> Result<IngestSummary, SyncError> {
+    ingest_records(archive, spec)
+}
+
+/// Details that arrived before the list item naming them, kept until it arrives.
+/// Details never claimed (e.g. Copr targets the list leaves out) are dropped once this
+/// many newer ones wait, which bounds memory: items and their details are generated
+/// pipeline by pipeline.
+const PENDING_MAX: usize = 50_000;
+
+/// The ingestion state of [`ingest_records`].
+struct Ingest<'a> {
+    archive: &'a mut Archive,
+    buf: RowBuffer,
+    /// Details sync would fetch (named by a stored list item).
+    wanted: HashSet<(Kind, String)>,
+    /// Details not (yet) named by a list item, oldest first.
+    pending: HashMap<(Kind, String), String>,
+    pending_order: std::collections::VecDeque<(Kind, String)>,
+    /// Projects of stored jobs and pipelines (where sync's project phase goes).
+    touched: HashSet<String>,
+    /// Project records that came before any job of their project, by project.
+    early_projects: HashMap<String, Vec<(Kind, String, Part, String)>>,
+}
+
+fn project_fetchable(key: &str) -> bool {
+    !key.starts_with(ANITYA_PREFIX)
+        && crate::api::client::encode_path(&format!("projects/{key}")).is_ok()
+}
+
+impl Ingest<'_> {
+    fn put(
+        &mut self,
+        kind: Kind,
+        id: String,
+        part: Part,
+        text: String,
+    ) -> Result<(), ArchiveError> {
+        self.buf.push(self.archive, kind, id, part, text)
+    }
+
+    fn want(&mut self, kind: Kind, id: String) -> Result<(), ArchiveError> {
+        let key = (kind, id);
+        if let Some(text) = self.pending.remove(&key) {
+            self.put(key.0, key.1.clone(), Part::Detail, text)?;
+        }
+        self.wanted.insert(key);
+        Ok(())
+    }
+
+    fn touch(&mut self, project: Option<String>) -> Result<(), ArchiveError> {
+        if let Some(p) = project
+            && !self.touched.contains(&p)
+        {
+            for (kind, id, part, text) in self.early_projects.remove(&p).unwrap_or_default() {
+                self.put(kind, id, part, text)?;
+            }
+            self.touched.insert(p);
+        }
+        Ok(())
+    }
+
+    /// Stores a project record now if sync's project phase would fetch it, later if
+    /// the project has no job yet (dropped at the end if it never gets one).
+    fn project_record(
+        &mut self,
+        key: &str,
+        kind: Kind,
+        id: String,
+        part: Part,
+        text: String,
+    ) -> Result<(), ArchiveError> {
+        if !project_fetchable(key) {
+            return Ok(());
+        }
+        if self.touched.contains(key) {
+            return self.put(kind, id, part, text);
+        }
+        self.early_projects
+            .entry(key.to_string())
+            .or_default()
+            .push((kind, id, part, text));
+        Ok(())
+    }
+
+    fn record(&mut self, r: crate::demo::Record) -> Result<(), ArchiveError> {
+        use crate::api::client::flask_json;
+        use crate::demo::Record;
+        match r {
+            Record::ListItem { endpoint, item } => match record_list_kind(&endpoint) {
+                Some((kind, Ids::Global(ep))) => {
+                    if kind == Kind::Project && endpoint != "projects" {
+                        return Ok(());
+                    }
+                    let Some(id) = list_item_id(ep, &item) else {
+                        return Ok(());
+                    };
+                    if kind != Kind::Project {
+                        self.touch(item_project(kind, &item))?;
+                    }
+                    match details_of(ep) {
+                        Details::None => {}
+                        Details::Same(k) => self.want(k, id.clone())?,
+                        Details::Targets { field, kind: tk } => {
+                            let targets: Vec<i64> = item
+                                .get(field)
+                                .and_then(Value::as_object)
+                                .into_iter()
+                                .flat_map(|m| m.values())
+                                .filter_map(Value::as_i64)
+                                .collect();
+                            for t in targets {
+                                self.want(tk, t.to_string())?;
+                            }
+                        }
+                    }
+                    self.put(kind, id, Part::List, flask_json(&item))
+                }
+                Some((kind, Ids::Sub(key))) => match sub_list_item_id(kind, &key, &item) {
+                    Some(id) => self.project_record(&key, kind, id, Part::List, flask_json(&item)),
+                    None => Ok(()),
+                },
+                _ => Ok(()),
+            },
+            Record::Detail { path, body } => {
+                if let Some(key) = path.strip_prefix("projects/") {
+                    let text = flask_json(&body);
+                    return self.project_record(
+                        key,
+                        Kind::Project,
+                        key.to_string(),
+                        Part::Detail,
+                        text,
+                    );
+                }
+                let (kind, id) = match path.as_str() {
+                    "usage" => (Kind::Usage, "all".to_string()),
+                    "system" => (Kind::System, "system".to_string()),
+                    _ => match record_detail_kind(&path) {
+                        Some(k) => k,
+                        None => return Ok(()),
+                    },
+                };
+                if matches!(kind, Kind::Usage | Kind::System) {
+                    return self.put(kind, id, Part::Detail, flask_json(&body));
+                }
+                self.touch(
+                    body.get("project_url")
+                        .and_then(Value::as_str)
+                        .and_then(project_key),
+                )?;
+                let key = (kind, id);
+                if self.wanted.contains(&key) {
+                    self.put(key.0, key.1, Part::Detail, flask_json(&body))
+                } else {
+                    self.pending_order.push_back(key.clone());
+                    self.pending.insert(key, flask_json(&body));
+                    while self.pending_order.len() > PENDING_MAX {
+                        if let Some(old) = self.pending_order.pop_front() {
+                            self.pending.remove(&old);
+                        }
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// Streams the demo data set of `spec` into the archive exactly as a complete sync
+/// against a server holding that data would store it: global list items
+/// (`Part::List`, kind and id from [`api::LISTS`] / [`list_item_id`]); SRPM, Koji,
+/// Testing Farm, Bodhi and Koji-tag-request details of listed items; the Copr chroot
+/// targets and sync-release targets the list items name; `/usage` and `/system`; and,
+/// for projects that have jobs (and can be requested by URL), the project detail and
+/// its PR, branch, release and issue sub-lists. Texts are written in the server's JSON
+/// form ([`crate::api::client::flask_json`]); times are the data set's `now`.
+///
+/// One pass over [`crate::demo::generate`] with bounded memory: rows are written in
+/// transactions of a few thousand (a new entity's list item and detail in one insert);
+/// details wait for the list item naming them in a bounded buffer, and project records
+/// for the first job of their project.
+pub fn ingest_records(
+    archive: &mut Archive,
+    spec: &crate::demo::DemoSpec,
+) -> Result<IngestSummary, SyncError> {
+    let t0 = Instant::now();
+    let now = spec.now();
+    // a large page cache: the entity table's b-tree is revisited for every row
+    archive
+        .connection()
+        .execute_batch("PRAGMA cache_size=-262144;")
+        .map_err(|source| ArchiveError::Sqlite {
+            path: archive.path().to_path_buf(),
+            source,
+        })?;
+    let rev = archive.begin_revision(
+        &format!(
+            "demo:pipelines={},seed={},hostile={}",
+            spec.pipelines, spec.seed, spec.hostile
+        ),
+        now,
+    )?;
+    let mut ing = Ingest {
+        archive,
+        buf: RowBuffer {
+            rows: Vec::with_capacity(INGEST_BATCH),
+            written: 0,
+            now,
+            rev,
+        },
+        wanted: HashSet::new(),
+        pending: HashMap::new(),
+        pending_order: std::collections::VecDeque::new(),
+        touched: HashSet::new(),
+        early_projects: HashMap::new(),
+    };
+    let mut failed: Option<ArchiveError> = None;
+    crate::demo::generate(spec, &mut |r| {
+        if failed.is_none()
+            && let Err(e) = ing.record(r)
+        {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed.take() {
+        return Err(e.into());
+    }
+    ing.buf.flush(ing.archive)?;
+    let rows = ing.buf.written;
+    let unsafe_keys: Vec<(String, String)> = archive
+        .projects_changed_since(rev)?
+        .into_iter()
+        .filter(|k| !k.starts_with(ANITYA_PREFIX))
+        .filter_map(|k| {
+            let e = crate::api::client::encode_path(&format!("projects/{k}")).err()?;
+            Some((k, e.to_string()))
+        })
+        .collect();
+
+    let mut entities = BTreeMap::new();
+    for k in Kind::ALL {
+        let n = archive.count(k)?;
+        if n > 0 {
+            entities.insert(k.to_string(), n);
+        }
+    }
+    let summary = IngestSummary {
+        revision: rev,
+        rows,
+        entities,
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    let w = archive.write()?;
+    for (key, msg) in &unsafe_keys {
+        w.record_error(Kind::Project, key, msg, now)?;
+    }
+    w.finish_run(
+        rev,
+        now,
+        &serde_json::to_string(&summary).unwrap_or_else(|_| "{}".into()),
+    )?;
+    w.commit()?;
+    Ok(summary)
 }
 
 #[cfg(test)]
@@ -1374,108 +1832,4 @@ mod tests {
         );
         assert_eq!(item_project(Kind::Pipeline, &serde_json::json!({})), None);
     }
-}
-
-/// What [`ingest_demo`] stored.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct IngestSummary {
-    /// Entities written (list items and details).
-    pub rows: u64,
-    /// Records skipped (endpoints a sync does not store, such as group details).
-    pub skipped: u64,
-}
-
-/// The archive kind and id of a detail path of the API (`copr-builds/5`, `usage`, …),
-/// as a sync stores it. `None` for details a sync does not keep.
-pub fn detail_kind(path: &str) -> Option<(Kind, String)> {
-    match path {
-        "usage" => return Some((Kind::Usage, "all".into())),
-        "system" => return Some((Kind::System, "system".into())),
-        _ => {}
-    }
-    if let Some(key) = path.strip_prefix("projects/") {
-        return Some((Kind::Project, key.to_string()));
-    }
-    let (base, id) = path.rsplit_once('/')?;
-    id.parse::<i64>().ok()?;
-    let kind = match base {
-        "copr-builds" => Kind::Copr,
-        "koji-builds" => Kind::Koji,
-        "srpm-builds" => Kind::Srpm,
-        "testing-farm" => Kind::TestingFarm,
-        "propose-downstream" => Kind::ProposeDownstream,
-        "pull-from-upstream" => Kind::PullFromUpstream,
-        "bodhi-updates" => Kind::Bodhi,
-        "koji-tag-requests" => Kind::KojiTagRequest,
-        "openscanhub-scans" => Kind::OpenScanHub,
-        "log-detective" => Kind::LogDetective,
-        _ => return None,
-    };
-    Some((kind, id.to_string()))
-}
-
-/// Fills an archive with the deterministic synthetic data set of `spec`, stored as a
-/// sync of that data would store it, streaming in transactions of a few thousand rows
-/// (this feeds `packit-pages demo-archive` and `build --demo`).
-pub fn ingest_demo(
-    archive: &mut Archive,
-    spec: &crate::demo::DemoSpec,
-) -> Result<IngestSummary, ArchiveError> {
-    use crate::demo::Record;
-    let now = spec.now();
-    let rev = archive.begin_revision("demo", now)?;
-    let mut summary = IngestSummary::default();
-    let mut batch: Vec<(Kind, String, Part, String)> = Vec::with_capacity(4096);
-    let flush = |archive: &mut Archive, batch: &mut Vec<(Kind, String, Part, String)>| {
-        let w = archive.write()?;
-        for (kind, id, part, raw) in batch.drain(..) {
-            w.put(kind, &id, part, &raw, now, rev)?;
-        }
-        w.commit()
-    };
-    let mut failure = None;
-    crate::demo::generate(spec, &mut |r| {
-        if failure.is_some() {
-            return;
-        }
-        let entry = match &r {
-            Record::ListItem { endpoint, item } => {
-                if let Some(ep) = crate::api::list_endpoint(endpoint) {
-                    list_item_id(ep, item).map(|id| (ep.kind, id, Part::List, item))
-                } else if let Some((key, kind)) = SUB_LISTS.iter().find_map(|(suffix, kind, _)| {
-                    endpoint
-                        .strip_prefix("projects/")
-                        .and_then(|k| k.strip_suffix(&format!("/{suffix}")))
-                        .map(|k| (k, *kind))
-                }) {
-                    sub_list_item_id(kind, key, item).map(|id| (kind, id, Part::List, item))
-                } else {
-                    None
-                }
-            }
-            Record::Detail { path, body } => {
-                detail_kind(path).map(|(kind, id)| (kind, id, Part::Detail, body))
-            }
-        };
-        match entry {
-            Some((kind, id, part, v)) => {
-                batch.push((kind, id, part, v.to_string()));
-                summary.rows += 1;
-                if batch.len() >= 4096
-                    && let Err(e) = flush(archive, &mut batch)
-                {
-                    failure = Some(e);
-                }
-            }
-            None => summary.skipped += 1,
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    flush(archive, &mut batch)?;
-    let w = archive.write()?;
-    w.finish_run(rev, now, "{\"source\":\"demo\"}")?;
-    w.commit()?;
-    Ok(summary)
 }

@@ -5,6 +5,7 @@ mod support;
 use packit_pages::api::client::{Client, ClientConfig, ClientError, encode_path};
 use packit_pages::api::{Kind, LISTS, list_item_id};
 use packit_pages::archive::Archive;
+use packit_pages::demo::DemoSpec;
 use packit_pages::sync::{
     self, NoProgress, SyncOptions, SyncReport, item_project, sub_list_item_id,
 };
@@ -79,7 +80,7 @@ fn dump(path: &Path) -> BTreeMap<(String, String), Row> {
 /// texts exactly as the stub serialises them.
 fn expected(ds: &Dataset) -> BTreeMap<(String, String), (Option<String>, Option<String>)> {
     let mut out: BTreeMap<(String, String), (Option<String>, Option<String>)> = BTreeMap::new();
-    let detail = |path: &str| ds.details.get(path).map(|v| format!("{}\n", py_json(v)));
+    let detail = |path: &str| ds.details.get(path).map(py_json);
     let mut touched = BTreeSet::new();
     for ep in LISTS.iter() {
         for item in ds.lists.get(ep.path).into_iter().flatten() {
@@ -133,8 +134,24 @@ fn expected(ds: &Dataset) -> BTreeMap<(String, String), (Option<String>, Option<
             }
         }
     }
+    // projects of stored jobs and pipelines, as the archive extracts them
+    for ((kind, _), (list, detail)) in &out {
+        for text in [list, detail].into_iter().flatten() {
+            let v: Value = serde_json::from_str(text).unwrap();
+            let url = if kind == "pipeline" {
+                &v["trigger"]["project_url"]
+            } else {
+                &v["project_url"]
+            };
+            if let Some(p) = url.as_str().and_then(packit_pages::api::project_key) {
+                touched.insert(p);
+            }
+        }
+    }
     for key in &touched {
-        if encode_path(&format!("projects/{key}")).is_err() {
+        if encode_path(&format!("projects/{key}")).is_err()
+            || key.starts_with("release-monitoring.org/")
+        {
             continue;
         }
         if let Some(d) = detail(&format!("projects/{key}")) {
@@ -452,20 +469,6 @@ fn client_paces_requests_and_names_itself() {
     });
 }
 
-#[test]
-fn sync_mirrors_everything_exactly() {
-    let ds = mini_dataset(120);
-    let stub = Stub::start(&ds);
-    let dir = TempDir::new("sync-full");
-    let opts = options(&stub, &dir.join("a.sqlite"));
-    let report = rt().block_on(run(&opts));
-    assert!(report.complete, "{}", report.summary());
-    assert!(report.failed_entities.is_empty(), "{}", report.summary());
-    assert_mirrors(&opts.archive, &ds);
-    assert_eq!(report.endpoints["copr-builds"].new, 120);
-    assert_eq!(report.endpoints["copr-builds/{id}"].new, 240);
-}
-
 /// Requests per path in the stub log.
 fn requests_by_path(stub: &Stub) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
@@ -716,7 +719,7 @@ fn failed_responses_never_overwrite_stored_data() {
 
 #[test]
 fn faults_on_a_fifth_of_requests_change_nothing() {
-    let ds = mini_dataset(100);
+    let ds = demo(300);
     let stub = Stub::start(&ds);
     let dir = TempDir::new("sync-faults");
     let opts = options(&stub, &dir.join("clean.sqlite"));
@@ -803,7 +806,7 @@ fn sync_cmd(stub: &Stub, archive: &Path) -> std::process::Command {
 
 #[test]
 fn killed_sync_resumes_to_the_same_archive() {
-    let ds = mini_dataset(300);
+    let ds = demo(300);
     let stub = Stub::start(&ds);
     stub.set_faults(Faults::latency(1));
     let dir = TempDir::new("sync-kill");
@@ -910,4 +913,115 @@ fn cli_exit_codes_and_report() {
         help.contains("cannot filter"),
         "--help says what scoping costs"
     );
+}
+
+fn demo(pipelines: u64) -> Dataset {
+    Dataset::generate(&DemoSpec::new(pipelines, 1))
+}
+
+#[test]
+fn full_then_incremental_sync_of_2000_pipelines() {
+    let (n, k) = (2000, 37);
+    let old = demo(n);
+    let stub = Stub::start(&old);
+    let dir = TempDir::new("sync-2000");
+    let opts = options(&stub, &dir.join("a.sqlite"));
+    let rt = rt();
+    let r1 = rt.block_on(run(&opts));
+    assert!(
+        r1.complete && r1.failed_entities.is_empty(),
+        "{}",
+        r1.summary()
+    );
+    assert_mirrors(&opts.archive, &old);
+    assert_eq!(r1.endpoints["runs"].new, old.lists["runs"].len() as u64);
+
+    let open_before = open_detail_paths(&opts.archive);
+    assert!(!open_before.is_empty(), "the demo has unfinished jobs");
+    let new = demo(n + k);
+    stub.set_dataset(&new);
+    stub.clear_log();
+    let r2 = rt.block_on(run(&opts));
+    assert!(
+        r2.complete && r2.failed_entities.is_empty(),
+        "{}",
+        r2.summary()
+    );
+    assert_incremental_budget(&stub, &old, &new, &open_before);
+    assert_mirrors(&opts.archive, &new);
+    let list_requests: usize = requests_by_path(&stub)
+        .iter()
+        .filter(|(p, _)| is_list_path(&new, p))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        list_requests < r1.totals.requests as usize / 10,
+        "{}",
+        r2.summary()
+    );
+}
+
+#[test]
+fn hostile_values_are_stored_unchanged_and_never_used_as_paths() {
+    let mut spec = DemoSpec::new(300, 1);
+    spec.hostile = true;
+    let ds = Dataset::generate(&spec);
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("sync-hostile");
+    let opts = options(&stub, &dir.join("a.sqlite"));
+    let r = rt().block_on(run(&opts));
+    assert!(r.complete, "{}", r.summary());
+    assert_mirrors(&opts.archive, &ds);
+    let rows = dump(&opts.archive);
+    let texts: Vec<&str> = rows
+        .values()
+        .flat_map(|r| [r.list.as_deref(), r.detail.as_deref()])
+        .flatten()
+        .collect();
+    for needle in [
+        "<script>alert(1)</script>",
+        "../../etc/passwd",
+        "%2e%2e",
+        "\\\"quotes' &amp;",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(needle)),
+            "{needle} stored verbatim"
+        );
+    }
+    assert!(
+        texts.iter().any(|t| t.len() >= 1 << 20),
+        "the 1 MiB string is kept"
+    );
+    let parsed_rtl = rows.values().filter_map(|r| r.list.as_deref()).any(|t| {
+        serde_json::from_str::<Value>(t).is_ok_and(|v| v.to_string().contains("\u{5e9}\u{5dc}"))
+    });
+    assert!(parsed_rtl, "non-ASCII survives");
+    // projects whose key has a `..` segment cannot be requested faithfully: named, not fetched
+    assert!(
+        r.failed_entities
+            .iter()
+            .any(|f| f.id.contains("..") && f.error.contains("cannot be requested"))
+    );
+    for l in stub.log() {
+        assert!(
+            !l.path().split('/').any(|s| s == ".." || s == "."),
+            "requested {}",
+            l.target
+        );
+    }
+    // nothing but the archive was written
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(files.iter().all(|f| f.starts_with("a.sqlite")), "{files:?}");
+
+    // the demo archive is what this sync stored
+    let demo_file = dir.join("demo.sqlite");
+    let mut a = Archive::open(&demo_file).unwrap();
+    sync::ingest_records(&mut a, &spec).unwrap();
+    drop(a);
+    assert_eq!(dump(&demo_file), rows);
 }

@@ -242,6 +242,74 @@ pub fn encode_path(path: &str) -> Result<String, ClientError> {
     Ok(out)
 }
 
+/// JSON text exactly as the Packit API (Flask's default provider) writes it: keys
+/// sorted, compact separators, every character outside printable ASCII escaped as
+/// `\uXXXX` (`ensure_ascii`). The stub server and the demo archive use it, so that
+/// stored raw text looks like what the real server sends.
+pub fn flask_json(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_flask(v, &mut out);
+    out
+}
+
+fn write_flask(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_flask_str(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_flask(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_flask_str(k, out);
+                out.push(':');
+                write_flask(&m[k], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_flask_str(s: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut buf = [0u16; 2];
+                for u in c.encode_utf16(&mut buf) {
+                    let _ = write!(out, "\\u{u:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
 fn parse_retry_after(v: &str) -> Option<Duration> {
     v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
@@ -871,6 +939,17 @@ mod tests {
             Err(ClientError::UnsafePath { .. })
         ));
         assert!(encode_path("projects/g/./r").is_err());
+    }
+
+    #[test]
+    fn flask_style_json() {
+        let v = serde_json::json!({"b": 1, "a": ["é", "\u{7f}", "\"x\\", "\u{1f389}", "\u{1}", "a\nb"]});
+        let text = flask_json(&v);
+        assert_eq!(
+            text,
+            r#"{"a":["\u00e9","\u007f","\"x\\","\ud83c\udf89","\u0001","a\nb"],"b":1}"#
+        );
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
     }
 
     #[test]

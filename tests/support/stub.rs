@@ -15,6 +15,7 @@
 #![allow(dead_code)]
 
 use packit_pages::api::LISTS;
+use packit_pages::api::client::flask_json;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -24,84 +25,16 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The data served (same shape as `packit_pages::demo::Dataset`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Dataset {
-    /// Each list in API order, by path.
-    pub lists: BTreeMap<String, Vec<Value>>,
-    /// Detail bodies by path.
-    pub details: BTreeMap<String, Value>,
-    /// Pipeline ids whose `/runs/<id>` answers 500 HTML.
-    pub broken_runs: BTreeSet<i64>,
-}
+pub use packit_pages::demo::Dataset;
 
 /// The body of the real server's 500 answer (Flask's default page).
 pub const ERROR_500_HTML: &str = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n";
 
 const NOT_FOUND_HTML: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 
-/// Serialises JSON as Flask's default provider does: keys sorted, compact separators,
-/// non-ASCII and DEL escaped as `\uXXXX` (`ensure_ascii`).
+/// Serialises JSON as Flask's default provider does (see [`flask_json`]).
 pub fn py_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_py(v, &mut out);
-    out
-}
-
-fn write_py(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_py_str(s, out),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_py(x, out);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_py_str(k, out);
-                out.push(':');
-                write_py(&m[k], out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_py_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut buf = [0u16; 2];
-                for u in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{u:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
+    flask_json(v)
 }
 
 /// Faults to inject; all rates are fractions of requests (0.0–1.0), drawn from
@@ -813,19 +746,5 @@ fn route(data: &Served, target: &str) -> Answer {
         Answer::html(404, NOT_FOUND_HTML)
     } else {
         not_found(msg)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn python_style_json() {
-        let v = serde_json::json!({"b": 1, "a": ["é", "\u{7f}", "\"x\\", "\u{1f389}", "\u{1}"]});
-        assert_eq!(
-            py_json(&v),
-            r#"{"a":["\u00e9","\u007f","\"x\\","\ud83c\udf89","\u0001"],"b":1}"#
-        );
     }
 }
