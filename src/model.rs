@@ -150,6 +150,22 @@ impl JobList {
         }
     }
 
+    /// Whether list items group several detail targets (so the list has a separate
+    /// index of targets).
+    pub fn has_targets(self) -> bool {
+        self.list_kind() != self.detail_kind()
+    }
+
+    /// Human name of the targets of a grouping list.
+    pub fn targets_title(self) -> &'static str {
+        match self {
+            JobList::Copr => "Copr chroot builds",
+            JobList::ProposeDownstream => "Propose downstream branches",
+            JobList::PullFromUpstream => "Pull from upstream branches",
+            _ => self.title(),
+        }
+    }
+
     /// Kind of the list items.
     pub fn list_kind(self) -> Kind {
         match self {
@@ -308,6 +324,8 @@ pub struct Stats {
     pub pipelines_per_project: HashMap<String, u64>,
     /// day number (UNIX days) → pipelines.
     pub pipelines_per_day: BTreeMap<i64, u64>,
+    /// day number (UNIX days) → jobs of every list.
+    pub jobs_per_day: BTreeMap<i64, u64>,
 }
 
 /// A compact, read-only index of the whole archive.
@@ -387,6 +405,10 @@ impl Catalog {
                         };
                         *c.stats.by_status.entry((*l, class)).or_default() += 1;
                         if let Some(t) = submitted {
+                            *c.stats
+                                .jobs_per_day
+                                .entry(t.div_euclid(86_400))
+                                .or_default() += 1;
                             let m = month_of(t);
                             *c.stats
                                 .per_month
@@ -1454,6 +1476,63 @@ impl<'c> Model<'c> {
         }
         Ok(ListView {
             columns: Self::list_columns(list),
+            rows,
+        })
+    }
+
+    /// Rows of the target index of a grouping list (Copr chroots, sync-release
+    /// branches) for the detail entities with the given ids.
+    pub fn target_rows(&self, list: JobList, ids: &[i64]) -> Result<ListView> {
+        let ents = self.entities_in(list.detail_kind(), ids)?;
+        let mut rows = Vec::with_capacity(ents.len());
+        for e in &ents {
+            let json = e.json();
+            let (info, target, sub, ext) = match list {
+                JobList::Copr => {
+                    let v: types::CoprBuildTarget = parse(json);
+                    let ext =
+                        Link::ext(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default());
+                    (
+                        v.project_info(),
+                        v.chroot.clone(),
+                        types::submitted(v.build_submitted_time, v.submitted_time),
+                        ext,
+                    )
+                }
+                _ => {
+                    let v: types::SyncReleaseTarget = parse(json);
+                    let ext = v
+                        .downstream_prs
+                        .first()
+                        .and_then(|p| Link::ext(p.url.as_deref(), "downstream PR"));
+                    (v.project_info(), v.branch.clone(), v.submitted_time, ext)
+                }
+            };
+            rows.push(vec![
+                Cell::Trigger {
+                    v: self.trigger(&info),
+                },
+                Cell::Chips {
+                    v: vec![self.own_chip(list, e, target.as_deref())],
+                },
+                Cell::Time {
+                    v: tv(sub.or(e.submitted)),
+                },
+                link_cell(ext, true),
+            ]);
+        }
+        let last = if list == JobList::Copr {
+            "Copr build"
+        } else {
+            "Downstream"
+        };
+        Ok(ListView {
+            columns: vec![
+                "Trigger".into(),
+                "Target".into(),
+                "Submitted".into(),
+                last.into(),
+            ],
             rows,
         })
     }

@@ -27,6 +27,10 @@ pub enum Page {
     JobListPage(JobList, u32),
     /// `jobs/<list>/<id>/`.
     JobDetail(JobList, i64),
+    /// `jobs/<list>/targets/` (0 = newest) and `…/targets/page/<n>/`: every detail
+    /// target of lists whose items group several targets (Copr chroots, sync-release
+    /// branches), so targets no list item names still have an index.
+    TargetList(JobList, u32),
     /// `pipeline/`.
     PipelineIndex,
     /// `pipeline/page/<n>/`.
@@ -148,6 +152,7 @@ impl Page {
             Page::JobListIndex(l) => format!("jobs/{}/", l.slug()),
             Page::JobListPage(l, n) => format!("jobs/{}/page/{n}/", l.slug()),
             Page::JobDetail(l, id) => detail_path(*l, *id),
+            Page::TargetList(l, n) => chunked(&format!("jobs/{}/targets/", l.slug()), *n),
             Page::PipelineIndex => "pipeline/".into(),
             Page::PipelinePage(n) => format!("pipeline/page/{n}/"),
             Page::Pipeline(id) => pipeline_path(*id),
@@ -203,7 +208,7 @@ impl Page {
         match self {
             Page::Home => "home.html",
             Page::JobsIndex => "jobs.html",
-            Page::JobListIndex(_) | Page::JobListPage(..) => "job_list.html",
+            Page::JobListIndex(_) | Page::JobListPage(..) | Page::TargetList(..) => "job_list.html",
             Page::JobDetail(..) => "job.html",
             Page::PipelineIndex | Page::PipelinePage(_) => "pipelines.html",
             Page::Pipeline(_) => "pipeline.html",
@@ -231,6 +236,7 @@ impl Page {
                 v.push(Input::AllOf(Kind::Pipeline));
             }
             Page::JobListIndex(l) => v.push(Input::AllOf(l.list_kind())),
+            Page::TargetList(l, _) => v.push(Input::AllOf(l.detail_kind())),
             Page::JobListPage(l, n) => {
                 if let Some(c) = chunk(catalog.list_ids.get(l).map(|v| v.as_slice()), *n) {
                     v.push(Input::ListRange(*l, c[0], c[c.len() - 1]));
@@ -326,6 +332,11 @@ impl Plan {
             p.push(Page::JobListIndex(l));
             let n = chunks(catalog.list_ids.get(&l).map(|v| v.len()).unwrap_or(0));
             p.extend((1..=n).map(|i| Page::JobListPage(l, i)));
+            if l.has_targets() {
+                let t = chunks(catalog.detail_ids.get(&l).map(|v| v.len()).unwrap_or(0));
+                p.push(Page::TargetList(l, 0));
+                p.extend((1..=t).map(|i| Page::TargetList(l, i)));
+            }
             if let Some(old) = l.legacy_slug() {
                 let to = Box::new(Page::JobListIndex(l));
                 p.push(Page::Redirect(format!("jobs/{old}/").into(), to.clone()));

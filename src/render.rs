@@ -72,7 +72,10 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
     "404.html",
 );
 
-/// Templates that are not HTML (rendered, never minified as HTML).
+/// Templates rendered without minification: the redirect stub (already minimal; it
+/// redirects with `location.replace` when scripting runs, except in automated
+/// browsers (`navigator.webdriver`, so checkers can inspect the stub itself), and
+/// with a `<noscript>` meta refresh otherwise), the sitemap and robots.txt.
 pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 3] = [
     (
         "redirect.html",

@@ -371,6 +371,16 @@ fn render_page(
             };
             c.insert("list", &ListMeta::of(*l));
             c.insert("table", &m.list_rows(*l, slice)?);
+            if l.has_targets() {
+                c.insert(
+                    "targets",
+                    &Link::int(format!("jobs/{}/targets/", l.slug()), l.targets_title()),
+                );
+                c.insert(
+                    "target_count",
+                    &ctx.catalog.detail_ids.get(l).map(|v| v.len()).unwrap_or(0),
+                );
+            }
             paging(&mut c, &format!("jobs/{}/", l.slug()), ids.len(), n, slice);
             c.insert(
                 "title",
@@ -378,6 +388,44 @@ fn render_page(
                     l.title().to_string()
                 } else {
                     format!("{} – page {n}", l.title())
+                },
+            );
+        }
+        Page::TargetList(l, n) => {
+            let ids = ctx
+                .catalog
+                .detail_ids
+                .get(l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]);
+            let slice = if *n == 0 {
+                plan::newest(ids)
+            } else {
+                plan::chunk(Some(ids), *n).unwrap_or(&[])
+            };
+            c.insert(
+                "list",
+                &ListMeta {
+                    slug: l.slug(),
+                    title: l.targets_title(),
+                    singular: l.singular(),
+                },
+            );
+            c.insert("back", &Link::int(format!("jobs/{}/", l.slug()), l.title()));
+            c.insert("table", &m.target_rows(*l, slice)?);
+            paging(
+                &mut c,
+                &format!("jobs/{}/targets/", l.slug()),
+                ids.len(),
+                *n,
+                slice,
+            );
+            c.insert(
+                "title",
+                &if *n == 0 {
+                    l.targets_title().to_string()
+                } else {
+                    format!("{} – page {n}", l.targets_title())
                 },
             );
         }
@@ -811,7 +859,7 @@ struct Bar {
 fn chart(id: &str, title: &str, data: &[(String, u64)], label_every: usize) -> Chart {
     let (width, height, top) = (720u32, 180u32, 8u32);
     let n = data.len().max(1) as u32;
-    let slot = (width / n).max(2);
+    let slot = (width / n).clamp(2, 48);
     let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1);
     let bars = data
         .iter()
@@ -837,7 +885,7 @@ fn chart(id: &str, title: &str, data: &[(String, u64)], label_every: usize) -> C
     Chart {
         id: id.into(),
         title: title.into(),
-        width: n * slot,
+        width: width.max(n * slot),
         height,
         bars,
         max,
@@ -946,6 +994,25 @@ fn usage(ctx: &Ctx<'_>, _m: &Model<'_>, c: &mut Context) -> Result<(), SiteError
         .map(|r| (r.month.clone(), r.active as u64))
         .collect();
     let every = (jobs_data.len() / 8).max(1);
+    // the last 90 days of the archive, day by day
+    let end = cat.stats.jobs_per_day.keys().last().copied().unwrap_or(0);
+    let daily: Vec<(String, u64)> = (end - 89..=end)
+        .map(|d| {
+            (
+                crate::time::date_utc(d * 86_400)[5..].to_string(),
+                cat.stats.jobs_per_day.get(&d).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    c.insert(
+        "daily_chart",
+        &chart(
+            "jobs-day",
+            "Jobs per day, last 90 days of the archive",
+            &daily,
+            10,
+        ),
+    );
     c.insert(
         "jobs_chart",
         &chart("jobs-month", "Jobs per month", &jobs_data, every),

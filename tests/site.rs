@@ -136,6 +136,8 @@ fn every_page_kind_is_reachable_from_home() {
         "jobs/index.html",
         "jobs/copr/index.html",
         "jobs/copr/page/1/index.html",
+        "jobs/copr/targets/index.html",
+        "jobs/copr/targets/page/1/index.html",
         "jobs/copr/2000/index.html",
         "jobs/koji/300/index.html",
         "jobs/koji-downstream/305/index.html",
@@ -313,6 +315,7 @@ fn snapshots() {
         ("jobs", "jobs/index.html"),
         ("job-list", "jobs/copr/index.html"),
         ("job-list-page", "jobs/testing-farm/page/1/index.html"),
+        ("target-list", "jobs/copr/targets/index.html"),
         ("copr", "jobs/copr/2000/index.html"),
         ("koji", "jobs/koji/300/index.html"),
         ("koji-downstream", "jobs/koji-downstream/305/index.html"),
@@ -370,4 +373,48 @@ fn snapshots() {
         failed.is_empty(),
         "snapshots differ (UPDATE_SNAPSHOTS=1 to accept): {failed:?}"
     );
+}
+
+/// The demo data set (the real shape of Packit data, every job kind): every HTML
+/// page except redirects and the 404 page is reachable from the home page, every
+/// relative link resolves, and each page kind of the dashboard exists.
+#[test]
+fn demo_site_is_complete_and_reachable() {
+    let d = tmp("demo");
+    let a = d.join("demo.sqlite");
+    {
+        let mut archive = packit_pages::archive::Archive::open(&a).unwrap();
+        packit_pages::sync::ingest_demo(&mut archive, &packit_pages::demo::DemoSpec::new(300, 1))
+            .unwrap();
+    }
+    let out = d.join("site");
+    build(&opts(&a, &out)).unwrap();
+    let reached = crawl(&out);
+    let files = all_files(&out);
+    for f in &reached {
+        assert!(files.contains(f), "broken link target {f}");
+    }
+    let unreached: Vec<&String> = files
+        .iter()
+        .filter(|f| f.ends_with(".html") && !reached.contains(*f))
+        .filter(|f| !is_redirect(&out, f) && f.as_str() != "404.html")
+        .collect();
+    assert!(unreached.is_empty(), "pages not reachable: {unreached:?}");
+    let has = |prefix: &str, depth: usize| {
+        reached
+            .iter()
+            .any(|f| f.starts_with(prefix) && f.matches('/').count() == depth)
+    };
+    for l in packit_pages::model::JobList::ALL {
+        let slug = l.detail_slug();
+        assert!(has(&format!("jobs/{}/", l.slug()), 2), "{slug} list");
+        assert!(has(&format!("jobs/{slug}/"), 3), "{slug} detail page");
+    }
+    for section in ["prs", "branches", "releases", "issues", "history"] {
+        assert!(
+            reached.iter().any(|f| f.contains(&format!("/{section}/"))),
+            "{section}"
+        );
+    }
+    assert!(has("pipeline/", 2) && has("projects/", 4));
 }
