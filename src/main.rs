@@ -305,14 +305,20 @@ fn run_build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         }),
         full: a.full,
         threads: None,
+        list_files: a.report_json.is_some(),
     };
     let report = packit_pages::site::build(&opts)
         .with_context(|| format!("building the site into {}", a.out.display()))?;
     eprintln!(
-        "{} files ({} pages, {} redirects): {} written, {} unchanged, {} removed in {} ms ({:.0} files/s)",
+        "{} build, {} files ({} pages, {} redirects), {} rendered: {} written, {} unchanged, {} removed in {} ms ({:.0} files/s)",
+        match report.mode {
+            packit_pages::site::BuildMode::Full => "full",
+            packit_pages::site::BuildMode::Incremental => "incremental",
+        },
         report.files,
         report.pages,
         report.redirects,
+        report.rendered,
         report.write.written,
         report.write.unchanged,
         report.write.removed,

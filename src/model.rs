@@ -261,7 +261,7 @@ impl Section {
 }
 
 /// One project known to the archive (from `/projects` or from jobs that name it).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct ProjectEntry {
     /// `forge/namespace/repo`.
     pub key: String,

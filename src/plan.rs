@@ -6,13 +6,27 @@
 //! page and the list's index (which shows the newest 50 and a pager). Each [`Page`]
 //! can say which inputs it reads ([`Page::inputs`]) and [`Plan::pages_for_entity`]
 //! answers the reverse question, which is what incremental rebuilds build on.
+//!
+//! Incremental rebuilds use two things from here. [`Page::shape`] hashes the
+//! catalog data a page shows besides entity contents (its slice of a list, the
+//! list's length, a project's trigger names…): a page whose shape hash differs from
+//! the one the last build recorded must be rendered again. [`affected_by`] maps a
+//! change set (entities added or changed since the last build) to the pages that
+//! show those entities: their own pages, the list pages holding them, the merged
+//! pipelines they belong to and every page listing those pipelines, the other jobs
+//! of those pipelines (whose pages show the changed job as a related chip), and
+//! the site-wide aggregates.
 
 use crate::api::Kind;
+use crate::archive::{Archive, ArchiveError};
 use crate::model::{
     Catalog, JobList, PER_PAGE, Section, detail_path, encode_segment, forge_path, namespace_path,
     pipeline_path, project_path, trigger_path,
 };
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use xxhash_rust::xxh3::Xxh3;
 
 /// One page (or generated file) of the site.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -265,6 +279,420 @@ impl Page {
         }
         v
     }
+}
+
+fn h<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut s = Xxh3::new();
+    v.hash(&mut s);
+    s.finish()
+}
+
+/// Precomputed per-build data for [`Page::shape`]: project header digests and the
+/// project groupings, computed once instead of per page.
+pub struct ShapeIndex<'c> {
+    headers: HashMap<&'c str, u64>,
+    all: Vec<&'c crate::model::ProjectEntry>,
+    forges: BTreeMap<&'c str, Vec<&'c crate::model::ProjectEntry>>,
+    namespaces: BTreeMap<(&'c str, &'c str), Vec<&'c crate::model::ProjectEntry>>,
+}
+
+impl<'c> ShapeIndex<'c> {
+    /// Indexes `catalog`.
+    pub fn new(catalog: &'c Catalog) -> ShapeIndex<'c> {
+        let headers = catalog
+            .projects
+            .iter()
+            .map(|(k, p)| {
+                let counts: Vec<usize> = Section::ALL.iter().map(|s| p.names(*s).len()).collect();
+                let ns = namespace_path(p.forge(), p.namespace(), catalog);
+                (
+                    k.as_str(),
+                    h(&(k, p.has_entity, counts, p.pipelines.len(), ns)),
+                )
+            })
+            .collect();
+        ShapeIndex {
+            headers,
+            all: catalog.projects.values().collect(),
+            forges: catalog.forges(),
+            namespaces: catalog.namespaces(),
+        }
+    }
+
+    fn header(&self, key: &str) -> u64 {
+        self.headers.get(key).copied().unwrap_or(0)
+    }
+
+    fn rows(&self, list: &[&crate::model::ProjectEntry], n: u32) -> u64 {
+        let start = (n as usize).saturating_sub(1) * PER_PAGE;
+        let slice = &list[start.min(list.len())..(start + PER_PAGE).min(list.len())];
+        let rows: Vec<u64> = slice.iter().map(|p| self.header(&p.key)).collect();
+        h(&(rows, list.len()))
+    }
+}
+
+/// Digest of the catalog's structure: which lists, pipelines, projects and
+/// triggers exist (not their statuses). Equal digests mean an equal plan.
+pub fn structure_digest(catalog: &Catalog, content: &[String], assets: &[String]) -> u64 {
+    let mut s = Xxh3::new();
+    catalog.list_ids.hash(&mut s);
+    catalog.detail_ids.hash(&mut s);
+    catalog.pipelines.hash(&mut s);
+    for p in catalog.projects.values() {
+        p.hash(&mut s);
+    }
+    content.hash(&mut s);
+    assets.hash(&mut s);
+    s.finish()
+}
+
+impl Page {
+    /// Hash of the catalog data the page shows besides the contents of the
+    /// entities it reads (see the module documentation). Pages whose catalog
+    /// inputs are site-wide (home, usage, sitemap) or nil (details, redirects,
+    /// assets) have shape 0: the build driver handles them by other means.
+    pub fn shape(&self, catalog: &Catalog, idx: &ShapeIndex<'_>) -> u64 {
+        let list = |l: &JobList| catalog.list_ids.get(l).map(|v| v.as_slice()).unwrap_or(&[]);
+        let details = |l: &JobList| {
+            catalog
+                .detail_ids
+                .get(l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+        };
+        match self {
+            Page::JobListIndex(l) => h(&(1u8, newest(list(l)), list(l).len(), details(l).len())),
+            Page::JobListPage(l, n) => h(&(
+                2u8,
+                chunk(Some(list(l)), *n),
+                list(l).len(),
+                details(l).len(),
+            )),
+            Page::TargetList(l, n) => {
+                let ids = details(l);
+                let slice = if *n == 0 {
+                    Some(newest(ids))
+                } else {
+                    chunk(Some(ids), *n)
+                };
+                h(&(3u8, slice, ids.len()))
+            }
+            Page::PipelineIndex => h(&(4u8, newest(&catalog.pipelines), catalog.pipelines.len())),
+            Page::PipelinePage(n) => h(&(
+                5u8,
+                chunk(Some(&catalog.pipelines), *n),
+                catalog.pipelines.len(),
+            )),
+            Page::Projects(n) => h(&(6u8, idx.rows(&idx.all, *n))),
+            Page::Forge(f, n) => h(&(7u8, idx.forges.get(&**f).map(|v| idx.rows(v, *n)))),
+            Page::Namespace(f, ns, n) => h(&(
+                8u8,
+                idx.namespaces.get(&(&**f, &**ns)).map(|v| idx.rows(v, *n)),
+            )),
+            Page::Project(k) => {
+                let p = catalog.projects.get(&**k);
+                let recent = p.map(|p| {
+                    let r = newest(&p.pipelines);
+                    &r[r.len().saturating_sub(10)..]
+                });
+                h(&(9u8, idx.header(k), recent))
+            }
+            Page::ProjectSection(k, s, n) => {
+                let Some(p) = catalog.projects.get(&**k) else {
+                    return 0;
+                };
+                let names = p.names(*s);
+                let start = (*n as usize).saturating_sub(1) * PER_PAGE;
+                let slice = &names[start.min(names.len())..(start + PER_PAGE).min(names.len())];
+                let rows: Vec<(usize, Option<i64>)> = slice
+                    .iter()
+                    .map(|name| {
+                        let pipes = p.triggers.get(&(*s, name.clone()));
+                        (
+                            pipes.map(|v| v.len()).unwrap_or(0),
+                            pipes.and_then(|v| v.last().copied()),
+                        )
+                    })
+                    .collect();
+                h(&(10u8, idx.header(k), slice, rows, names.len()))
+            }
+            Page::ProjectHistory(k, n) => {
+                let ids = catalog
+                    .projects
+                    .get(&**k)
+                    .map(|p| p.pipelines.as_slice())
+                    .unwrap_or(&[]);
+                let slice = if *n == 0 {
+                    Some(newest(ids))
+                } else {
+                    chunk(Some(ids), *n)
+                };
+                h(&(11u8, idx.header(k), slice, ids.len()))
+            }
+            Page::Trigger(k, s, name, n) => {
+                let ids = catalog
+                    .projects
+                    .get(&**k)
+                    .and_then(|p| p.triggers.get(&(*s, name.to_string())))
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]);
+                let slice = if ids.len() <= PER_PAGE {
+                    Some(ids)
+                } else if *n == 0 {
+                    Some(newest(ids))
+                } else {
+                    chunk(Some(ids), *n)
+                };
+                h(&(12u8, idx.header(k), slice, ids.len()))
+            }
+            _ => 0,
+        }
+    }
+
+    /// Whether the page is part of the plan for `catalog` (cheap; for pages
+    /// derived from a change set).
+    pub fn exists(&self, catalog: &Catalog) -> bool {
+        let list_len = |l: &JobList| catalog.list_ids.get(l).map(|v| v.len()).unwrap_or(0);
+        let det_len = |l: &JobList| catalog.detail_ids.get(l).map(|v| v.len()).unwrap_or(0);
+        match self {
+            Page::JobListPage(l, n) => *n >= 1 && *n <= chunks(list_len(l)),
+            Page::TargetList(l, n) => l.has_targets() && *n <= chunks(det_len(l)),
+            Page::JobDetail(l, id) => catalog.has_detail(*l, *id),
+            Page::PipelinePage(n) => *n >= 1 && *n <= chunks(catalog.pipelines.len()),
+            Page::Pipeline(id) => catalog.has_pipeline(*id),
+            Page::Project(k) => catalog.projects.contains_key(&**k),
+            Page::ProjectSection(k, s, n) => catalog
+                .projects
+                .get(&**k)
+                .is_some_and(|p| *n >= 1 && *n <= pages(p.names(*s).len())),
+            Page::ProjectHistory(k, n) => catalog
+                .projects
+                .get(&**k)
+                .is_some_and(|p| *n <= chunks(p.pipelines.len())),
+            Page::Trigger(k, s, name, n) => catalog.projects.get(&**k).is_some_and(|p| {
+                p.triggers
+                    .get(&(*s, name.to_string()))
+                    .is_some_and(|v| *n == 0 || (v.len() > PER_PAGE && *n <= chunks(v.len())))
+            }),
+            _ => true,
+        }
+    }
+}
+
+/// Position-derived pages of id `id` in ascending `ids`: the index (when among
+/// the newest) and its numbered chunk.
+fn slice_pages(
+    ids: &[i64],
+    id: i64,
+    index: Page,
+    page: impl Fn(u32) -> Page,
+    out: &mut HashSet<Page>,
+) {
+    if let Ok(pos) = ids.binary_search(&id) {
+        if pos + PER_PAGE >= ids.len() {
+            out.insert(index);
+        }
+        out.insert(page((pos / PER_PAGE) as u32 + 1));
+    }
+}
+
+/// The pages showing job (or pipeline) entity `kind`/`num` directly: its detail
+/// pages and the list and target pages holding it.
+fn own_pages(catalog: &Catalog, kind: Kind, num: i64, out: &mut HashSet<Page>) {
+    for l in JobList::ALL {
+        if l.list_kind() == kind {
+            slice_pages(
+                catalog
+                    .list_ids
+                    .get(&l)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]),
+                num,
+                Page::JobListIndex(l),
+                |n| Page::JobListPage(l, n),
+                out,
+            );
+        }
+        if l.detail_kind() == kind && catalog.has_detail(l, num) {
+            out.insert(Page::JobDetail(l, num));
+            if l.has_targets() {
+                slice_pages(
+                    catalog
+                        .detail_ids
+                        .get(&l)
+                        .map(|v| v.as_slice())
+                        .unwrap_or(&[]),
+                    num,
+                    Page::TargetList(l, 0),
+                    |n| Page::TargetList(l, n),
+                    out,
+                );
+            }
+        }
+    }
+}
+
+/// Every page of project `key`.
+fn project_pages(catalog: &Catalog, key: &str, out: &mut HashSet<Page>) {
+    let Some(p) = catalog.projects.get(key) else {
+        return;
+    };
+    let k: Arc<str> = key.into();
+    out.insert(Page::Project(k.clone()));
+    for s in Section::ALL {
+        out.extend((1..=pages(p.names(s).len())).map(|n| Page::ProjectSection(k.clone(), s, n)));
+    }
+    out.extend((0..=chunks(p.pipelines.len())).map(|n| Page::ProjectHistory(k.clone(), n)));
+    for ((s, name), ids) in &p.triggers {
+        let nm: Arc<str> = name.as_str().into();
+        out.insert(Page::Trigger(k.clone(), *s, nm.clone(), 0));
+        if ids.len() > PER_PAGE {
+            out.extend(
+                (1..=chunks(ids.len())).map(|n| Page::Trigger(k.clone(), *s, nm.clone(), n)),
+            );
+        }
+    }
+    // the project-list pages holding it
+    let at = |v: &[&crate::model::ProjectEntry]| {
+        v.iter()
+            .position(|e| e.key == key)
+            .map(|i| (i / PER_PAGE) as u32 + 1)
+    };
+    let all: Vec<&crate::model::ProjectEntry> = catalog.projects.values().collect();
+    if let Some(n) = at(&all) {
+        out.insert(Page::Projects(n));
+    }
+    let forge = p.forge();
+    if let Some(v) = catalog.forges().get(forge)
+        && let Some(n) = at(v)
+    {
+        out.insert(Page::Forge(forge.into(), n));
+    }
+    if let Some(v) = catalog.namespaces().get(&(forge, p.namespace()))
+        && let Some(n) = at(v)
+    {
+        out.insert(Page::Namespace(forge.into(), p.namespace().into(), n));
+    }
+}
+
+/// The pages showing merged pipeline `id`: its page, the pipeline lists, and its
+/// project's pages that list it (history, trigger, section row, project page).
+fn pipeline_pages(
+    catalog: &Catalog,
+    archive: &Archive,
+    id: i64,
+    out: &mut HashSet<Page>,
+) -> Result<(), ArchiveError> {
+    out.insert(Page::Pipeline(id));
+    slice_pages(
+        &catalog.pipelines,
+        id,
+        Page::PipelineIndex,
+        Page::PipelinePage,
+        out,
+    );
+    let (project, trigger) = archive.project_trigger(Kind::Pipeline, &id.to_string())?;
+    let Some(key) = project else {
+        return Ok(());
+    };
+    let Some(p) = catalog.projects.get(&key) else {
+        return Ok(());
+    };
+    let k: Arc<str> = key.as_str().into();
+    out.insert(Page::Project(k.clone()));
+    slice_pages(
+        &p.pipelines,
+        id,
+        Page::ProjectHistory(k.clone(), 0),
+        |n| Page::ProjectHistory(k.clone(), n),
+        out,
+    );
+    if let Some((s, name)) = trigger.as_deref().and_then(Section::of_trigger) {
+        let nm: Arc<str> = name.into();
+        if let Some(ids) = p.triggers.get(&(s, name.to_string())) {
+            out.insert(Page::Trigger(k.clone(), s, nm.clone(), 0));
+            if ids.len() > PER_PAGE {
+                slice_pages(
+                    ids,
+                    id,
+                    Page::Trigger(k.clone(), s, nm.clone(), 0),
+                    |n| Page::Trigger(k.clone(), s, nm.clone(), n),
+                    out,
+                );
+            }
+        }
+        if let Some(i) = p.names(s).iter().position(|n| n == name) {
+            out.insert(Page::ProjectSection(
+                k.clone(),
+                s,
+                (i / PER_PAGE) as u32 + 1,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The project key an entity of a project kind belongs to.
+fn project_of(kind: Kind, id: &str) -> Option<&str> {
+    let sep = match kind {
+        Kind::Project => return Some(id),
+        Kind::ProjectPr => '#',
+        Kind::ProjectBranch => ':',
+        Kind::ProjectRelease => '@',
+        Kind::ProjectIssue => '!',
+        _ => return None,
+    };
+    id.rsplit_once(sep).map(|(k, _)| k)
+}
+
+/// The pages affected by a change set: `changes` are the entities added or
+/// changed since the last build, as [`Archive::changed_since`] reports them. The
+/// result may hold pages the current plan no longer has; filter with
+/// [`Page::exists`].
+pub fn affected_by(
+    catalog: &Catalog,
+    archive: &Archive,
+    changes: &[(Kind, String, bool)],
+    out: &mut HashSet<Page>,
+) -> Result<(), ArchiveError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    out.insert(Page::Home);
+    out.insert(Page::Usage);
+    out.insert(Page::JobsIndex);
+    let mut pipes: HashSet<i64> = HashSet::new();
+    for (kind, id, _) in changes {
+        if let Some(key) = project_of(*kind, id) {
+            project_pages(catalog, key, out);
+            continue;
+        }
+        let Ok(num) = id.parse::<i64>() else {
+            continue;
+        };
+        if *kind == Kind::Pipeline {
+            pipes.insert(num);
+            continue;
+        }
+        own_pages(catalog, *kind, num, out);
+        pipes.extend(archive.pipelines_of(*kind, id)?);
+        // pages of the jobs that show this one as a related chip
+        for (k, rid) in archive.referrers(*kind, id)? {
+            if let Ok(n) = rid.parse::<i64>() {
+                own_pages(catalog, k, n, out);
+            }
+        }
+    }
+    for p in pipes {
+        pipeline_pages(catalog, archive, p, out)?;
+        // the other jobs of the pipeline show its jobs as related chips
+        for (kind, id) in archive.jobs_of(p)? {
+            if let Ok(num) = id.parse::<i64>() {
+                own_pages(catalog, kind, num, out);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The `n`-th (1-based) fixed chunk of ascending ids.

@@ -14,10 +14,10 @@ use crate::model::{
 };
 use crate::plan::{self, Page, Plan};
 use crate::render::{RenderError, Theme, rel_href};
-use crate::write::{OutputWriter, WriteError, WriteStats, manifest_line};
+use crate::write::{self, OutputWriter, WriteError, WriteStats};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -70,11 +70,19 @@ pub struct BuildOptions {
     pub full: bool,
     /// Worker threads (default: all cores).
     pub threads: Option<usize>,
+    /// List the files written, left unchanged and removed in the report.
+    pub list_files: bool,
 }
 
 /// What a build did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct BuildReport {
+    /// Full or incremental.
+    pub mode: BuildMode,
+    /// Entities added or changed in the archive since the last build.
+    pub changed_entities: u64,
+    /// Pages rendered (the rest were known to be unaffected).
+    pub rendered: u64,
     /// Files in the site (pages, redirects, assets, sitemap…).
     pub files: u64,
     /// HTML pages (not counting redirects).
@@ -91,6 +99,12 @@ pub struct BuildReport {
     pub millis: u64,
     /// Files per second.
     pub files_per_second: f64,
+    /// Files written (new or changed), when asked for ([`BuildOptions::list_files`]).
+    pub written_files: Vec<String>,
+    /// Files rendered with the bytes already on disk, when asked for.
+    pub unchanged_files: Vec<String>,
+    /// Files removed (no longer part of the site), when asked for.
+    pub removed_files: Vec<String>,
 }
 
 /// A rendered markdown page, as the content module hands it over.
@@ -190,12 +204,64 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
+/// What a build recorded about its inputs, kept in the manifest's header line so
+/// the next build can tell what changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+struct BuildState {
+    /// Generator version plus the identity of the running program (a rebuilt
+    /// program may render differently).
+    generator: String,
+    /// Which archive (canonical path).
+    archive: String,
+    /// Archive revision built.
+    revision: i64,
+    /// Site-wide inputs every page shows (base URL, source API, navigation).
+    globals: u64,
+    /// Archive's last sync time (shown on the home page).
+    last_sync: Option<i64>,
+    /// [`plan::structure_digest`].
+    structure: u64,
+    /// Template closure hashes.
+    templates: BTreeMap<String, u64>,
+    /// Asset hashes.
+    assets: BTreeMap<String, u64>,
+    /// Content page hashes.
+    content: BTreeMap<String, u64>,
+}
+
+fn generator_id() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}-{t}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
+}
+
+/// How a build went about it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildMode {
+    /// Every page rendered (first build, `--full`, or a site-wide input changed).
+    #[default]
+    Full,
+    /// Only the pages affected by what changed since the last build.
+    Incremental,
+}
+
 /// Builds the site. See the module documentation.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let started = Instant::now();
     let archive = Archive::open_read_only(&opts.archive)?;
     let catalog = Catalog::build(&archive)?;
-    drop(archive);
     let theme = Theme::load(opts.theme.as_deref())?;
     let content = load_content(opts.content.as_deref())?;
     let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
@@ -235,6 +301,40 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             })
             .collect(),
     };
+    let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
+    let state = BuildState {
+        generator: generator_id(),
+        archive: opts
+            .archive
+            .canonicalize()
+            .unwrap_or_else(|_| opts.archive.clone())
+            .display()
+            .to_string(),
+        revision: catalog.revision,
+        globals: hash64(
+            serde_json::to_string(&(&site.api, &site.base_url, &site.content, site.version))
+                .unwrap_or_default()
+                .as_bytes(),
+        ),
+        last_sync: catalog.last_sync,
+        structure: plan::structure_digest(&catalog, &content_names, &asset_names),
+        templates: theme.template_hashes().clone(),
+        assets: theme
+            .assets()
+            .iter()
+            .map(|(n, b)| (n.clone(), hash64(b)))
+            .collect(),
+        content: content
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    hash64(serde_json::to_string(c).unwrap_or_default().as_bytes()),
+                )
+            })
+            .collect(),
+    };
+    let state_line = serde_json::to_string(&state).unwrap_or_default();
     let ctx = Ctx {
         catalog: &catalog,
         theme: &theme,
@@ -243,47 +343,36 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         plan: &plan,
     };
     let writer = OutputWriter::open(&opts.out, opts.full)?;
+    let previous: Option<BuildState> = writer
+        .previous_state()
+        .and_then(|s| serde_json::from_str(s).ok());
+    let previous = previous.filter(|p| {
+        !opts.full
+            && p.generator == state.generator
+            && p.archive == state.archive
+            && p.globals == state.globals
+            && p.revision <= state.revision
+    });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
         .build()
         .map_err(|e| SiteError::Content(e.to_string()))?;
-    let workers: Vec<Mutex<Option<Model<'_>>>> = (0..pool.current_num_threads() + 1)
-        .map(|_| Mutex::new(None))
-        .collect();
-    let mut manifest = Vec::with_capacity(plan.pages.len() * 64);
+    let renderer = Renderer {
+        ctx: &ctx,
+        writer: &writer,
+        archive_path: &opts.archive,
+        pool: &pool,
+        workers: (0..pool.current_num_threads() + 1)
+            .map(|_| Mutex::new(None))
+            .collect(),
+        list_files: opts.list_files,
+    };
+    let idx = plan::ShapeIndex::new(&catalog);
     let mut report = BuildReport {
         revision: catalog.revision,
         pipelines: catalog.pipelines.len() as u64,
         ..BuildReport::default()
     };
-    const CHUNK: usize = 2048;
-    for chunk in plan.pages.chunks(CHUNK) {
-        let results: Vec<Result<(String, u128), SiteError>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|page| {
-                    let slot = rayon::current_thread_index().unwrap_or(workers.len() - 1);
-                    let mut guard = workers[slot].lock().expect("worker slot");
-                    if guard.is_none() {
-                        *guard = Some(Model::new(
-                            Archive::open_read_only(&opts.archive)?,
-                            &catalog,
-                        ));
-                    }
-                    let model = guard.as_ref().expect("opened above");
-                    let file = page.file(&catalog);
-                    let bytes = render_page(&ctx, model, page, &file)?;
-                    let w = writer.write(&file, &bytes)?;
-                    Ok((file, w.hash))
-                })
-                .collect()
-        });
-        for r in results {
-            let (file, hash) = r?;
-            manifest_line(&mut manifest, &file, hash);
-            report.files += 1;
-        }
-    }
     for p in &plan.pages {
         match p {
             Page::Redirect(..) | Page::Alias(..) => report.redirects += 1,
@@ -291,10 +380,177 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             _ => {}
         }
     }
-    report.write = writer.finish(&manifest)?;
+    report.files = plan.pages.len() as u64;
+    let mut manifest = Vec::with_capacity(plan.pages.len() * 80);
+    match previous {
+        None => {
+            report.mode = BuildMode::Full;
+            write::manifest_header(&mut manifest, &state_line);
+            const CHUNK: usize = 2048;
+            for chunk in plan.pages.chunks(CHUNK) {
+                for (page, r) in chunk.iter().zip(renderer.render(chunk, &idx)?) {
+                    let _ = page;
+                    write::manifest_line(&mut manifest, &r.file, r.hash, r.shape);
+                    renderer.note(&mut report, r);
+                }
+            }
+            report.rendered = plan.pages.len() as u64;
+        }
+        Some(prev) => {
+            report.mode = BuildMode::Incremental;
+            let mut dirty: HashSet<Page> = HashSet::new();
+            // templates, assets, content
+            let changed_tpl: HashSet<&str> = state
+                .templates
+                .iter()
+                .filter(|(n, h)| prev.templates.get(*n) != Some(*h))
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let changed_asset = |n: &str| prev.assets.get(n) != state.assets.get(n);
+            let changed_content = |n: &str| prev.content.get(n) != state.content.get(n);
+            if !changed_tpl.is_empty()
+                || state.assets != prev.assets
+                || state.content != prev.content
+            {
+                for p in &plan.pages {
+                    let hit = changed_tpl.contains(p.template())
+                        || matches!(p, Page::Asset(n) if changed_asset(n))
+                        || matches!(p, Page::Content(n) if changed_content(n));
+                    if hit {
+                        dirty.insert(p.clone());
+                    }
+                }
+            }
+            // entities
+            if prev.revision != state.revision {
+                let changes = archive.changed_since(prev.revision)?;
+                report.changed_entities = changes.len() as u64;
+                plan::affected_by(&catalog, &archive, &changes, &mut dirty)?;
+            }
+            if prev.last_sync != state.last_sync {
+                dirty.insert(Page::Home);
+            }
+            let structural = prev.structure != state.structure;
+            let mut updates: HashMap<String, (u128, u64)> = HashMap::new();
+            if structural {
+                // pages that are new or whose catalog inputs changed
+                for p in &plan.pages {
+                    if dirty.contains(p) {
+                        continue;
+                    }
+                    let file = p.file(&catalog);
+                    let shape = p.shape(&catalog, &idx);
+                    match writer.previous(&file) {
+                        Some((_, s))
+                            if s == shape && !matches!(p, Page::Sitemap | Page::SitemapPart(_)) => {
+                        }
+                        _ => {
+                            dirty.insert(p.clone());
+                        }
+                    }
+                }
+            }
+            let mut todo: Vec<Page> = dirty.into_iter().filter(|p| p.exists(&catalog)).collect();
+            todo.sort_by_cached_key(|p| p.file(&catalog));
+            report.rendered = todo.len() as u64;
+            for chunk in todo.chunks(2048) {
+                for r in renderer.render(chunk, &idx)? {
+                    updates.insert(r.file.clone(), (r.hash, r.shape));
+                    renderer.note(&mut report, r);
+                }
+            }
+            if structural {
+                write::manifest_header(&mut manifest, &state_line);
+                for p in &plan.pages {
+                    let file = p.file(&catalog);
+                    let (hash, shape) = match updates.get(&file) {
+                        Some(e) => *e,
+                        None => writer.previous(&file).unwrap_or_default(),
+                    };
+                    write::manifest_line(&mut manifest, &file, hash, shape);
+                }
+            } else {
+                manifest = writer.carry_manifest(&state_line, &updates);
+            }
+        }
+    }
+    drop(renderer);
+    drop(archive);
+    let (stats, removed) = writer.finish(&manifest)?;
+    report.write = stats;
+    if opts.list_files {
+        report.removed_files = removed;
+        report.written_files.sort();
+        report.unchanged_files.sort();
+    }
     report.millis = started.elapsed().as_millis() as u64;
     report.files_per_second = report.files as f64 / started.elapsed().as_secs_f64().max(1e-9);
     Ok(report)
+}
+
+/// One rendered page as the writer handled it.
+struct Rendered {
+    file: String,
+    hash: u128,
+    shape: u64,
+    changed: bool,
+}
+
+/// Renders pages in parallel, each worker thread with its own read-only archive
+/// connection, and hands the bytes to the writer.
+struct Renderer<'a> {
+    ctx: &'a Ctx<'a>,
+    writer: &'a OutputWriter,
+    archive_path: &'a std::path::Path,
+    pool: &'a rayon::ThreadPool,
+    workers: Vec<Mutex<Option<Model<'a>>>>,
+    list_files: bool,
+}
+
+impl<'a> Renderer<'a> {
+    fn render(
+        &self,
+        pages: &[Page],
+        idx: &plan::ShapeIndex<'_>,
+    ) -> Result<Vec<Rendered>, SiteError> {
+        let catalog = self.ctx.catalog;
+        let results: Vec<Result<Rendered, SiteError>> = self.pool.install(|| {
+            pages
+                .par_iter()
+                .map(|page| {
+                    let slot = rayon::current_thread_index().unwrap_or(self.workers.len() - 1);
+                    let mut guard = self.workers[slot].lock().expect("worker slot");
+                    if guard.is_none() {
+                        *guard = Some(Model::new(
+                            Archive::open_read_only(self.archive_path)?,
+                            catalog,
+                        ));
+                    }
+                    let model = guard.as_ref().expect("opened above");
+                    let file = page.file(catalog);
+                    let bytes = render_page(self.ctx, model, page, &file)?;
+                    let w = self.writer.write(&file, &bytes)?;
+                    Ok(Rendered {
+                        file,
+                        hash: w.hash,
+                        shape: page.shape(catalog, idx),
+                        changed: w.changed,
+                    })
+                })
+                .collect()
+        });
+        results.into_iter().collect()
+    }
+
+    fn note(&self, report: &mut BuildReport, r: Rendered) {
+        if self.list_files {
+            if r.changed {
+                report.written_files.push(r.file);
+            } else {
+                report.unchanged_files.push(r.file);
+            }
+        }
+    }
 }
 
 /// Renders one page to bytes.
