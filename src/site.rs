@@ -257,16 +257,8 @@ pub enum BuildMode {
     Incremental,
 }
 
-/// Builds the site. See the module documentation.
-pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
-    let started = Instant::now();
-    let archive = Archive::open_read_only(&opts.archive)?;
-    let catalog = Catalog::build(&archive)?;
-    let theme = Theme::load(opts.theme.as_deref())?;
-    let content = load_content(opts.content.as_deref())?;
-    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
-    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
-    let plan = Plan::build(&catalog, &content_names, &asset_names);
+/// Site-wide values of a build.
+fn site_info(catalog: &Catalog, content: &[ContentView], opts: &BuildOptions) -> SiteInfo {
     let base_url = opts.base_url.as_ref().map(|u| {
         let u = u.trim();
         if u.ends_with('/') {
@@ -275,7 +267,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             format!("{u}/")
         }
     });
-    let site = SiteInfo {
+    SiteInfo {
         name: "Packit results",
         version: env!("CARGO_PKG_VERSION"),
         last_sync: tv(catalog.last_sync),
@@ -300,7 +292,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 count: catalog.list_ids.get(l).map(|v| v.len()).unwrap_or(0),
             })
             .collect(),
-    };
+    }
+}
+
+/// Builds the site. See the module documentation.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    let started = Instant::now();
+    let archive = Archive::open_read_only(&opts.archive)?;
+    let catalog = Catalog::build(&archive)?;
+    let theme = Theme::load(opts.theme.as_deref())?;
+    let content = load_content(opts.content.as_deref())?;
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let plan = Plan::build(&catalog, &content_names, &asset_names);
+    let site = site_info(&catalog, &content, opts);
     let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
     let state = BuildState {
         generator: generator_id(),
@@ -488,6 +493,94 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     Ok(report)
 }
 
+/// Keys of the template context that carry a page's data (see [`page_data`]).
+const DATA_KEYS: [&str; 22] = [
+    "title",
+    "heading",
+    "table",
+    "job",
+    "pipeline",
+    "project",
+    "rows",
+    "counts",
+    "content",
+    "section",
+    "lists",
+    "list",
+    "total",
+    "chart",
+    "daily_chart",
+    "jobs_chart",
+    "active_chart",
+    "top",
+    "rates",
+    "months",
+    "targets",
+    "pager",
+];
+
+/// Calls `f` with every HTML page's site-relative path, template name and the data it
+/// is rendered from (its template context as JSON, site-wide values left out),
+/// without rendering or writing anything. For exporting the site's data to other
+/// tools (the Hugo comparison of `scripts/bench` uses it). Returns the page count.
+pub fn page_data(
+    opts: &BuildOptions,
+    mut f: impl FnMut(&str, &str, serde_json::Value) -> std::io::Result<()>,
+) -> Result<u64, SiteError> {
+    let archive = Archive::open_read_only(&opts.archive)?;
+    let catalog = Catalog::build(&archive)?;
+    let theme = Theme::load(opts.theme.as_deref())?;
+    let content = load_content(opts.content.as_deref())?;
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let plan = Plan::build(&catalog, &content_names, &asset_names);
+    let ctx = Ctx {
+        catalog: &catalog,
+        theme: &theme,
+        site: site_info(&catalog, &content, opts),
+        content: content.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        plan: &plan,
+    };
+    let model = Model::new(archive, &catalog);
+    let mut n = 0;
+    for page in plan.pages.iter().filter(|p| p.in_sitemap()) {
+        let file = page.file(&catalog);
+        let mut data = None;
+        render_page(
+            &ctx,
+            &model,
+            page,
+            &file,
+            Some(&mut |c: &Context| {
+                let mut m = serde_json::Map::new();
+                for k in DATA_KEYS {
+                    if let Some(v) = c.get(k) {
+                        m.insert(k.to_string(), serde_json::to_value(v).unwrap_or_default());
+                    }
+                }
+                data = Some(serde_json::Value::Object(m));
+            }),
+        )?;
+        if let Some(mut d) = data {
+            if let Page::JobDetail(l, id) = page {
+                let mut aliases = Vec::new();
+                if l.legacy_slug().is_some() {
+                    aliases.push(plan::Alias::Jobs.path(*l, *id));
+                    aliases.push(plan::Alias::Results.path(*l, *id));
+                }
+                if matches!(l, JobList::Koji | JobList::KojiDownstream) {
+                    aliases.push(plan::Alias::OtherKoji.path(*l, *id));
+                }
+                d["aliases"] = serde_json::json!(aliases);
+            }
+            f(&page.path(&catalog), page.template(), d)
+                .map_err(|e| SiteError::Content(e.to_string()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// One rendered page as the writer handled it.
 struct Rendered {
     file: String,
@@ -528,7 +621,7 @@ impl<'a> Renderer<'a> {
                     }
                     let model = guard.as_ref().expect("opened above");
                     let file = page.file(catalog);
-                    let bytes = render_page(self.ctx, model, page, &file)?;
+                    let bytes = render_page(self.ctx, model, page, &file, None)?;
                     let w = self.writer.write(&file, &bytes)?;
                     Ok(Rendered {
                         file,
@@ -559,6 +652,7 @@ fn render_page(
     m: &Model<'_>,
     page: &Page,
     file: &str,
+    sink: Option<&mut dyn FnMut(&Context)>,
 ) -> Result<Vec<u8>, SiteError> {
     let path = page.path(ctx.catalog);
     let root = root_of(&path);
@@ -883,6 +977,10 @@ fn render_page(
         }
     }
     let _ = ctx.plan;
+    if let Some(sink) = sink {
+        sink(&c);
+        return Ok(Vec::new());
+    }
     render(page.template(), &c)
 }
 

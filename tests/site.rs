@@ -419,3 +419,26 @@ fn demo_site_is_complete_and_reachable() {
     }
     assert!(has("pipeline/", 2) && has("projects/", 4));
 }
+
+/// `page_data` hands out every HTML page of the sitemap with the data it is rendered
+/// from, and the legacy URLs of job pages.
+#[test]
+fn page_data_covers_every_page() {
+    let (a, out) = site("data", 20, false);
+    let r = build(&opts(&a, &out)).unwrap();
+    let mut seen = 0u64;
+    let mut job = None;
+    packit_pages::site::page_data(&opts(&a, &out), |path, template, data| {
+        seen += 1;
+        assert!(data.get("title").is_some(), "{path}");
+        if template == "job.html" && job.is_none() {
+            job = Some((path.to_string(), data));
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, r.pages);
+    let (path, data) = job.expect("a job page");
+    assert!(data["job"].is_object(), "{path}: {data}");
+    assert!(data["aliases"].is_array(), "{path}");
+}
