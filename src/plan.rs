@@ -71,6 +71,12 @@ pub enum Page {
     Redirect(Arc<str>, Box<Page>),
     /// A legacy alias of a job detail page (compact: one per detail id and alias).
     Alias(Alias, JobList, i64),
+    /// `api/…/<id>.json`: the archive's raw JSON of one entity, at the path of the
+    /// Packit API endpoint that returns it (see [`api_path`]).
+    Api(Kind, Arc<str>),
+    /// `<page>index.json`: the view a job or pipeline page was rendered from
+    /// (only with [`Plan::add_view_json`]).
+    ViewJson(Box<Page>),
 }
 
 /// The legacy URLs that keep old links to a job detail page alive.
@@ -175,6 +181,8 @@ impl Page {
             Page::Asset(name) => format!("static/{name}"),
             Page::Redirect(from, _) => from.to_string(),
             Page::Alias(a, l, id) => a.path(*l, *id),
+            Page::Api(k, id) => api_path(*k, id),
+            Page::ViewJson(p) => format!("{}index.json", p.path(catalog)),
         }
     }
 
@@ -200,6 +208,8 @@ impl Page {
                 | Page::Asset(_)
                 | Page::Redirect(..)
                 | Page::Alias(..)
+                | Page::Api(..)
+                | Page::ViewJson(_)
         )
     }
 
@@ -221,7 +231,7 @@ impl Page {
             Page::NotFound => "404.html",
             Page::Sitemap | Page::SitemapPart(_) => "sitemap.xml",
             Page::Robots => "robots.txt",
-            Page::NoJekyll | Page::Asset(_) => "",
+            Page::NoJekyll | Page::Asset(_) | Page::Api(..) | Page::ViewJson(_) => "",
             Page::Redirect(..) | Page::Alias(..) => "redirect.html",
         }
     }
@@ -261,6 +271,12 @@ impl Page {
             Page::Sitemap | Page::SitemapPart(_) => v.push(Input::ProjectSet),
             Page::Redirect(_, to) => return to.inputs(catalog),
             Page::Alias(_, l, id) => return Page::JobDetail(*l, *id).inputs(catalog),
+            Page::Api(k, id) => return vec![Input::Entity(*k, id.to_string())],
+            Page::ViewJson(p) => {
+                let mut v = p.inputs(catalog);
+                v.retain(|i| !matches!(i, Input::Template(_)));
+                return v;
+            }
             _ => {}
         }
         v
@@ -292,8 +308,33 @@ pub fn pages(n: usize) -> u32 {
     chunks(n).max(1)
 }
 
+/// Path of the API mirror file of entity `kind`/`id`: `api/<endpoint>/<id>.json`
+/// where `<endpoint>` is the Packit API's detail endpoint (`copr-builds`,
+/// `runs/merged`, `projects/<forge>/<ns>/<repo>`, …). Kinds the API only serves in
+/// lists (merged Copr builds, sync-release runs) go under `api/list/<list path>/`.
+/// Id segments are encoded with [`encode_segment`].
+pub fn api_path(kind: Kind, id: &str) -> String {
+    let enc = id
+        .split('/')
+        .map(encode_segment)
+        .collect::<Vec<_>>()
+        .join("/");
+    let p = match kind {
+        Kind::Pipeline => format!("runs/merged/{enc}"),
+        Kind::CoprBuild => format!("list/copr-builds/{enc}"),
+        Kind::ProposeDownstreamRun => format!("list/propose-downstream/{enc}"),
+        Kind::PullFromUpstreamRun => format!("list/pull-from-upstream/{enc}"),
+        k => k
+            .detail_path(&enc)
+            .unwrap_or_else(|| format!("other/{}/{enc}", k.as_str())),
+    };
+    format!("api/{p}.json")
+}
+
 /// Top-level names the site uses itself (content pages may not take them).
-pub const RESERVED_TOP: [&str; 8] = [
+pub const RESERVED_TOP: [&str; 10] = [
+    "api",
+    "feeds",
     "jobs",
     "pipeline",
     "pipelines",
@@ -401,12 +442,66 @@ impl Plan {
                 p.push(Page::JobDetail(l, *id));
             }
         }
+        // the API mirror: every job, pipeline and project entity
+        for l in JobList::ALL {
+            let detail = catalog
+                .detail_ids
+                .get(&l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]);
+            p.extend(
+                detail
+                    .iter()
+                    .map(|id| Page::Api(l.detail_kind(), id.to_string().into())),
+            );
+            if l.has_targets() {
+                let list = catalog
+                    .list_ids
+                    .get(&l)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]);
+                p.extend(
+                    list.iter()
+                        .map(|id| Page::Api(l.list_kind(), id.to_string().into())),
+                );
+            }
+        }
+        p.extend(
+            catalog
+                .pipelines
+                .iter()
+                .map(|id| Page::Api(Kind::Pipeline, id.to_string().into())),
+        );
+        p.extend(
+            catalog
+                .projects
+                .values()
+                .filter(|e| e.has_entity)
+                .map(|e| Page::Api(Kind::Project, e.key.as_str().into())),
+        );
         let html_pages = p.iter().filter(|x| x.in_sitemap()).count();
         if html_pages > SITEMAP_MAX {
             p.extend((1..=html_pages.div_ceil(SITEMAP_MAX) as u32).map(Page::SitemapPart));
         }
         p.push(Page::Sitemap);
         Plan { pages: p }
+    }
+
+    /// Adds, beside every job detail and pipeline page, the JSON of the view it was
+    /// rendered from (`index.json`). Optional: it adds one file per detail page.
+    pub fn add_view_json(&mut self) {
+        let extra: Vec<Page> = self
+            .pages
+            .iter()
+            .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
+            .map(|p| Page::ViewJson(Box::new(p.clone())))
+            .collect();
+        let at = self
+            .pages
+            .iter()
+            .position(|p| matches!(p, Page::SitemapPart(_) | Page::Sitemap))
+            .unwrap_or(self.pages.len());
+        self.pages.splice(at..at, extra);
     }
 
     /// Pages that read entity `kind`/`id` (whose output may change when it does).

@@ -7,7 +7,6 @@
 //! Pages never embed the wall-clock time: the footer shows the archive's last sync,
 //! so two builds of the same archive are byte-identical.
 
-use crate::api::Kind;
 use crate::archive::Archive;
 use crate::model::{
     self, Catalog, JobList, Link, Model, PER_PAGE, ProjectEntry, Section, StatusView, TimeView, tv,
@@ -22,6 +21,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 use tera::Context;
+
+mod extras;
 
 /// Errors of a build.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,9 @@ pub enum SiteError {
     /// Loading content pages failed.
     #[error("content: {0}")]
     Content(String),
+    /// Serialising a JSON page failed.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// What to build.
@@ -70,6 +74,9 @@ pub struct BuildOptions {
     pub full: bool,
     /// Worker threads (default: all cores).
     pub threads: Option<usize>,
+    /// Also write, beside every job and pipeline page, the JSON of the view it was
+    /// rendered from (`index.json`; one more file per detail page).
+    pub page_json: bool,
 }
 
 /// What a build did.
@@ -200,7 +207,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let content = load_content(opts.content.as_deref())?;
     let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
     let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
-    let plan = Plan::build(&catalog, &content_names, &asset_names);
+    let mut plan = Plan::build(&catalog, &content_names, &asset_names);
+    if opts.page_json {
+        plan.add_view_json();
+    }
     let base_url = opts.base_url.as_ref().map(|u| {
         let u = u.trim();
         if u.ends_with('/') {
@@ -330,6 +340,8 @@ fn render_page(
             return Ok(ctx.theme.assets().get(&**name).cloned().unwrap_or_default());
         }
         Page::Robots => return render("robots.txt", &c),
+        Page::Api(kind, id) => return extras::api_json(m, *kind, id),
+        Page::ViewJson(inner) => return extras::view_json(m, inner),
         Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
         Page::Redirect(..) | Page::Alias(..) => {
             let target = match page {
@@ -430,18 +442,8 @@ fn render_page(
             );
         }
         Page::JobDetail(l, id) => {
-            let d = m.detail(*l, *id)?.unwrap_or_default();
-            c.insert(
-                "title",
-                &format!(
-                    "{} #{id}{}",
-                    l.singular(),
-                    d.target
-                        .as_deref()
-                        .map(|t| format!(" ({t})"))
-                        .unwrap_or_default()
-                ),
-            );
+            let (title, d) = extras::detail_view(m, *l, *id)?;
+            c.insert("title", &title);
             c.insert("job", &d);
         }
         Page::PipelineIndex | Page::PipelinePage(_) => {
@@ -462,12 +464,8 @@ fn render_page(
             );
         }
         Page::Pipeline(id) => {
-            let e = m.entity(Kind::Pipeline, *id)?;
-            let v = match &e {
-                Some(e) => m.pipeline(e)?,
-                None => model::PipelineView::default(),
-            };
-            c.insert("title", &format!("Pipeline #{id}"));
+            let (title, v) = extras::pipeline_view(m, *id)?;
+            c.insert("title", &title);
             c.insert("pipeline", &v);
         }
         Page::Projects(n) => {
