@@ -194,7 +194,7 @@ impl JobList {
 
     /// Whether an entity of the list/detail kind belongs to this list (Koji splits
     /// by scratch flag, recorded in the extracted target).
-    fn accepts(self, target: Option<&str>) -> bool {
+    pub fn accepts(self, target: Option<&str>) -> bool {
         let downstream = target.is_some_and(|t| t.starts_with("downstream:"));
         match self {
             JobList::Koji => !downstream,
@@ -273,6 +273,8 @@ pub struct ProjectEntry {
     pub listed: BTreeSet<(Section, String)>,
     /// All pipeline ids of the project, ascending.
     pub pipelines: Vec<i64>,
+    /// The job lists that hold jobs of the project.
+    pub lists: BTreeSet<JobList>,
 }
 
 impl ProjectEntry {
@@ -397,6 +399,11 @@ impl Catalog {
                     }
                     if l.list_kind() == *kind {
                         c.list_ids.entry(*l).or_default().push(num);
+                        if let Some(p) = &project
+                            && p.split('/').count() >= 3
+                        {
+                            c.project(p).lists.insert(*l);
+                        }
                         let class = Status::new(status.clone().unwrap_or_default()).class();
                         let class = if *l == JobList::KojiTagRequests {
                             StatusClass::Unknown
@@ -554,8 +561,12 @@ fn split_sub(id: &str, sep: char, s: Section) -> (Option<String>, Section, Optio
 // ---------------------------------------------------------------- URL helpers
 
 /// Reserved path segments that would collide with the site's own pages.
-const RESERVED: [&str; 8] = [
+const RESERVED: [&str; 12] = [
     "page",
+    "badge",
+    "badge.svg",
+    "feed.xml",
+    "failures.xml",
     "prs",
     "branches",
     "releases",

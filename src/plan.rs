@@ -77,6 +77,32 @@ pub enum Page {
     /// `<page>index.json`: the view a job or pipeline page was rendered from
     /// (only with [`Plan::add_view_json`]).
     ViewJson(Box<Page>),
+    /// An Atom feed.
+    Feed(Feed),
+    /// An SVG status badge of a project.
+    Badge(Arc<str>, Badge),
+}
+
+/// The Atom feeds of the site.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Feed {
+    /// `…/<repo>/feed.xml`: every job of a project, newest first.
+    Project(Arc<str>),
+    /// `…/<repo>/failures.xml`: failed and errored jobs of a project.
+    ProjectFailures(Arc<str>),
+    /// `feeds/failures.xml`: failed and errored jobs of every project.
+    Failures,
+}
+
+/// The status badges of a project (latest status, shields-like SVG).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Badge {
+    /// `…/<repo>/badge.svg`: the project's latest pipeline.
+    Project,
+    /// `…/<repo>/badge/<list>.svg`: the project's latest job of one type.
+    List(JobList),
+    /// `…/<repo>/branches/<name>/badge.svg`: the latest pipeline of a branch.
+    Branch(Arc<str>),
 }
 
 /// The legacy URLs that keep old links to a job detail page alive.
@@ -183,6 +209,14 @@ impl Page {
             Page::Alias(a, l, id) => a.path(*l, *id),
             Page::Api(k, id) => api_path(*k, id),
             Page::ViewJson(p) => format!("{}index.json", p.path(catalog)),
+            Page::Feed(Feed::Project(k)) => format!("{}feed.xml", project_path(k)),
+            Page::Feed(Feed::ProjectFailures(k)) => format!("{}failures.xml", project_path(k)),
+            Page::Feed(Feed::Failures) => "feeds/failures.xml".into(),
+            Page::Badge(k, Badge::Project) => format!("{}badge.svg", project_path(k)),
+            Page::Badge(k, Badge::List(l)) => format!("{}badge/{}.svg", project_path(k), l.slug()),
+            Page::Badge(k, Badge::Branch(b)) => {
+                format!("{}badge.svg", trigger_path(k, Section::Branches, b))
+            }
         }
     }
 
@@ -210,6 +244,8 @@ impl Page {
                 | Page::Alias(..)
                 | Page::Api(..)
                 | Page::ViewJson(_)
+                | Page::Feed(_)
+                | Page::Badge(..)
         )
     }
 
@@ -232,6 +268,8 @@ impl Page {
             Page::Sitemap | Page::SitemapPart(_) => "sitemap.xml",
             Page::Robots => "robots.txt",
             Page::NoJekyll | Page::Asset(_) | Page::Api(..) | Page::ViewJson(_) => "",
+            Page::Feed(_) => "feed.xml",
+            Page::Badge(..) => "badge.svg",
             Page::Redirect(..) | Page::Alias(..) => "redirect.html",
         }
     }
@@ -272,6 +310,12 @@ impl Page {
             Page::Redirect(_, to) => return to.inputs(catalog),
             Page::Alias(_, l, id) => return Page::JobDetail(*l, *id).inputs(catalog),
             Page::Api(k, id) => return vec![Input::Entity(*k, id.to_string())],
+            Page::Feed(Feed::Project(k) | Feed::ProjectFailures(k)) | Page::Badge(k, _) => {
+                v.push(Input::Project(k.to_string()))
+            }
+            Page::Feed(Feed::Failures) => {
+                v.extend(JobList::ALL.map(|l| Input::AllOf(l.detail_kind())));
+            }
             Page::ViewJson(p) => {
                 let mut v = p.inputs(catalog);
                 v.retain(|i| !matches!(i, Input::Template(_)));
@@ -404,9 +448,24 @@ impl Plan {
             let (f, n): (Arc<str>, Arc<str>) = (forge.into(), ns.into());
             p.extend((1..=pages(ps.len())).map(|i| Page::Namespace(f.clone(), n.clone(), i)));
         }
+        p.push(Page::Feed(Feed::Failures));
         for (key, e) in &catalog.projects {
             let k: Arc<str> = key.as_str().into();
             p.push(Page::Project(k.clone()));
+            p.push(Page::Feed(Feed::Project(k.clone())));
+            p.push(Page::Feed(Feed::ProjectFailures(k.clone())));
+            p.push(Page::Badge(k.clone(), Badge::Project));
+            p.extend(
+                e.lists
+                    .iter()
+                    .map(|l| Page::Badge(k.clone(), Badge::List(*l))),
+            );
+            p.extend(
+                e.triggers
+                    .keys()
+                    .filter(|(s, _)| *s == Section::Branches)
+                    .map(|(_, b)| Page::Badge(k.clone(), Badge::Branch(b.as_str().into()))),
+            );
             for s in Section::ALL {
                 let n = e.names(s).len();
                 p.extend((1..=pages(n)).map(|i| Page::ProjectSection(k.clone(), s, i)));

@@ -342,6 +342,8 @@ fn render_page(
         Page::Robots => return render("robots.txt", &c),
         Page::Api(kind, id) => return extras::api_json(m, *kind, id),
         Page::ViewJson(inner) => return extras::view_json(m, inner),
+        Page::Feed(f) => return extras::feed(ctx, m, f, &path, &c),
+        Page::Badge(k, b) => return extras::badge(ctx, m, k, b, &c),
         Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
         Page::Redirect(..) | Page::Alias(..) => {
             let target = match page {
@@ -518,6 +520,7 @@ fn render_page(
             c.insert("project", &v);
             c.insert("table", &m.pipeline_rows(recent)?);
             c.insert("history", &format!("{}history/", model::project_path(k)));
+            extras::project_embed(ctx, m, &mut c, p)?;
         }
         Page::ProjectSection(k, s, n) => {
             let p = &ctx.catalog.projects[&**k];

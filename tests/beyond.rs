@@ -136,3 +136,215 @@ fn view_json_is_optional_and_matches_the_page() {
     assert_eq!(p["pipeline"]["id"], 1000);
     assert_eq!(p["title"], "Pipeline #1000");
 }
+
+fn small_site(tag: &str, hostile: bool) -> (PathBuf, PathBuf) {
+    let d = tmp(tag);
+    let a = d.join("archive.sqlite");
+    common::fill(&a, 12, hostile);
+    (a, d.join("site"))
+}
+
+/// Parses a feed with a real Atom parser and checks what RFC 4287 requires.
+fn atom(path: &Path) -> atom_syndication::Feed {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let feed = atom_syndication::Feed::read_from(std::io::BufReader::new(&bytes[..]))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(!feed.id().is_empty() && !feed.title().as_str().is_empty());
+    assert!(!feed.authors().is_empty(), "feed author");
+    assert!(feed.links().iter().any(|l| l.rel() == "self"));
+    let mut ids = std::collections::BTreeSet::new();
+    for e in feed.entries() {
+        assert!(e.id().starts_with("urn:packit-pages:job:"), "{}", e.id());
+        assert!(ids.insert(e.id().to_string()), "duplicate id {}", e.id());
+        assert!(!e.title().as_str().is_empty());
+        assert!(e.links().iter().any(|l| l.rel() == "alternate"));
+        assert!(e.updated() <= feed.updated());
+    }
+    feed
+}
+
+fn set_status(a: &Path, kind: Kind, id: &str, status: &str, finished: i64) {
+    let mut archive = Archive::open(a).unwrap();
+    let e = archive.get(kind, id).unwrap().unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(e.json().unwrap()).unwrap();
+    v["status"] = status.into();
+    v["build_finished_time"] = finished.into();
+    let rev = archive
+        .begin_revision("https://prod.packit.dev/api", 1_783_000_000)
+        .unwrap();
+    let w = archive.write().unwrap();
+    w.put(
+        kind,
+        id,
+        packit_pages::archive::Part::Detail,
+        &v.to_string(),
+        1_783_000_000,
+        rev,
+    )
+    .unwrap();
+    w.commit().unwrap();
+}
+
+#[test]
+fn feeds_are_valid_atom_stable_and_follow_changes() {
+    let (a, out) = small_site("feeds", true);
+    build(&opts(&a, &out)).unwrap();
+    let ogr = out.join("projects/github.com/packit/ogr0");
+    let all = atom(&ogr.join("feed.xml"));
+    assert!(all.entries().len() > 5);
+    // entries link to detail pages that exist (relative to the feed without a base URL)
+    for e in all.entries() {
+        let href = e.links()[0].href();
+        assert!(ogr.join(href).exists(), "{href}");
+    }
+    let fails = atom(&ogr.join("failures.xml"));
+    assert!(!fails.entries().is_empty());
+    assert!(fails.entries().iter().all(|e| {
+        e.categories()
+            .iter()
+            .any(|c| c.term() == "failure" || c.term() == "error")
+    }));
+    let site_wide = atom(&out.join("feeds/failures.xml"));
+    assert!(site_wide.entries().len() > fails.entries().len());
+    // hostile strings stay text
+    for f in walk(&out, ".xml") {
+        atom_or_sitemap(&f);
+    }
+    // nothing changed: byte-identical feeds
+    let before_ogr = std::fs::read(ogr.join("failures.xml")).unwrap();
+    let kernel = out.join("projects/gitlab.com/redhat/centos-stream/kernel1/feed.xml");
+    let before_kernel = std::fs::read(&kernel).unwrap();
+    build(&opts(&a, &out)).unwrap();
+    assert_eq!(std::fs::read(ogr.join("failures.xml")).unwrap(), before_ogr);
+    // Copr 2014 (pipeline 1007 of ogr0) goes from error to success
+    let id = "urn:packit-pages:job:copr:2014";
+    assert!(fails.entries().iter().any(|e| e.id() == id));
+    set_status(&a, Kind::Copr, "2014", "success", 1_782_500_000);
+    build(&opts(&a, &out)).unwrap();
+    let after = atom(&ogr.join("failures.xml"));
+    assert!(!after.entries().iter().any(|e| e.id() == id));
+    let all_after = atom(&ogr.join("feed.xml"));
+    let e = all_after.entries().iter().find(|e| e.id() == id).unwrap();
+    assert_eq!(e.updated().timestamp(), 1_782_500_000);
+    assert_eq!(all_after.updated().timestamp(), 1_782_500_000);
+    // other projects' feeds are untouched
+    assert_eq!(std::fs::read(&kernel).unwrap(), before_kernel);
+    // absolute links with a base URL
+    build(&BuildOptions {
+        base_url: Some("https://example.org/ci".into()),
+        ..opts(&a, &out)
+    })
+    .unwrap();
+    let abs = atom(&ogr.join("feed.xml"));
+    assert!(
+        abs.entries()[0].links()[0]
+            .href()
+            .starts_with("https://example.org/ci/jobs/")
+    );
+}
+
+fn walk(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            v.extend(walk(&p, ext));
+        } else if p.to_string_lossy().ends_with(ext) {
+            v.push(p);
+        }
+    }
+    v
+}
+
+fn atom_or_sitemap(f: &Path) {
+    if f.ends_with("sitemap.xml") {
+        return;
+    }
+    atom(f);
+}
+
+fn svg(path: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc =
+        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    assert_eq!(root.attribute("role"), Some("img"));
+    let title = root
+        .children()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .expect("a <title> for screen readers")
+        .to_string();
+    (title, text)
+}
+
+#[test]
+fn badges_are_valid_svg_and_follow_the_latest_status() {
+    let (a, out) = small_site("badges", true);
+    build(&opts(&a, &out)).unwrap();
+    let ogr = out.join("projects/github.com/packit/ogr0");
+    // the newest pipeline of ogr0 is 1007, whose Copr chroot 2014 errored
+    let (title, _) = svg(&ogr.join("badge.svg"));
+    assert_eq!(title, "packit: error");
+    let (copr, _) = svg(&ogr.join("badge/copr.svg"));
+    assert_eq!(copr, "copr: error");
+    let (srpm, _) = svg(&ogr.join("badge/srpm.svg"));
+    assert_eq!(srpm, "srpm: success");
+    for f in walk(&out, ".svg") {
+        if !f.to_string_lossy().contains("/static/") {
+            svg(&f);
+        }
+    }
+    // branch badges (hostile branch names included) exist and parse
+    let branches: Vec<PathBuf> = walk(&out, "badge.svg")
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/branches/"))
+        .collect();
+    assert!(!branches.is_empty());
+    // the project page shows the badge and the Markdown snippet
+    let page = std::fs::read_to_string(ogr.join("index.html")).unwrap();
+    assert!(page.contains("badge.svg"), "badge image");
+    assert!(page.contains("[![Packit status](badge.svg)](index.html)"));
+    // the pipeline turns green: the badge follows
+    let mut archive = Archive::open(&a).unwrap();
+    let e = archive.get(Kind::Pipeline, "1007").unwrap().unwrap();
+    let text = e
+        .list_json
+        .unwrap()
+        .replace("\"error\"", "\"success\"")
+        .replace("\"failed\"", "\"passed\"")
+        .replace("\"failure\"", "\"success\"");
+    let rev = archive
+        .begin_revision("https://prod.packit.dev/api", 1_783_000_000)
+        .unwrap();
+    let w = archive.write().unwrap();
+    w.put(
+        Kind::Pipeline,
+        "1007",
+        packit_pages::archive::Part::List,
+        &text,
+        1_783_000_000,
+        rev,
+    )
+    .unwrap();
+    w.commit().unwrap();
+    drop(archive);
+    build(&opts(&a, &out)).unwrap();
+    let (after, _) = svg(&ogr.join("badge.svg"));
+    assert_eq!(after, "packit: success");
+    // absolute Markdown with a base URL
+    build(&BuildOptions {
+        base_url: Some("https://example.org/ci/".into()),
+        ..opts(&a, &out)
+    })
+    .unwrap();
+    let page = std::fs::read_to_string(ogr.join("index.html")).unwrap();
+    assert!(page.contains("[![Packit status](https://example.org/ci/projects/github.com/packit/ogr0/badge.svg)](https://example.org/ci/projects/github.com/packit/ogr0/)"));
+}
