@@ -343,6 +343,8 @@ pub struct Catalog {
     pub projects: BTreeMap<String, ProjectEntry>,
     /// Statistics.
     pub stats: Stats,
+    /// Ids of the list items of each job list by status class, ascending.
+    pub status_ids: HashMap<(JobList, StatusClass), Vec<i64>>,
     /// Last sync time (UNIX seconds) from the archive, if any.
     pub last_sync: Option<i64>,
     /// API the archive was synced from.
@@ -411,6 +413,7 @@ impl Catalog {
                             class
                         };
                         *c.stats.by_status.entry((*l, class)).or_default() += 1;
+                        c.status_ids.entry((*l, class)).or_default().push(num);
                         if let Some(t) = submitted {
                             *c.stats
                                 .jobs_per_day

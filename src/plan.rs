@@ -8,6 +8,7 @@
 //! answers the reverse question, which is what incremental rebuilds build on.
 
 use crate::api::Kind;
+use crate::api::types::StatusClass;
 use crate::model::{
     Catalog, JobList, PER_PAGE, Section, detail_path, encode_segment, forge_path, namespace_path,
     pipeline_path, project_path, trigger_path,
@@ -81,6 +82,89 @@ pub enum Page {
     Feed(Feed),
     /// An SVG status badge of a project.
     Badge(Arc<str>, Badge),
+    /// `jobs/<list>/status/<class>/` (0 = newest) and `…/page/<n>/`: the jobs of a
+    /// list with one status class, the no-JavaScript form of the status filter.
+    StatusList(JobList, StatusClass, u32),
+    /// `idx/<list>/meta.js`: what the filter script needs to know of an index
+    /// (shard count, total).
+    IndexMeta(IndexList),
+    /// `idx/<list>/<n>.js`: shard `n` (fixed chunks of [`SHARD`] items from the
+    /// oldest) of the compact filter index of a list.
+    IndexShard(IndexList, u32),
+}
+
+/// The status classes in display order (their index is the status code of the
+/// filter indexes).
+pub const STATUS_CLASSES: [StatusClass; 8] = [
+    StatusClass::Success,
+    StatusClass::Failure,
+    StatusClass::Error,
+    StatusClass::Pending,
+    StatusClass::Running,
+    StatusClass::Skipped,
+    StatusClass::Canceled,
+    StatusClass::Unknown,
+];
+
+/// Items per filter index shard.
+pub const SHARD: usize = 5000;
+
+/// The lists the filter script can search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IndexList {
+    /// A job list.
+    Jobs(JobList),
+    /// The pipelines.
+    Pipelines,
+    /// The projects.
+    Projects,
+}
+
+impl IndexList {
+    /// Name of the index (`copr`, `pipelines`, `projects`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            IndexList::Jobs(l) => l.slug(),
+            IndexList::Pipelines => "pipelines",
+            IndexList::Projects => "projects",
+        }
+    }
+
+    /// Every index of a site.
+    pub fn all() -> Vec<IndexList> {
+        let mut v: Vec<IndexList> = JobList::ALL.iter().map(|l| IndexList::Jobs(*l)).collect();
+        v.push(IndexList::Pipelines);
+        v.push(IndexList::Projects);
+        v
+    }
+
+    /// The ids of the list, ascending (project indexes have one shard).
+    pub fn ids(self, catalog: &Catalog) -> &[i64] {
+        match self {
+            IndexList::Jobs(l) => catalog
+                .list_ids
+                .get(&l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]),
+            IndexList::Pipelines => &catalog.pipelines,
+            IndexList::Projects => &[],
+        }
+    }
+
+    /// Number of shards.
+    pub fn shards(self, catalog: &Catalog) -> u32 {
+        match self {
+            IndexList::Projects => 1,
+            l => l.ids(catalog).len().div_ceil(SHARD) as u32,
+        }
+    }
+
+    /// The ids of shard `n` (1-based).
+    pub fn shard(self, catalog: &Catalog, n: u32) -> &[i64] {
+        let ids = self.ids(catalog);
+        let start = ((n.max(1) - 1) as usize * SHARD).min(ids.len());
+        &ids[start..(start + SHARD).min(ids.len())]
+    }
 }
 
 /// The Atom feeds of the site.
@@ -217,6 +301,11 @@ impl Page {
             Page::Badge(k, Badge::Branch(b)) => {
                 format!("{}badge.svg", trigger_path(k, Section::Branches, b))
             }
+            Page::StatusList(l, c, n) => {
+                chunked(&format!("jobs/{}/status/{}/", l.slug(), c.as_str()), *n)
+            }
+            Page::IndexMeta(i) => format!("idx/{}/meta.js", i.slug()),
+            Page::IndexShard(i, n) => format!("idx/{}/{n}.js", i.slug()),
         }
     }
 
@@ -246,6 +335,8 @@ impl Page {
                 | Page::ViewJson(_)
                 | Page::Feed(_)
                 | Page::Badge(..)
+                | Page::IndexMeta(_)
+                | Page::IndexShard(..)
         )
     }
 
@@ -270,6 +361,8 @@ impl Page {
             Page::NoJekyll | Page::Asset(_) | Page::Api(..) | Page::ViewJson(_) => "",
             Page::Feed(_) => "feed.xml",
             Page::Badge(..) => "badge.svg",
+            Page::StatusList(..) => "job_list.html",
+            Page::IndexMeta(_) | Page::IndexShard(..) => "",
             Page::Redirect(..) | Page::Alias(..) => "redirect.html",
         }
     }
@@ -312,6 +405,21 @@ impl Page {
             Page::Api(k, id) => return vec![Input::Entity(*k, id.to_string())],
             Page::Feed(Feed::Project(k) | Feed::ProjectFailures(k)) | Page::Badge(k, _) => {
                 v.push(Input::Project(k.to_string()))
+            }
+            Page::StatusList(l, ..) | Page::IndexMeta(IndexList::Jobs(l)) => {
+                v.push(Input::AllOf(l.list_kind()))
+            }
+            Page::IndexMeta(IndexList::Pipelines) | Page::IndexShard(IndexList::Pipelines, _) => {
+                v.push(Input::AllOf(Kind::Pipeline))
+            }
+            Page::IndexMeta(IndexList::Projects) | Page::IndexShard(IndexList::Projects, _) => {
+                v.push(Input::ProjectSet)
+            }
+            Page::IndexShard(i @ IndexList::Jobs(l), n) => {
+                let ids = i.shard(catalog, *n);
+                if let (Some(lo), Some(hi)) = (ids.first(), ids.last()) {
+                    v.push(Input::ListRange(*l, *lo, *hi));
+                }
             }
             Page::Feed(Feed::Failures) => {
                 v.extend(JobList::ALL.map(|l| Input::AllOf(l.detail_kind())));
@@ -376,8 +484,9 @@ pub fn api_path(kind: Kind, id: &str) -> String {
 }
 
 /// Top-level names the site uses itself (content pages may not take them).
-pub const RESERVED_TOP: [&str; 10] = [
+pub const RESERVED_TOP: [&str; 11] = [
     "api",
+    "idx",
     "feeds",
     "jobs",
     "pipeline",
@@ -421,6 +530,17 @@ impl Plan {
                 let t = chunks(catalog.detail_ids.get(&l).map(|v| v.len()).unwrap_or(0));
                 p.push(Page::TargetList(l, 0));
                 p.extend((1..=t).map(|i| Page::TargetList(l, i)));
+            }
+            for class in STATUS_CLASSES {
+                let n = catalog
+                    .status_ids
+                    .get(&(l, class))
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                if n > 0 {
+                    p.push(Page::StatusList(l, class, 0));
+                    p.extend((1..=chunks(n)).map(|i| Page::StatusList(l, class, i)));
+                }
             }
             if let Some(old) = l.legacy_slug() {
                 let to = Box::new(Page::JobListIndex(l));
@@ -500,6 +620,11 @@ impl Plan {
                 }
                 p.push(Page::JobDetail(l, *id));
             }
+        }
+        // the filter indexes
+        for i in IndexList::all() {
+            p.push(Page::IndexMeta(i));
+            p.extend((1..=i.shards(catalog)).map(|n| Page::IndexShard(i, n)));
         }
         // the API mirror: every job, pipeline and project entity
         for l in JobList::ALL {

@@ -45,7 +45,7 @@ macro_rules! embedded {
 }
 
 /// The default theme's templates, embedded at build time.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
+pub const DEFAULT_TEMPLATES: [(&str, &str); 25] = embedded!(
     "base.html",
     "_chart.html",
     "_counts.html",
@@ -57,6 +57,7 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
     "_time.html",
     "_pager.html",
     "_table.html",
+    "_filter.html",
     "home.html",
     "jobs.html",
     "job_list.html",

@@ -344,6 +344,9 @@ fn render_page(
         Page::ViewJson(inner) => return extras::view_json(m, inner),
         Page::Feed(f) => return extras::feed(ctx, m, f, &path, &c),
         Page::Badge(k, b) => return extras::badge(ctx, m, k, b, &c),
+        Page::IndexMeta(i) => return extras::index_meta(ctx, *i),
+        Page::IndexShard(i, n) => return extras::index_shard(ctx, m, *i, *n),
+        Page::StatusList(l, class, n) => extras::status_list(ctx, m, &mut c, *l, *class, *n)?,
         Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
         Page::Redirect(..) | Page::Alias(..) => {
             let target = match page {
@@ -385,6 +388,7 @@ fn render_page(
             };
             c.insert("list", &ListMeta::of(*l));
             c.insert("table", &m.list_rows(*l, slice)?);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Jobs(*l), None);
             if l.has_targets() {
                 c.insert(
                     "targets",
@@ -456,6 +460,7 @@ fn render_page(
             };
             c.insert("table", &m.pipeline_rows(slice)?);
             paging(&mut c, "pipeline/", ids.len(), n, slice);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Pipelines, None);
             c.insert(
                 "title",
                 &if n == 0 {
@@ -473,6 +478,7 @@ fn render_page(
         Page::Projects(n) => {
             let all: Vec<&ProjectEntry> = ctx.catalog.projects.values().collect();
             projects_page(ctx, m, &mut c, &all, *n, "projects/", "Projects", None)?;
+            extras::list_filter(ctx, &mut c, plan::IndexList::Projects, None);
         }
         Page::Forge(f, n) => {
             let all: Vec<&ProjectEntry> = ctx

@@ -348,3 +348,70 @@ fn badges_are_valid_svg_and_follow_the_latest_status() {
     let page = std::fs::read_to_string(ogr.join("index.html")).unwrap();
     assert!(page.contains("[![Packit status](https://example.org/ci/projects/github.com/packit/ogr0/badge.svg)](https://example.org/ci/projects/github.com/packit/ogr0/)"));
 }
+
+/// The shard data of an index file (`(window.PP_IDX=…).push([name, n, DATA]);`).
+fn shard(path: &Path) -> (String, u64, serde_json::Value) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text.find(".push(").unwrap() + 6;
+    let end = text.rfind(");").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text[start..end]).unwrap();
+    (
+        v[0].as_str().unwrap().to_string(),
+        v[1].as_u64().unwrap(),
+        v[2].clone(),
+    )
+}
+
+#[test]
+fn filter_indexes_hold_every_list_item_with_its_status() {
+    let (a, out) = demo_archive("index", 300);
+    build(&opts(&a, &out)).unwrap();
+    let archive = Archive::open_read_only(&a).unwrap();
+    let catalog = packit_pages::model::Catalog::build(&archive).unwrap();
+    for l in packit_pages::model::JobList::ALL {
+        let dir = out.join("idx").join(l.slug());
+        let (name, n, meta) = shard(&dir.join("meta.js"));
+        assert_eq!((name.as_str(), n), (l.slug(), 0));
+        let want = catalog.list_ids.get(&l).cloned().unwrap_or_default();
+        assert_eq!(meta["total"], want.len());
+        let mut ids = Vec::new();
+        let mut per_status = [0usize; 8];
+        for i in 1..=meta["shards"].as_u64().unwrap() {
+            let (_, _, d) = shard(&dir.join(format!("{i}.js")));
+            let mut id = 0;
+            for delta in d["id"].as_array().unwrap() {
+                id += delta.as_i64().unwrap();
+                ids.push(id);
+            }
+            for c in d["s"].as_str().unwrap().chars() {
+                per_status[c.to_digit(10).unwrap() as usize] += 1;
+            }
+            let rows = d["id"].as_array().unwrap().len();
+            assert_eq!(d["tk"].as_str().unwrap().len(), rows);
+            assert_eq!(d["pj"].as_array().unwrap().len(), rows);
+        }
+        assert_eq!(ids, want, "{}", l.slug());
+        for (i, class) in packit_pages::plan::STATUS_CLASSES.iter().enumerate() {
+            let n = catalog
+                .status_ids
+                .get(&(l, *class))
+                .map(|v| v.len())
+                .unwrap_or(0);
+            assert_eq!(per_status[i], n, "{} {}", l.slug(), class.as_str());
+            let page = out.join(format!(
+                "jobs/{}/status/{}/index.html",
+                l.slug(),
+                class.as_str()
+            ));
+            assert_eq!(page.exists(), n > 0, "{}", page.display());
+        }
+    }
+    let (_, _, p) = shard(&out.join("idx/projects/1.js"));
+    assert_eq!(p["r"].as_array().unwrap().len(), catalog.projects.len());
+    let (_, _, meta) = shard(&out.join("idx/pipelines/meta.js"));
+    assert_eq!(meta["total"], catalog.pipelines.len());
+    // the list pages link the per-status pages and carry the filter settings
+    let list = std::fs::read_to_string(out.join("jobs/copr/index.html")).unwrap();
+    assert!(list.contains("status/failure/index.html"));
+    assert!(list.contains("data-meta=\"../../idx/copr/meta.js\""));
+}
