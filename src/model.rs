@@ -343,6 +343,9 @@ pub struct Catalog {
     pub projects: BTreeMap<String, ProjectEntry>,
     /// Statistics.
     pub stats: Stats,
+    /// Stored snapshots that are not jobs, pipelines or projects (`usage`,
+    /// `system`): kind and id.
+    pub snapshots: Vec<(Kind, String)>,
     /// Ids of the list items of each job list by status class, ascending.
     pub status_ids: HashMap<(JobList, StatusClass), Vec<i64>>,
     /// Last sync time (UNIX seconds) from the archive, if any.
@@ -491,6 +494,17 @@ impl Catalog {
         }
         drop(rows);
         drop(st);
+        let mut st = conn.prepare(
+            "SELECT kind, id FROM entity WHERE kind IN ('usage','system') ORDER BY kind, id",
+        )?;
+        let snaps: Vec<(String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        drop(st);
+        c.snapshots = snaps
+            .into_iter()
+            .filter_map(|(k, id)| Kind::parse(&k).map(|k| (k, id)))
+            .collect();
         // jobs naming projects the project list does not have
         let mut st = conn.prepare("SELECT DISTINCT project FROM entity WHERE project IS NOT NULL AND kind NOT IN ('project-pr','project-branch','project-release','project-issue')")?;
         let keys: Vec<String> = st

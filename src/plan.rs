@@ -471,8 +471,25 @@ pub fn api_path(kind: Kind, id: &str) -> String {
         .map(encode_segment)
         .collect::<Vec<_>>()
         .join("/");
+    let sub = |sep: char, slug: &str| match id.rsplit_once(sep) {
+        Some((key, name)) => format!(
+            "list/projects/{}/{slug}/{}",
+            key.split('/')
+                .map(encode_segment)
+                .collect::<Vec<_>>()
+                .join("/"),
+            encode_segment(name)
+        ),
+        None => format!("list/projects/{slug}/{}", encode_segment(id)),
+    };
     let p = match kind {
         Kind::Pipeline => format!("runs/merged/{enc}"),
+        Kind::ProjectPr => sub('#', "prs"),
+        Kind::ProjectBranch => sub(':', "branches"),
+        Kind::ProjectRelease => sub('@', "releases"),
+        Kind::ProjectIssue => sub('!', "issues"),
+        Kind::Usage => "usage".into(),
+        Kind::System => "system".into(),
         Kind::CoprBuild => format!("list/copr-builds/{enc}"),
         Kind::ProposeDownstreamRun => format!("list/propose-downstream/{enc}"),
         Kind::PullFromUpstreamRun => format!("list/pull-from-upstream/{enc}"),
@@ -656,12 +673,25 @@ impl Plan {
                 .iter()
                 .map(|id| Page::Api(Kind::Pipeline, id.to_string().into())),
         );
+        for e in catalog.projects.values() {
+            if e.has_entity {
+                p.push(Page::Api(Kind::Project, e.key.as_str().into()));
+            }
+            for (s, name) in &e.listed {
+                let (kind, sep) = match s {
+                    Section::Prs => (Kind::ProjectPr, '#'),
+                    Section::Branches => (Kind::ProjectBranch, ':'),
+                    Section::Releases => (Kind::ProjectRelease, '@'),
+                    Section::Issues => (Kind::ProjectIssue, '!'),
+                };
+                p.push(Page::Api(kind, format!("{}{sep}{name}", e.key).into()));
+            }
+        }
         p.extend(
             catalog
-                .projects
-                .values()
-                .filter(|e| e.has_entity)
-                .map(|e| Page::Api(Kind::Project, e.key.as_str().into())),
+                .snapshots
+                .iter()
+                .map(|(k, id)| Page::Api(*k, id.as_str().into())),
         );
         let html_pages = p.iter().filter(|x| x.in_sitemap()).count();
         if html_pages > SITEMAP_MAX {

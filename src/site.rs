@@ -388,7 +388,7 @@ fn render_page(
             };
             c.insert("list", &ListMeta::of(*l));
             c.insert("table", &m.list_rows(*l, slice)?);
-            extras::list_filter(ctx, &mut c, plan::IndexList::Jobs(*l), None);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Jobs(*l), None, n == 0);
             if l.has_targets() {
                 c.insert(
                     "targets",
@@ -460,7 +460,7 @@ fn render_page(
             };
             c.insert("table", &m.pipeline_rows(slice)?);
             paging(&mut c, "pipeline/", ids.len(), n, slice);
-            extras::list_filter(ctx, &mut c, plan::IndexList::Pipelines, None);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Pipelines, None, false);
             c.insert(
                 "title",
                 &if n == 0 {
@@ -478,7 +478,7 @@ fn render_page(
         Page::Projects(n) => {
             let all: Vec<&ProjectEntry> = ctx.catalog.projects.values().collect();
             projects_page(ctx, m, &mut c, &all, *n, "projects/", "Projects", None)?;
-            extras::list_filter(ctx, &mut c, plan::IndexList::Projects, None);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Projects, None, false);
         }
         Page::Forge(f, n) => {
             let all: Vec<&ProjectEntry> = ctx

@@ -36,8 +36,8 @@ fn demo_archive(tag: &str, pipelines: u64) -> (PathBuf, PathBuf) {
     (a, d.join("site"))
 }
 
-/// Kinds the API mirror holds.
-const MIRRORED: [Kind; 15] = [
+/// Kinds the API mirror holds: every kind of the archive.
+const MIRRORED: [Kind; 21] = [
     Kind::CoprBuild,
     Kind::Copr,
     Kind::Koji,
@@ -53,6 +53,12 @@ const MIRRORED: [Kind; 15] = [
     Kind::OpenScanHub,
     Kind::LogDetective,
     Kind::Project,
+    Kind::ProjectPr,
+    Kind::ProjectBranch,
+    Kind::ProjectRelease,
+    Kind::ProjectIssue,
+    Kind::Usage,
+    Kind::System,
 ];
 
 fn assert_mirror(a: &Path, out: &Path) -> usize {
@@ -95,6 +101,11 @@ fn api_mirror_equals_the_archive_byte_for_byte() {
         api_path(Kind::CoprBuild, "5"),
         "api/list/copr-builds/5.json"
     );
+    assert_eq!(
+        api_path(Kind::ProjectPr, "github.com/a/b#12"),
+        "api/list/projects/github.com/a/b/prs/12.json"
+    );
+    assert_eq!(api_path(Kind::System, "system"), "api/system.json");
 }
 
 #[test]

@@ -788,16 +788,19 @@ struct StatusLink {
     current: bool,
 }
 
-/// Inserts `filter` (the filter script's settings and the per-status pages) into
-/// the context of a list page.
+/// Inserts `filter` (the filter script's settings and, with `counts`, the links to
+/// the per-status pages with their counts) into the context of a list page. Only
+/// pages that read the whole list may show counts: a numbered page reads its own
+/// range only (see `Page::inputs`).
 pub(super) fn list_filter(
     ctx: &Ctx<'_>,
     c: &mut Context,
     i: IndexList,
     current: Option<StatusClass>,
+    counts: bool,
 ) {
     let statuses = match i {
-        IndexList::Jobs(l) => plan::STATUS_CLASSES
+        IndexList::Jobs(l) if counts => plan::STATUS_CLASSES
             .iter()
             .filter_map(|class| {
                 let n = ctx.catalog.status_ids.get(&(l, *class))?.len();
@@ -877,6 +880,6 @@ pub(super) fn status_list(
             format!("{}: {} – page {n}", l.title(), class.as_str())
         },
     );
-    list_filter(ctx, c, IndexList::Jobs(l), Some(class));
+    list_filter(ctx, c, IndexList::Jobs(l), Some(class), true);
     Ok(())
 }
