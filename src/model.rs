@@ -577,8 +577,9 @@ fn split_sub(id: &str, sep: char, s: Section) -> (Option<String>, Section, Optio
 
 // ---------------------------------------------------------------- URL helpers
 
-/// Reserved path segments that would collide with the site's own pages.
-const RESERVED: [&str; 12] = [
+/// Reserved path segments that would collide with the site's own pages and files
+/// (`static/site.js` encodes project paths with the same list).
+pub const RESERVED: [&str; 12] = [
     "page",
     "badge",
     "badge.svg",

@@ -426,3 +426,26 @@ fn filter_indexes_hold_every_list_item_with_its_status() {
     assert!(list.contains("status/failure/index.html"));
     assert!(list.contains("data-meta=\"../../idx/copr/meta.js\""));
 }
+
+/// site.js builds project paths itself (search, filter results): its segment
+/// encoding must reserve exactly what the generator reserves.
+#[test]
+fn site_js_reserves_the_same_segments() {
+    let js = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/site.js"),
+    )
+    .unwrap();
+    let start = js.find("var RESERVED = [").unwrap() + "var RESERVED = [".len();
+    let end = start + js[start..].find(']').unwrap();
+    let mut js_list: Vec<String> = js[start..end]
+        .split(',')
+        .map(|s| s.trim().trim_matches('"').to_string())
+        .collect();
+    js_list.sort();
+    let mut rs: Vec<String> = packit_pages::model::RESERVED
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    rs.sort();
+    assert_eq!(js_list, rs);
+}

@@ -33,6 +33,7 @@ for (const [name, rel] of lists) {
     box.ppShow({ status: 'failure' });
     while (box.getAttribute('data-state') !== 'ready') await new Promise((ok) => setTimeout(ok, 5));
     const cold = performance.now() - t0;
+    const items = (document.querySelector('#lf .lf-msg').textContent.match(/ of ([\d,]+)/) || [0, '?'])[1];
     const rows = document.querySelectorAll('#lf-out tbody tr');
     const project = rows.length ? rows[0].getAttribute('data-project') : '';
     const filters = [
@@ -51,7 +52,7 @@ for (const [name, rel] of lists) {
     times.sort((a, b) => a - b);
     return {
       cold, median: times[Math.floor(times.length / 2)], max: times[times.length - 1],
-      items: (document.querySelector('#lf .lf-msg').textContent.match(/of ([\d,]+)/) || [0, '0'])[1],
+      items,
     };
   });
   console.log(`filter ${name.padEnd(13)} items=${r.items.padStart(9)}  cold load+filter ${r.cold.toFixed(0).padStart(6)} ms  filter latency median ${r.median.toFixed(1).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms`);

@@ -244,8 +244,16 @@
       Object.keys(fields).forEach(function (k) { fields[k].value = st[k] || ""; });
     }
 
+    // rows sorted once per sort order; filtering keeps that order
+    var bySort = {};
+    function ordered(sort) {
+      var k = sort || "";
+      if (!bySort[k]) bySort[k] = sorted(rows, k);
+      return bySort[k];
+    }
     function matches(st) {
       var q = (st.q || "").toLowerCase();
+      var rows = ordered(st.sort);
       if (kind === "projects") {
         var nq = normalizeRepo(q);
         return rows.filter(function (r) { return !q || r.hay.indexOf(q) >= 0 || (nq && (r.hay.indexOf(nq) >= 0 || nq.indexOf(r.hay + "/") === 0)); });
@@ -401,7 +409,8 @@
         return;
       }
       var t0 = performance.now();
-      var list = sorted(matches(st), st.sort);
+      var list = matches(st);
+      var t1 = performance.now();
       var pages = Math.max(1, Math.ceil(list.length / PER));
       var page = Math.min(Math.max(1, parseInt(st.p, 10) || 1), pages);
       out.textContent = "";
@@ -418,6 +427,7 @@
       box.setAttribute("data-state", "ready");
       box.setAttribute("data-matches", String(list.length));
       box.setAttribute("data-ms", (performance.now() - t0).toFixed(1));
+      box.setAttribute("data-ms-filter", (t1 - t0).toFixed(1));
       shown = st;
     }
 
