@@ -803,4 +803,71 @@ mod tests {
         let hit = plan.pages_for_entity(&c, Kind::Copr, "5");
         assert!(hit.contains(&&Page::JobDetail(JobList::Copr, 5)));
     }
+
+    #[test]
+    fn pages_beyond_the_dashboard() {
+        let mut c = Catalog::default();
+        c.list_ids.insert(JobList::Copr, (1..=60).collect());
+        c.detail_ids.insert(JobList::Copr, vec![5, 7]);
+        c.status_ids
+            .insert((JobList::Copr, StatusClass::Failure), vec![3, 4]);
+        c.pipelines = vec![1];
+        let mut e = crate::model::ProjectEntry {
+            key: "github.com/a/b".into(),
+            has_entity: true,
+            pipelines: vec![1],
+            ..Default::default()
+        };
+        e.lists.insert(JobList::Copr);
+        e.triggers
+            .insert((Section::Branches, "main".into()), vec![1]);
+        c.projects.insert(e.key.clone(), e);
+        let mut plan = Plan::build(&c, &[], &[]);
+        plan.add_view_json();
+        let files: Vec<String> = plan.pages.iter().map(|p| p.file(&c)).collect();
+        for f in [
+            "api/copr-builds/5.json",
+            "api/list/copr-builds/60.json",
+            "api/runs/merged/1.json",
+            "api/projects/github.com/a/b.json",
+            "jobs/copr/5/index.json",
+            "pipeline/1/index.json",
+            "jobs/copr/status/failure/index.html",
+            "jobs/copr/status/failure/page/1/index.html",
+            "idx/copr/meta.js",
+            "idx/copr/1.js",
+            "idx/pipelines/1.js",
+            "idx/projects/1.js",
+            "feeds/failures.xml",
+            "projects/github.com/a/b/feed.xml",
+            "projects/github.com/a/b/failures.xml",
+            "projects/github.com/a/b/badge.svg",
+            "projects/github.com/a/b/badge/copr.svg",
+            "projects/github.com/a/b/branches/main/badge.svg",
+        ] {
+            assert!(files.contains(&f.to_string()), "{f}");
+        }
+        assert!(!files.iter().any(|f| f.contains("status/success")));
+        // what a change of Copr build 55 touches
+        let hit = plan.pages_for_entity(&c, Kind::CoprBuild, "55");
+        for p in [
+            Page::IndexShard(IndexList::Jobs(JobList::Copr), 1),
+            Page::IndexMeta(IndexList::Jobs(JobList::Copr)),
+            Page::StatusList(JobList::Copr, StatusClass::Failure, 0),
+            Page::Api(Kind::CoprBuild, "55".into()),
+        ] {
+            assert!(hit.contains(&&p), "{p:?}");
+        }
+        assert!(!hit.contains(&&Page::Api(Kind::CoprBuild, "54".into())));
+        let hit = plan.pages_for_entity(&c, Kind::Copr, "5");
+        assert!(hit.contains(&&Page::ViewJson(Box::new(Page::JobDetail(
+            JobList::Copr,
+            5
+        )))));
+        assert!(hit.contains(&&Page::Feed(Feed::Failures)));
+        let hit = plan.pages_for_project(&c, "github.com/a/b");
+        assert!(hit.contains(&&Page::Badge("github.com/a/b".into(), Badge::Project)));
+        assert!(hit.contains(&&Page::Feed(Feed::Project("github.com/a/b".into()))));
+        assert!(hit.contains(&&Page::IndexShard(IndexList::Projects, 1)));
+    }
 }
