@@ -7,8 +7,10 @@
 // With JavaScript: the Copr list is filtered by status and by project across all
 // pages (the match counts equal the no-JavaScript ground truth: the per-status
 // pages, and the API mirror's Copr list items of the project), sorted (oldest
-// first, by project), and a reload of the URL shows the same view. The home page
-// search finds a project by part of its name and by a pasted repository URL.
+// first, by project, by PR number), and a reload of the URL shows the same view. The
+// pipelines list filtered by a project has as many rows as the project's history
+// pages; the projects list and the home page search find a project by part of its
+// name and by a pasted repository URL.
 // Fails on console errors, page errors and any request that is not file://.
 // Exit: 0 pass, 1 fail, 2 setup error.
 import fs from 'node:fs';
@@ -221,6 +223,25 @@ async function withJs(truth, perProject) {
     await page.goto(url('jobs/copr/index.html') + '#status=failure&sort=oldest', { waitUntil: 'load' });
     v = await ready(page);
     check(v.matches === truth.failure, 'shared link: other matches');
+
+    // the pipelines list by project: as many as the project's history pages say
+    await page.goto(url(`projects/${key}/history/index.html`), { waitUntil: 'load' });
+    const lead = await page.locator('p.lead').first().textContent();
+    const history = Number(/^([\d,]+) pipeline/.exec(lead.trim())[1].replace(/,/g, ''));
+    await page.goto(url('pipeline/index.html') + `#project=${encodeURIComponent(key)}`, { waitUntil: 'load' });
+    v = await ready(page);
+    check(v.matches === history, `pipelines of ${key}: ${v.matches} != ${history} of its history pages`);
+    check(v.rows.every((r) => r.project === key), 'a pipeline of another project');
+    console.log(`  [js on ] pipelines of ${key}: ${v.matches}, as its history pages say`);
+
+    // the projects list: part of a name, and a pasted URL
+    const repoName = key.split('/').pop();
+    await page.goto(url('projects/index.html') + `#q=${encodeURIComponent(repoName)}`, { waitUntil: 'load' });
+    v = await ready(page);
+    check(v.rows.some((r) => r.id === key), `projects list: ${key} not found by "${repoName}"`);
+    await page.fill('#lf-q', `https://${key}.git`);
+    v = await settle(page, `#q=${encodeURIComponent(`https://${key}.git`)}`);
+    check(v.matches === 1 && v.rows[0].id === key, `projects list: the URL of ${key} finds ${v.matches} projects`);
 
     // home page: project search by part of a name and by a pasted URL
     await page.goto(url('index.html'), { waitUntil: 'load' });

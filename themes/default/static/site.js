@@ -256,7 +256,12 @@
       var rows = ordered(st.sort);
       if (kind === "projects") {
         var nq = normalizeRepo(q);
-        return rows.filter(function (r) { return !q || r.hay.indexOf(q) >= 0 || (nq && (r.hay.indexOf(nq) >= 0 || nq.indexOf(r.hay + "/") === 0)); });
+        // a pasted repository URL names one project: show just that one
+        var exactly = nq ? rows.filter(function (r) { return r.hay === nq || nq.indexOf(r.hay + "/") === 0; }) : [];
+        var same = exactly.filter(function (r) { return r.hay === nq; });
+        if (same.length) return same;
+        if (exactly.length) return exactly;
+        return rows.filter(function (r) { return !q || r.hay.indexOf(q) >= 0 || (nq && r.hay.indexOf(nq) >= 0); });
       }
       var status = st.status ? CLASSES.indexOf(st.status) : -1;
       var target = (st.target || "").toLowerCase();
@@ -480,7 +485,8 @@
       var exact = [], part = [];
       keys.forEach(function (k) {
         var lk = k.toLowerCase();
-        if (lk === n || n.indexOf(lk + "/") === 0) exact.push(k);
+        if (lk === n) exact.unshift(k);
+        else if (n.indexOf(lk + "/") === 0) exact.push(k);
         else if (lk.indexOf(n) >= 0) part.push(k);
       });
       return exact.concat(part);
