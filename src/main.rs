@@ -263,6 +263,10 @@ struct BuildArgs {
     /// Do not trust the manifest of the previous build: compare every file with the disk.
     #[arg(long, env = "PACKIT_PAGES_FULL")]
     full: bool,
+    /// Also write `index.json` beside every job and pipeline page: the view the page
+    /// was rendered from (one more file per detail page).
+    #[arg(long, env = "PACKIT_PAGES_PAGE_JSON")]
+    page_json: bool,
     /// Write the build report (files written / unchanged / removed, timings) as JSON.
     #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_REPORT_JSON")]
     report_json: Option<PathBuf>,
@@ -306,6 +310,7 @@ fn run_build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         full: a.full,
         threads: None,
         list_files: a.report_json.is_some(),
+        page_json: a.page_json,
     };
     let report = packit_pages::site::build(&opts)
         .with_context(|| format!("building the site into {}", a.out.display()))?;

@@ -4,7 +4,7 @@
 //! The default theme is embedded in the binary, so `packit-pages build` works from
 //! any directory; `--theme DIR` overrides any template (`DIR/templates/<name>`) or
 //! asset (`DIR/static/<name>`) file by file and may add new ones. Autoescaping is on
-//! for `.html` and `.xml` templates; archive data is never marked safe.
+//! for `.html`, `.xml` and `.svg` templates; archive data is never marked safe.
 //!
 //! Internal links in views are site-relative directory paths; the `rel` filter turns
 //! them into links relative to the page being rendered (`../../jobs/copr/1/index.html`)
@@ -45,7 +45,7 @@ macro_rules! embedded {
 }
 
 /// The default theme's templates, embedded at build time.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
+pub const DEFAULT_TEMPLATES: [(&str, &str); 25] = embedded!(
     "base.html",
     "_chart.html",
     "_counts.html",
@@ -57,6 +57,7 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
     "_time.html",
     "_pager.html",
     "_table.html",
+    "_filter.html",
     "home.html",
     "jobs.html",
     "job_list.html",
@@ -75,8 +76,17 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
 /// Templates rendered without minification: the redirect stub (already minimal; it
 /// redirects with `location.replace` when scripting runs, except in automated
 /// browsers (`navigator.webdriver`, so checkers can inspect the stub itself), and
-/// with a `<noscript>` meta refresh otherwise), the sitemap and robots.txt.
-pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 3] = [
+/// with a `<noscript>` meta refresh otherwise), the Atom feed, the SVG badge, the
+/// sitemap and robots.txt.
+pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 5] = [
+    (
+        "feed.xml",
+        include_str!("../themes/default/templates/feed.xml"),
+    ),
+    (
+        "badge.svg",
+        include_str!("../themes/default/templates/badge.svg"),
+    ),
     (
         "redirect.html",
         include_str!("../themes/default/templates/redirect.html"),
@@ -275,7 +285,7 @@ impl Theme {
             }
         }
         let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_text);
         tera.register_filter("rel", |href: &str, _: Kwargs, state: &State| {
             let root: String = state

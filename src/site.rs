@@ -7,7 +7,6 @@
 //! Pages never embed the wall-clock time: the footer shows the archive's last sync,
 //! so two builds of the same archive are byte-identical.
 
-use crate::api::Kind;
 use crate::archive::Archive;
 use crate::model::{
     self, Catalog, JobList, Link, Model, PER_PAGE, ProjectEntry, Section, StatusView, TimeView, tv,
@@ -22,6 +21,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 use tera::Context;
+
+mod extras;
 
 /// Errors of a build.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,9 @@ pub enum SiteError {
     /// Loading content pages failed.
     #[error("content: {0}")]
     Content(String),
+    /// Serialising a JSON page failed.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// What to build.
@@ -72,6 +76,9 @@ pub struct BuildOptions {
     pub threads: Option<usize>,
     /// List the files written, left unchanged and removed in the report.
     pub list_files: bool,
+    /// Also write, beside every job and pipeline page, the JSON of the view it was
+    /// rendered from (`index.json`; one more file per detail page).
+    pub page_json: bool,
 }
 
 /// What a build did.
@@ -304,7 +311,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let content = load_content(opts.content.as_deref())?;
     let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
     let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
-    let plan = Plan::build(&catalog, &content_names, &asset_names);
+    let mut plan = Plan::build(&catalog, &content_names, &asset_names);
+    if opts.page_json {
+        plan.add_view_json();
+    }
     let site = site_info(&catalog, &content, opts);
     let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
     let state = BuildState {
@@ -317,9 +327,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             .to_string(),
         revision: catalog.revision,
         globals: hash64(
-            serde_json::to_string(&(&site.api, &site.base_url, &site.content, site.version))
-                .unwrap_or_default()
-                .as_bytes(),
+            serde_json::to_string(&(
+                &site.api,
+                &site.base_url,
+                &site.content,
+                site.version,
+                opts.page_json,
+            ))
+            .unwrap_or_default()
+            .as_bytes(),
         ),
         last_sync: catalog.last_sync,
         structure: plan::structure_digest(&catalog, &content_names, &asset_names),
@@ -427,20 +443,54 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 }
             }
             // entities
+            let mut touched_lists: HashSet<JobList> = HashSet::new();
             if prev.revision != state.revision {
                 let changes = archive.changed_since(prev.revision)?;
                 report.changed_entities = changes.len() as u64;
                 plan::affected_by(&catalog, &archive, &changes, &mut dirty)?;
+                for (k, _, _) in &changes {
+                    touched_lists.extend(JobList::ALL.into_iter().filter(|l| l.list_kind() == *k));
+                }
             }
             if prev.last_sync != state.last_sync {
                 dirty.insert(Page::Home);
             }
+            // per-status lists move when a status changes: compare their shapes
+            for l in &touched_lists {
+                for class in plan::STATUS_CLASSES {
+                    let n = catalog
+                        .status_ids
+                        .get(&(*l, class))
+                        .map(|v| v.len())
+                        .unwrap_or(0);
+                    for i in 0..=plan::chunks(n) {
+                        let p = Page::StatusList(*l, class, i);
+                        let shape = p.shape(&catalog, &idx);
+                        if writer
+                            .previous(&p.file(&catalog))
+                            .is_none_or(|e| e.1 != shape)
+                        {
+                            dirty.insert(p);
+                        }
+                    }
+                }
+            }
+            if opts.page_json {
+                let views: Vec<Page> = dirty
+                    .iter()
+                    .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
+                    .map(|p| Page::ViewJson(Box::new(p.clone())))
+                    .collect();
+                dirty.extend(views);
+            }
             let structural = prev.structure != state.structure;
             let mut updates: HashMap<String, (u128, u64)> = HashMap::new();
+            let mut todo: Vec<Page> = Vec::new();
             if structural {
-                // pages that are new or whose catalog inputs changed
+                // the plan's pages that are marked, new, or whose catalog inputs changed
                 for p in &plan.pages {
                     if dirty.contains(p) {
+                        todo.push(p.clone());
                         continue;
                     }
                     let file = p.file(&catalog);
@@ -449,13 +499,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                         Some((_, s))
                             if s == shape && !matches!(p, Page::Sitemap | Page::SitemapPart(_)) => {
                         }
-                        _ => {
-                            dirty.insert(p.clone());
-                        }
+                        _ => todo.push(p.clone()),
                     }
                 }
+            } else {
+                // the same plan as last time: its files are the manifest's
+                todo = dirty
+                    .into_iter()
+                    .filter(|p| writer.previous(&p.file(&catalog)).is_some())
+                    .collect();
             }
-            let mut todo: Vec<Page> = dirty.into_iter().filter(|p| p.exists(&catalog)).collect();
             todo.sort_by_cached_key(|p| p.file(&catalog));
             report.rendered = todo.len() as u64;
             for chunk in todo.chunks(2048) {
@@ -680,6 +733,13 @@ fn render_page(
             return Ok(ctx.theme.assets().get(&**name).cloned().unwrap_or_default());
         }
         Page::Robots => return render("robots.txt", &c),
+        Page::Api(kind, id) => return extras::api_json(m, *kind, id),
+        Page::ViewJson(inner) => return extras::view_json(m, inner),
+        Page::Feed(f) => return extras::feed(ctx, m, f, &path, &c),
+        Page::Badge(k, b) => return extras::badge(ctx, m, k, b, &c),
+        Page::IndexMeta(i) => return extras::index_meta(ctx, *i),
+        Page::IndexShard(i, n) => return extras::index_shard(ctx, m, *i, *n),
+        Page::StatusList(l, class, n) => extras::status_list(ctx, m, &mut c, *l, *class, *n)?,
         Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
         Page::Redirect(..) | Page::Alias(..) => {
             let target = match page {
@@ -721,6 +781,7 @@ fn render_page(
             };
             c.insert("list", &ListMeta::of(*l));
             c.insert("table", &m.list_rows(*l, slice)?);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Jobs(*l), None, n == 0);
             if l.has_targets() {
                 c.insert(
                     "targets",
@@ -780,18 +841,8 @@ fn render_page(
             );
         }
         Page::JobDetail(l, id) => {
-            let d = m.detail(*l, *id)?.unwrap_or_default();
-            c.insert(
-                "title",
-                &format!(
-                    "{} #{id}{}",
-                    l.singular(),
-                    d.target
-                        .as_deref()
-                        .map(|t| format!(" ({t})"))
-                        .unwrap_or_default()
-                ),
-            );
+            let (title, d) = extras::detail_view(m, *l, *id)?;
+            c.insert("title", &title);
             c.insert("job", &d);
         }
         Page::PipelineIndex | Page::PipelinePage(_) => {
@@ -802,6 +853,7 @@ fn render_page(
             };
             c.insert("table", &m.pipeline_rows(slice)?);
             paging(&mut c, "pipeline/", ids.len(), n, slice);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Pipelines, None, false);
             c.insert(
                 "title",
                 &if n == 0 {
@@ -812,17 +864,14 @@ fn render_page(
             );
         }
         Page::Pipeline(id) => {
-            let e = m.entity(Kind::Pipeline, *id)?;
-            let v = match &e {
-                Some(e) => m.pipeline(e)?,
-                None => model::PipelineView::default(),
-            };
-            c.insert("title", &format!("Pipeline #{id}"));
+            let (title, v) = extras::pipeline_view(m, *id)?;
+            c.insert("title", &title);
             c.insert("pipeline", &v);
         }
         Page::Projects(n) => {
             let all: Vec<&ProjectEntry> = ctx.catalog.projects.values().collect();
             projects_page(ctx, m, &mut c, &all, *n, "projects/", "Projects", None)?;
+            extras::list_filter(ctx, &mut c, plan::IndexList::Projects, None, false);
         }
         Page::Forge(f, n) => {
             let all: Vec<&ProjectEntry> = ctx
@@ -870,6 +919,7 @@ fn render_page(
             c.insert("project", &v);
             c.insert("table", &m.pipeline_rows(recent)?);
             c.insert("history", &format!("{}history/", model::project_path(k)));
+            extras::project_embed(ctx, m, &mut c, p)?;
         }
         Page::ProjectSection(k, s, n) => {
             let p = &ctx.catalog.projects[&**k];
