@@ -449,3 +449,43 @@ fn site_js_reserves_the_same_segments() {
     rs.sort();
     assert_eq!(js_list, rs);
 }
+
+/// The pages this feature touches stay within a strict Content-Security-Policy
+/// (`script-src 'self'; style-src 'self'`): no inline scripts, style attributes or
+/// event-handler attributes.
+#[test]
+fn filter_pages_need_no_inline_script_or_style() {
+    let (a, out) = small_site("csp", false);
+    build(&opts(&a, &out)).unwrap();
+    for f in [
+        "index.html",
+        "jobs/copr/index.html",
+        "jobs/copr/page/1/index.html",
+        "jobs/copr/status/failure/index.html",
+        "pipeline/index.html",
+        "projects/index.html",
+        "projects/github.com/packit/ogr0/index.html",
+    ] {
+        let html = std::fs::read_to_string(out.join(f)).unwrap();
+        for (i, _) in html.match_indices("<script") {
+            let tag = &html[i..i + html[i..].find('>').unwrap()];
+            assert!(tag.contains(" src="), "{f}: inline script");
+            assert!(
+                html[i..].starts_with(&format!("{tag}></script>")),
+                "{f}: script body"
+            );
+        }
+        assert!(!html.contains("<style"), "{f}: style element");
+        let lower = html.to_ascii_lowercase();
+        for attr in [
+            " style=",
+            " onclick=",
+            " onload=",
+            " oninput=",
+            " onchange=",
+            " onsubmit=",
+        ] {
+            assert!(!lower.contains(attr), "{f}: {attr}");
+        }
+    }
+}
