@@ -106,6 +106,13 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
+        c.anchor(path);
+        Ok(c)
+    }
+
+    /// Makes relative paths relative to the folder of the config file `path`.
+    fn anchor(&mut self, path: &Path) {
+        let c = self;
         let base = path.parent().unwrap_or(Path::new(""));
         for p in [
             &mut c.archive,
@@ -121,7 +128,30 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
-        Ok(c)
+    }
+
+    /// Best-effort reading of a file that [`Config::parse`] rejects: unknown keys are
+    /// dropped, and so is any key whose value has the wrong type. `None` when the
+    /// text is not TOML at all. Lets `check` go on with the paths of a config that
+    /// has an error (which it reports separately).
+    pub fn parse_lenient(text: &str, path: &Path) -> Option<Config> {
+        let mut table: toml::Table = toml::from_str(text).ok()?;
+        let probe = |k: &str, v: &toml::Value| -> bool {
+            let mut t = toml::Table::new();
+            t.insert(k.to_string(), v.clone());
+            toml::Value::Table(t).try_into::<Config>().is_ok()
+        };
+        if let Some(toml::Value::Table(scope)) = table.get_mut("scope") {
+            scope.retain(|k, v| {
+                let mut s = toml::Table::new();
+                s.insert(k.to_string(), v.clone());
+                probe("scope", &toml::Value::Table(s))
+            });
+        }
+        table.retain(|k, v| probe(k, v));
+        let mut c: Config = toml::Value::Table(table).try_into().ok()?;
+        c.anchor(path);
+        Some(c)
     }
 
     /// Reads a configuration file.
@@ -175,6 +205,19 @@ mod tests {
         assert!(msg.contains("themee"), "{msg}");
         let err = Config::parse("[scope]\nproject = []\n", Path::new("p.toml")).unwrap_err();
         assert!(err.to_string().contains("p.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn lenient_parse_keeps_the_valid_keys() {
+        let c = Config::parse_lenient(
+            "themee = 1\ntheme = \"t\"\nrate = \"fast\"\n[scope]\nprojects = [\"a/b/c\"]\nx = 1\n",
+            Path::new("d/p.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.theme.unwrap(), Path::new("d/t"));
+        assert_eq!(c.rate, None);
+        assert_eq!(c.scope.projects, vec!["a/b/c".to_string()]);
+        assert!(Config::parse_lenient("= nope", Path::new("p.toml")).is_none());
     }
 
     #[test]
