@@ -324,3 +324,58 @@ fn the_csp_is_strict_and_no_page_needs_an_exception() {
         &problems[..problems.len().min(5)]
     );
 }
+
+/// The subcommand and `--flags` of a `packit-pages …` command line exist (per the
+/// subcommand's `--help`).
+fn assert_cli_line(line: &str) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let sub = words[0];
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"))
+        .args([sub, "--help"])
+        .output()
+        .unwrap();
+    assert!(help.status.success(), "{line}: no subcommand {sub}");
+    let help = String::from_utf8(help.stdout).unwrap();
+    for w in &words[1..] {
+        if w.starts_with("--") {
+            assert!(help.contains(w), "{line}: {sub} has no flag {w}");
+        }
+    }
+}
+
+#[test]
+fn deployment_commands_use_existing_subcommands_and_flags() {
+    let cfg = netlify();
+    let cmd = cfg["build"]["command"].as_str().unwrap();
+    let (_, args) = cmd.split_once(" -- ").expect("cargo run -- ARGS");
+    assert_cli_line(args);
+
+    let wf = std::fs::read_to_string(root().join("examples/github-pages.yml")).unwrap();
+    for needed in [
+        "actions/cache@",
+        "restore-keys: packit-archive-",
+        "path: packit-archive.sqlite",
+        "actions/configure-pages@",
+        "actions/upload-pages-artifact@",
+        "actions/deploy-pages@",
+        "path: public",
+        "pages: write",
+        "id-token: write",
+    ] {
+        assert!(wf.contains(needed), "workflow lacks {needed}");
+    }
+    let runs: Vec<&str> = wf
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: packit-pages "))
+        .collect();
+    assert!(runs.len() >= 3, "{runs:?}");
+    for subcommand in ["check", "sync", "build"] {
+        assert!(
+            runs.iter().any(|r| r.starts_with(subcommand)),
+            "no {subcommand} step"
+        );
+    }
+    for r in runs {
+        assert_cli_line(r);
+    }
+}
