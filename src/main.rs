@@ -569,7 +569,11 @@ struct ManArgs {
 fn run_man(a: ManArgs) -> anyhow::Result<ExitCode> {
     let cmd = Cli::command();
     match &a.dir {
-        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
+        None => match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+            // `packit-pages man | head` is not an error
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            r => r?,
+        },
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
