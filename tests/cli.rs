@@ -4,9 +4,12 @@
 
 mod support;
 
+use packit_pages::api::Kind;
+use packit_pages::archive::Archive;
 use std::path::Path;
 use std::process::{Command, Output};
-use support::TempDir;
+use support::stub::Stub;
+use support::{TempDir, mini_dataset};
 
 /// The binary with a clean environment (no PACKIT_PAGES_* from the caller), run in `dir`.
 fn bin(dir: &Path) -> Command {
@@ -221,4 +224,58 @@ fn completions_and_man_pages_name_the_subcommands() {
     }
     let build = std::fs::read_to_string(tmp.join("man/packit-pages-build.1")).unwrap();
     assert!(build.contains("\\-\\-theme"), "{build}");
+}
+
+#[test]
+fn sync_takes_api_archive_scope_and_rate_from_the_config_and_flags_override_it() {
+    let stub = Stub::start(&mini_dataset(6));
+    let tmp = TempDir::new("cli-sync-config");
+    let site = tmp.join("site");
+    std::fs::create_dir_all(site.join("data")).unwrap();
+    std::fs::write(
+        site.join("packit-pages.toml"),
+        format!(
+            "api = \"{}\"\narchive = \"data/a.sqlite\"\nrate = 0.0\n\n[scope]\nprojects = [\"github.com/org1/repo1\"]\n",
+            stub.base_url()
+        ),
+    )
+    .unwrap();
+    let sync = |c: &mut Command, extra: &[&str]| {
+        let o = run(c
+            .args(["sync", "--progress", "none", "--no-usage", "--retries", "0"])
+            .args(extra));
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    // run from elsewhere: the archive path is relative to the config file
+    sync(
+        bin(tmp.path()).args(["--config", "site/packit-pages.toml"]),
+        &[],
+    );
+    let archive = site.join("data/a.sqlite");
+    let pipelines = || {
+        Archive::open_read_only(&archive)
+            .unwrap()
+            .count(Kind::Pipeline)
+            .unwrap()
+    };
+    // mini_dataset(6): pipeline i belongs to github.com/org{i % 3}/repo{i % 2}
+    assert_eq!(pipelines(), 1, "only org1/repo1 (i = 1) is in scope");
+    assert!(stub.request_count() > 0);
+    // a scope flag replaces the config's scope
+    sync(&mut bin(&site), &["--project", "github.com/org0/repo0"]);
+    assert_eq!(pipelines(), 2, "org0/repo0 (i = 0) added");
+    // the API named by the environment wins over the config: a dead address fails
+    let o = run(bin(&site)
+        .env("PACKIT_PAGES_API", "http://127.0.0.1:9/api")
+        .args([
+            "sync",
+            "--progress",
+            "none",
+            "--no-usage",
+            "--retries",
+            "0",
+            "--timeout",
+            "2",
+        ]));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
