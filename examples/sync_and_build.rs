@@ -13,8 +13,12 @@ use packit_pages::{BuildOptions, SyncOptions, sync::NoProgress};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [api, project, dir, rest @ ..] = args.as_slice() else {
+    run(&std::env::args().skip(1).collect::<Vec<_>>())
+}
+
+/// The whole program; `args` are the command-line arguments after the program name.
+pub fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let [api, project, dir, rest @ ..] = args else {
         return Err("usage: sync_and_build API_URL FORGE/NAMESPACE/REPO DIR [RPS]".into());
     };
     let dir = PathBuf::from(dir);
