@@ -499,8 +499,8 @@ fn run_check(a: CheckArgs, config_file: Option<&Path>) -> anyhow::Result<ExitCod
     let cfg = match config_file {
         Some(p) => {
             report.checked.push(format!("config {}", p.display()));
-            let (c, problem) = check::load_config(p);
-            report.problems.extend(problem);
+            let (c, problems) = check::load_config(p);
+            report.problems.extend(problems);
             c
         }
         None => Config::default(),
