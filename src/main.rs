@@ -63,8 +63,8 @@ on another failure, 2 on a usage error.";
 /// Options shared by the subcommands that read or write the archive.
 #[derive(Args, Debug, Clone)]
 struct ArchiveArg {
-    /// The archive file (SQLite). Created by `sync` / `demo-archive` if missing.
-    /// [default: `archive` of the config, else ./packit-archive.sqlite]
+    /// The archive file (SQLite): `sync` creates it if missing, `build` and `check` read
+    /// it. [default: `archive` of the config, else ./packit-archive.sqlite]
     #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_ARCHIVE")]
     archive: Option<PathBuf>,
 }
@@ -306,10 +306,12 @@ struct BuildArgs {
     #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_OUT")]
     out: Option<PathBuf>,
     /// Theme directory (`templates/`, `static/`) overriding the default theme file by file.
+    /// [default: `theme` of the config]
     #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_THEME")]
     theme: Option<PathBuf>,
     /// Public URL of the site (e.g. https://user.github.io/repo/), for canonical links,
-    /// the sitemap and robots.txt. Internal links are relative anyway.
+    /// the sitemap and robots.txt. Internal links are relative anyway. [default:
+    /// `base_url` of the config]
     #[arg(long, value_name = "URL", env = "PACKIT_PAGES_BASE_URL")]
     base_url: Option<String>,
     /// Directory of markdown content pages (faq.md, about.md). [default: `content` of
