@@ -7,9 +7,9 @@
 // usage: node csp.mjs SITE_DIR [--pages N] [--netlify FILE] [--csp POLICY]
 //
 // The sample: the home page, the section indexes, the usage and content pages, the
-// 404 page, one page of each kind reachable from them (project, pipeline, job
-// detail, list page) and a legacy redirect page, topped up to N (default 20) with
-// pages picked evenly over the site.
+// 404 page, one page of each kind (project, pipeline, job detail, list page) and a
+// legacy redirect page, topped up to N (default 20) with content pages picked evenly
+// over the site.
 // Exit: 0 pass, 1 fail, 2 setup error (no Chromium, no playwright-core, no site, no CSP).
 import fs from 'node:fs';
 import http from 'node:http';
@@ -100,7 +100,8 @@ function sample() {
   add(first(/^jobs\/testing-farm\/\d+\/index\.html$/));
   add(first(/^jobs\/copr\/page\/\d+\/index\.html$/));
   add(first(/^jobs\/[^/]+\/\d+\/index\.html$/, true));
-  const rest = pages.filter((p) => !chosen.includes(p));
+  // top up with content pages (not redirect pages) spread evenly over the site
+  const rest = pages.filter((p) => !chosen.includes(p) && !isStub(p));
   const step = Math.max(1, Math.floor(rest.length / Math.max(1, want - chosen.length)));
   for (let i = 0; i < rest.length && chosen.length < want; i += step) add(rest[i]);
   return chosen;
