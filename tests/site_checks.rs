@@ -115,11 +115,12 @@ fn test_command_passes_and_sums_cargo_test_results() {
     for step in [
         "cargo fmt --check",
         "cargo clippy -D warnings",
+        "cargo doc (no warnings)",
         "cargo test",
     ] {
         assert!(log.contains(&format!("<== {step}: ok (")), "{step}: {log}");
     }
-    assert!(log.trim_end().ends_with("\n3 passed, 0 failed"), "{log}");
+    assert!(log.trim_end().ends_with("\n4 passed, 0 failed"), "{log}");
 }
 
 #[test]
@@ -133,7 +134,7 @@ fn test_command_runs_every_step_and_fails_when_one_fails() {
     );
     // the step after the failed one still ran
     assert!(log.contains("<== cargo test: ok ("), "{log}");
-    assert!(log.trim_end().ends_with("\n2 passed, 1 failed"), "{log}");
+    assert!(log.trim_end().ends_with("\n3 passed, 1 failed"), "{log}");
 }
 
 /// Whether the browser self-tests may run; panics under CI=true when they may not.
