@@ -30,7 +30,11 @@
 //! - [`Archive`] opens the archive ([`Archive::open`], [`Archive::open_read_only`]).
 //! - [`sync()`] with [`SyncOptions`] pulls from the API and returns a [`SyncReport`].
 //! - [`build`] with [`BuildOptions`] renders the site and returns a [`BuildReport`]
-//!   (the plan of pages is [`plan::Plan`]).
+//!   (pages by kind, files written / unchanged / removed, timings). Call it again after
+//!   a sync or a theme or content change: unchanged files are not rewritten.
+//! - [`plan::Plan::build`] lists the pages of a site without rendering them, from a
+//!   [`model::Catalog`] of the archive; [`plan::Page::inputs`] says what each page
+//!   reads.
 //! - [`Config`] reads `packit-pages.toml`; [`check::check`] validates a site folder
 //!   and [`scaffold::init`] creates one.
 //!
