@@ -66,17 +66,18 @@ impl fmt::Display for Problem {
     }
 }
 
-/// What to check. `None` skips a part (the theme is always checked: the built-in one
-/// when `theme` is `None`).
+/// What to check: a configuration file and the theme, content and archive it names;
+/// a path given here wins over the file's (as command-line flags do).
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
-    /// Configuration file to validate.
+    /// Configuration file to validate and take the other paths from.
     pub config: Option<PathBuf>,
-    /// Theme override folder.
+    /// Theme override folder (default: the config's `theme`, else the built-in theme
+    /// alone).
     pub theme: Option<PathBuf>,
-    /// Content folder.
+    /// Content folder (default: the config's `content`, else `./content` if present).
     pub content: Option<PathBuf>,
-    /// Archive file.
+    /// Archive file (default: the config's `archive`, else `./packit-archive.sqlite`).
     pub archive: Option<PathBuf>,
 }
 
@@ -92,33 +93,60 @@ pub struct CheckReport {
 impl CheckReport {
     /// True when no problem is an error.
     pub fn is_ok(&self) -> bool {
-        self.problems.iter().all(|p| p.severity < Severity::Error)
+        self.errors() == 0
+    }
+
+    /// Problems that are errors.
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+
+    /// `check: ok (1 warning)` or `check: 2 errors, 0 warnings`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let (e, w) = (self.errors(), self.problems.len() - self.errors());
+        if e == 0 {
+            format!("check: ok ({})", plural(w, "warning"))
+        } else {
+            format!("check: {}, {}", plural(e, "error"), plural(w, "warning"))
+        }
     }
 }
 
-/// Runs every check of `opts`.
+/// Runs every check of `opts` (see the module documentation).
 pub fn check(opts: &CheckOptions) -> CheckReport {
     let mut r = CheckReport::default();
-    if let Some(c) = &opts.config {
-        r.problems.extend(load_config(c).1);
-        r.checked.push(format!("config {}", c.display()));
-    }
-    let (n, problems) = check_theme(opts.theme.as_deref());
+    let cfg = match &opts.config {
+        Some(c) => {
+            let (cfg, problems) = load_config(c);
+            r.problems.extend(problems);
+            r.checked.push(format!("config {}", c.display()));
+            cfg
+        }
+        None => Config::default(),
+    };
+    let theme = opts.theme.clone().or(cfg.theme.clone());
+    let (n, problems) = check_theme(theme.as_deref());
     r.problems.extend(problems);
-    r.checked.push(match &opts.theme {
+    r.checked.push(match &theme {
         Some(d) => format!("theme: {n} templates (overrides from {})", d.display()),
         None => format!("theme: {n} built-in templates"),
     });
-    if let Some(c) = &opts.content {
-        let (n, problems) = check_content(c);
+    if let Some(c) = opts.content.clone().or_else(|| cfg.content_or_default()) {
+        let (n, problems) = check_content(&c);
         r.problems.extend(problems);
         r.checked
             .push(format!("content {}: {n} pages", c.display()));
     }
-    if let Some(a) = &opts.archive {
-        r.problems.extend(check_archive(a));
-        r.checked.push(format!("archive {}", a.display()));
-    }
+    let archive = opts
+        .archive
+        .clone()
+        .unwrap_or_else(|| cfg.archive_or_default());
+    r.problems.extend(check_archive(&archive));
+    r.checked.push(format!("archive {}", archive.display()));
     r
 }
 

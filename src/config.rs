@@ -13,6 +13,15 @@ use std::path::{Path, PathBuf};
 /// Name of the configuration file looked up in the current directory.
 pub const FILE_NAME: &str = "packit-pages.toml";
 
+/// The archive used when neither a flag, the environment nor the file names one.
+pub const DEFAULT_ARCHIVE: &str = "./packit-archive.sqlite";
+
+/// The output directory used when neither a flag, the environment nor the file names one.
+pub const DEFAULT_OUT: &str = "./public";
+
+/// The content directory used, when it exists, if nothing names one.
+pub const DEFAULT_CONTENT: &str = "./content";
+
 /// Errors reading the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -152,6 +161,26 @@ impl Config {
         let mut c: Config = toml::Value::Table(table).try_into().ok()?;
         c.anchor(path);
         Some(c)
+    }
+
+    /// `archive`, else [`DEFAULT_ARCHIVE`].
+    pub fn archive_or_default(&self) -> PathBuf {
+        self.archive
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ARCHIVE.into())
+    }
+
+    /// `out`, else [`DEFAULT_OUT`].
+    pub fn out_or_default(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| DEFAULT_OUT.into())
+    }
+
+    /// `content`, else [`DEFAULT_CONTENT`] when that folder exists.
+    pub fn content_or_default(&self) -> Option<PathBuf> {
+        self.content.clone().or_else(|| {
+            let d = PathBuf::from(DEFAULT_CONTENT);
+            d.is_dir().then_some(d)
+        })
     }
 
     /// Reads a configuration file.

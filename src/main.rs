@@ -69,16 +69,11 @@ struct ArchiveArg {
     archive: Option<PathBuf>,
 }
 
-/// The archive used when neither flag, environment nor config names one.
-const DEFAULT_ARCHIVE: &str = "./packit-archive.sqlite";
-
 impl ArchiveArg {
     fn resolve(&self, cfg: &Config) -> PathBuf {
-        pick(
-            self.archive.clone(),
-            cfg.archive.clone(),
-            DEFAULT_ARCHIVE.into(),
-        )
+        self.archive
+            .clone()
+            .unwrap_or_else(|| cfg.archive_or_default())
     }
 }
 
@@ -353,7 +348,7 @@ fn run_build(a: BuildArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     } else {
         a.archive.resolve(cfg)
     };
-    let out = pick(a.out.clone(), cfg.out.clone(), "./public".into());
+    let out = a.out.clone().unwrap_or_else(|| cfg.out_or_default());
     let opts = packit_pages::site::BuildOptions {
         archive,
         out: out.clone(),
@@ -496,53 +491,24 @@ struct CheckArgs {
 }
 
 fn run_check(a: CheckArgs, config_file: Option<&Path>) -> anyhow::Result<ExitCode> {
-    use packit_pages::check::{self, CheckOptions, CheckReport};
-    let mut report = CheckReport::default();
-    let cfg = match config_file {
-        Some(p) => {
-            report.checked.push(format!("config {}", p.display()));
-            let (c, problems) = check::load_config(p);
-            report.problems.extend(problems);
-            c
-        }
-        None => Config::default(),
-    };
-    let opts = CheckOptions {
-        config: None,
-        theme: a.theme.clone().or(cfg.theme.clone()),
-        content: a.content.clone().or(cfg.content.clone()).or_else(|| {
-            let d = PathBuf::from("content");
-            d.is_dir().then_some(d)
-        }),
-        archive: Some(a.archive.resolve(&cfg)),
-    };
-    let rest = check::check(&opts);
-    report.checked.extend(rest.checked);
-    report.problems.extend(rest.problems);
+    let report = packit_pages::check::check(&packit_pages::check::CheckOptions {
+        config: config_file.map(Path::to_path_buf),
+        theme: a.theme,
+        content: a.content,
+        archive: a.archive.archive,
+    });
     for c in &report.checked {
         eprintln!("checked {c}");
     }
     for p in &report.problems {
         eprintln!("{p}");
     }
-    let errors = report
-        .problems
-        .iter()
-        .filter(|p| p.severity == check::Severity::Error)
-        .count();
-    let warnings = report.problems.len() - errors;
-    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    if report.is_ok() {
-        eprintln!("check: ok ({})", plural(warnings, "warning"));
-        Ok(ExitCode::SUCCESS)
+    eprintln!("{}", report.summary());
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
     } else {
-        eprintln!(
-            "check: {}, {}",
-            plural(errors, "error"),
-            plural(warnings, "warning")
-        );
-        Ok(ExitCode::FAILURE)
-    }
+        ExitCode::FAILURE
+    })
 }
 
 /// Arguments of `packit-pages completions`.
