@@ -74,10 +74,10 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 25] = embedded!(
 );
 
 /// Templates rendered without minification: the redirect stub (already minimal; it
-/// redirects with `location.replace` when scripting runs, except in automated
-/// browsers (`navigator.webdriver`, so checkers can inspect the stub itself), and
-/// with a `<noscript>` meta refresh otherwise), the Atom feed, the SVG badge, the
-/// sitemap and robots.txt.
+/// redirects with `location.replace` from `static/redirect.js` when scripting runs,
+/// except in automated browsers (`navigator.webdriver`, so checkers can inspect the
+/// stub itself), and with a `<noscript>` meta refresh otherwise), the Atom feed, the
+/// SVG badge, the sitemap and robots.txt.
 pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 5] = [
     (
         "feed.xml",
@@ -102,12 +102,16 @@ pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 5] = [
 ];
 
 /// The default theme's static assets, embedded at build time.
-pub const DEFAULT_ASSETS: [(&str, &str); 3] = [
+pub const DEFAULT_ASSETS: [(&str, &str); 4] = [
     (
         "site.css",
         include_str!("../themes/default/static/site.css"),
     ),
     ("site.js", include_str!("../themes/default/static/site.js")),
+    (
+        "redirect.js",
+        include_str!("../themes/default/static/redirect.js"),
+    ),
     (
         "favicon.svg",
         include_str!("../themes/default/static/favicon.svg"),
