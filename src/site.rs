@@ -106,6 +106,11 @@ pub struct BuildReport {
     pub millis: u64,
     /// Files per second.
     pub files_per_second: f64,
+    /// Milliseconds per phase: indexing the archive (`catalog`), loading the theme
+    /// and content and planning the pages (`plan`), reading the previous manifest
+    /// (`manifest`), deciding and rendering and writing pages (`render`), and
+    /// committing the manifest and removing stale files (`commit`).
+    pub phases: BTreeMap<&'static str, u64>,
     /// Files written (new or changed), when asked for ([`BuildOptions::list_files`]).
     pub written_files: Vec<String>,
     /// Files rendered with the bytes already on disk, when asked for.
@@ -306,7 +311,14 @@ fn site_info(catalog: &Catalog, content: &[ContentView], opts: &BuildOptions) ->
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let started = Instant::now();
     let archive = Archive::open_read_only(&opts.archive)?;
+    let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut lap = started;
+    let mut phase = |name: &'static str| {
+        phases.insert(name, lap.elapsed().as_millis() as u64);
+        lap = Instant::now();
+    };
     let catalog = Catalog::build(&archive)?;
+    phase("catalog");
     let theme = Theme::load(opts.theme.as_deref())?;
     let content = load_content(opts.content.as_deref())?;
     let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
@@ -363,7 +375,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         content: content.into_iter().map(|c| (c.name.clone(), c)).collect(),
         plan: &plan,
     };
+    phase("plan");
     let writer = OutputWriter::open(&opts.out, opts.full)?;
+    phase("manifest");
     let previous: Option<BuildState> = writer
         .previous_state()
         .and_then(|s| serde_json::from_str(s).ok());
@@ -534,13 +548,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     }
     drop(renderer);
     drop(archive);
+    phase("render");
     let (stats, removed) = writer.finish(&manifest)?;
+    phase("commit");
     report.write = stats;
     if opts.list_files {
         report.removed_files = removed;
         report.written_files.sort();
         report.unchanged_files.sort();
     }
+    report.phases = phases;
     report.millis = started.elapsed().as_millis() as u64;
     report.files_per_second = report.files as f64 / started.elapsed().as_secs_f64().max(1e-9);
     Ok(report)
