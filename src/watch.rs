@@ -6,8 +6,9 @@
 //! rewritten, so editing a template rewrites only the pages that use it.
 
 use crate::site::{BuildOptions, BuildReport, SiteError};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, new_debouncer};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +24,7 @@ pub enum WatchError {
         path: PathBuf,
         /// Cause.
         #[source]
-        source: notify_debouncer_mini::notify::Error,
+        source: notify_debouncer_full::notify::Error,
     },
 }
 
@@ -114,6 +115,62 @@ fn relevant(w: &[Watched], path: &Path) -> bool {
     })
 }
 
+/// The relevant paths of events that may change a file (reads are reported too:
+/// opening a template or the archive must not cause a rebuild).
+fn changes(places: &[Watched], events: Vec<DebouncedEvent>) -> Vec<PathBuf> {
+    events
+        .into_iter()
+        .filter(|e| match e.event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) => false,
+            _ => true,
+        })
+        .flat_map(|e| e.event.paths)
+        .filter(|p| relevant(places, p))
+        .collect()
+}
+
+/// A fingerprint of the watched inputs: path, size and modification time of every
+/// file. File-system events also report reads (the build itself opens templates and
+/// the archive); only a changed fingerprint means an input changed.
+fn fingerprint(w: &[Watched]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut add = |p: &Path| {
+        if let Ok(m) = std::fs::metadata(p) {
+            p.hash(&mut h);
+            m.len().hash(&mut h);
+            if let Ok(t) = m.modified()
+                && let Ok(d) = t.duration_since(std::time::UNIX_EPOCH)
+            {
+                d.as_nanos().hash(&mut h);
+            }
+        }
+    };
+    for x in w {
+        match x {
+            Watched::Dir(d) => {
+                let mut files: Vec<PathBuf> = walkdir::WalkDir::new(d)
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_file())
+                    .map(|e| e.into_path())
+                    .collect();
+                files.sort();
+                for f in &files {
+                    add(f);
+                }
+            }
+            Watched::File { dir, names } => {
+                for n in names {
+                    add(&dir.join(n));
+                }
+            }
+        }
+    }
+    h.finish()
+}
+
 /// Builds once, then rebuilds after every burst of changes until `stop` is set
 /// (checked at least every 100 ms). `on_build` sees every build, the first one with no
 /// changed paths. A failed build (e.g. a template syntax error while editing) is
@@ -124,17 +181,20 @@ pub fn watch(
     mut on_build: impl FnMut(Rebuild<'_>),
 ) -> Result<(), WatchError> {
     let mut build = opts.build.clone();
+    let places = watched(opts);
     let first = crate::site::build(&build);
+    // after the build: opening the archive may create its `-wal` file
+    let mut last = fingerprint(&places);
     on_build(Rebuild {
         changed: &[],
         result: &first,
     });
-    let places = watched(opts);
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(opts.debounce, tx).map_err(|source| WatchError::Notify {
-        path: PathBuf::new(),
-        source,
-    })?;
+    let mut debouncer =
+        new_debouncer(opts.debounce, None, tx).map_err(|source| WatchError::Notify {
+            path: PathBuf::new(),
+            source,
+        })?;
     for p in &places {
         let (path, mode) = match p {
             Watched::Dir(d) => (d, RecursiveMode::Recursive),
@@ -145,7 +205,6 @@ pub fn watch(
             continue;
         }
         debouncer
-            .watcher()
             .watch(path, mode)
             .map_err(|source| WatchError::Notify {
                 path: path.clone(),
@@ -163,22 +222,20 @@ pub fn watch(
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        let mut changed: Vec<PathBuf> = events
-            .into_iter()
-            .map(|e| e.path)
-            .filter(|p| relevant(&places, p))
-            .collect();
+        let mut changed = changes(&places, events);
         // more events of the same burst may already wait
         while let Ok(Ok(more)) = rx.try_recv() {
-            changed.extend(
-                more.into_iter()
-                    .map(|e| e.path)
-                    .filter(|p| relevant(&places, p)),
-            );
+            changed.extend(changes(&places, more));
         }
         if changed.is_empty() {
             continue;
         }
+        let now = fingerprint(&places);
+        if now == last {
+            // nothing changed after all (e.g. a file saved with the same bytes and time)
+            continue;
+        }
+        last = now;
         changed.sort();
         changed.dedup();
         if let (Some(c), Some(reload)) = (&config, &opts.reload)

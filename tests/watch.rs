@@ -103,7 +103,7 @@ fn theme_edit_rewrites_only_the_pages_using_the_template() {
                     .is_ok()
         })
         .count();
-    assert!(pipelines >= 30, "{pipelines} pipeline pages");
+    assert!(pipelines >= 20, "{pipelines} pipeline pages");
     std::thread::sleep(Duration::from_millis(50));
     // an editor's save: several writes in a burst
     let text = std::fs::read_to_string(&template).unwrap();
@@ -118,13 +118,16 @@ fn theme_edit_rewrites_only_the_pages_using_the_template() {
     }
     let (changed, written) = rx.recv_timeout(Duration::from_secs(120)).unwrap();
     assert!(
-        changed.iter().any(|p| p.ends_with("pipeline.html")),
+        !changed.is_empty()
+            && changed
+                .iter()
+                .all(|p| p.ends_with("templates/pipeline.html")),
         "{changed:?}"
     );
     let written = written.unwrap();
     // no second build for the same burst
     assert!(
-        rx.recv_timeout(Duration::from_millis(800)).is_err(),
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
         "one rebuild per burst"
     );
     stop.store(true, Ordering::SeqCst);
@@ -188,7 +191,10 @@ fn server_serves_with_reload_script_and_announces_rebuilds() {
             .contains("EventSource")
     );
     let (head, body) = get(addr, "/a/");
-    assert!(head.starts_with("HTTP/1.1 200") && body.contains("a</body>"));
+    assert!(
+        head.starts_with("HTTP/1.1 200") && body.contains("<body>a<script"),
+        "{body}"
+    );
     let (head, body) = get(addr, "/style.css");
     assert!(head.contains("text/css") && body == "p{}", "{head}{body}");
     let (head, body) = get(addr, "/nope/");
