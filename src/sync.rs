@@ -843,7 +843,8 @@ impl Pred<'_> {
 
 /// A targeted refresh: re-fetches what `req` names (see [`RefreshRequest`]) in a new
 /// archive revision, with the same storage rules as [`sync`] (never worse than what is
-/// stored, every page in one transaction). List crawl state (cursors) is left alone.
+/// stored, every page in one transaction). List crawl state (cursors) and the
+/// `last_sync` time of the last full sync are left alone.
 /// Items searched for and not found are in the report's `not_found`.
 pub async fn refresh(
     opts: &SyncOptions,
@@ -977,7 +978,7 @@ pub async fn refresh(
     report.not_found = not_found;
     let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
     let w = s.archive.write()?;
-    w.finish_run(rev, report.finished, &json)?;
+    w.finish_partial_run(rev, report.finished, &json)?;
     w.commit()?;
     tracing::debug!(rev, requests = report.totals.requests, "refresh finished");
     Ok(report)

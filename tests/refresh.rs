@@ -120,6 +120,15 @@ async fn refresh_reports_what_it_cannot_find_and_walks_heads() {
     let opts = options(&stub, &dir.join("a.sqlite"));
     sync::sync(&opts, &NoProgress).await.unwrap();
     stub.clear_log();
+    let last_sync = || {
+        Archive::open_read_only(&opts.archive)
+            .unwrap()
+            .meta("last_sync")
+            .unwrap()
+    };
+    let synced = last_sync();
+    assert!(synced.is_some());
+    std::thread::sleep(Duration::from_millis(1100));
     let req = RefreshRequest {
         find: [Find {
             list: "koji-builds".into(),
@@ -134,6 +143,8 @@ async fn refresh_reports_what_it_cannot_find_and_walks_heads() {
     };
     let report = sync::refresh(&opts, &req, &NoProgress).await.unwrap();
     assert_eq!(report.not_found.len(), 1);
+    // the time shown as "last synchronised" stays that of the full sync
+    assert_eq!(last_sync(), synced);
     assert_eq!(report.not_found[0].value, "123");
     let paths: Vec<String> = stub.log().iter().map(|e| e.path()).collect();
     assert!(paths.contains(&"srpm-builds".to_string()), "{paths:?}");

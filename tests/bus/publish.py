@@ -10,7 +10,7 @@ FEDORA_MESSAGING_CONF, as for every fedora-messaging program.
     {"topic": "copr.build.end", "body": {...}}        the base Message class on a topic
     {"raw": "text", "routing_key": "org.…"}          raw bytes, not JSON (via pika)
 
-Modes (argv[1]):
+Modes (argv[1]; argv[2], optional: seconds to wait after each message):
     api   fedora_messaging.api.publish for each message, retried until it succeeds
           (used across a broker restart); slow (a round trip per message)
     fast  the same Message objects (headers, properties, body exactly as the library
@@ -34,8 +34,9 @@ def build(spec):
     return msg
 
 
-def publish_api(specs):
+def publish_api(specs, pause):
     for spec in specs:
+        time.sleep(pause)
         if "raw" in spec:
             publish_raw_one(spec)
             continue
@@ -91,11 +92,12 @@ def publish_fast(specs):
 
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "api"
+    pause = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     specs = [json.loads(line) for line in sys.stdin if line.strip()]
     if mode == "fast":
         publish_fast(specs)
     else:
-        publish_api(specs)
+        publish_api(specs, pause)
 
 
 if __name__ == "__main__":

@@ -243,10 +243,21 @@ pub struct Publisher {
 impl Publisher {
     /// Starts publishing `specs` (JSON lines, see publish.py) in `mode` (`api`/`fast`).
     pub fn start(config: &Path, mode: &str, specs: &[serde_json::Value]) -> Publisher {
+        Publisher::start_paced(config, mode, specs, 0.0)
+    }
+
+    /// Like [`Publisher::start`], pausing `pause` seconds before each message (`api`).
+    pub fn start_paced(
+        config: &Path,
+        mode: &str,
+        specs: &[serde_json::Value],
+        pause: f64,
+    ) -> Publisher {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bus/publish.py");
         let mut child = Command::new(python())
             .arg(script)
             .arg(mode)
+            .arg(pause.to_string())
             .env("FEDORA_MESSAGING_CONF", config)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
