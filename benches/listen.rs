@@ -6,8 +6,8 @@
 //! and max.
 //!
 //! `cargo bench --bench listen` (optionally `-- <rounds> <batch-window-ms>`; defaults
-//! 40 rounds, the listener's default window of 300 ms). Needs rabbitmq-server
-//! (scripts/install-test-deps).
+//! 40 rounds, the listener's default window of 300 ms; under `cargo test` 5 rounds).
+//! Needs rabbitmq-server (scripts/install-test-deps).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -28,11 +28,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs a short smoke round
+    let benching = std::env::args().any(|a| a == "--bench");
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(40);
+    let rounds: usize = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(if benching { 40 } else { 5 });
     let window_ms: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(300);
     let broker = support::broker::Broker::start();
     let dir = support::TempDir::new("bench-listen");
