@@ -429,11 +429,160 @@ async fn thousand_messages_with_malformed_ones(broker: &Broker) {
     eprintln!("1000 messages in {batches} batches (largest refresh {largest_find} finds)");
 }
 
+/// Marks chroot fedora-40-x86_64 of build 7000005 (target 2010, pipeline 505) done.
+fn finish_2010(site: &mut Site) {
+    for item in site.ds.lists.get_mut("copr-builds").unwrap() {
+        if item["build_id"] == "7000005" {
+            item["status_per_chroot"]["fedora-40-x86_64"] = json!("success");
+        }
+    }
+    site.ds.details.get_mut("copr-builds/2010").unwrap()["status"] = json!("success");
+    site.stub.set_dataset(&site.ds);
+}
+
+/// Scenario 4: without any message, the poll interval brings what the bus does not
+/// carry (here a finished SRPM build; Testing Farm results come the same way).
+async fn polling_brings_what_the_bus_does_not(broker: &Broker) {
+    let mut site = Site::new("listen-poll", 6).await;
+    assert!(site.page("jobs/srpm/1005/index.html").contains("running"));
+    for item in site.ds.lists.get_mut("srpm-builds").unwrap() {
+        if item["srpm_build_id"] == 1005 {
+            item["status"] = json!("success");
+        }
+    }
+    site.ds.details.get_mut("srpm-builds/1005").unwrap()["status"] = json!("success");
+    site.stub.set_dataset(&site.ds);
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut opts = ListenOptions::new(
+        bus(broker, "pp-poll", None),
+        site.sync.clone(),
+        Some(site.build.clone()),
+    );
+    opts.events = Some(tx);
+    opts.poll_interval = Some(Duration::from_secs(1));
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        packit_pages::listen::listen(&opts, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("listener")
+    });
+    let mut polls = 0;
+    while polls < 2 {
+        let e = tokio::time::timeout(Duration::from_secs(60), events.recv())
+            .await
+            .expect("poll in time")
+            .expect("alive");
+        if let ListenEvent::Polled(report, _) = e {
+            polls += 1;
+            if polls == 1 {
+                assert!(
+                    report.totals.changed >= 1,
+                    "the first poll finds the change"
+                );
+            }
+        }
+    }
+    let page = site.page("jobs/srpm/1005/index.html");
+    assert!(
+        !page.contains("running") && page.contains("success"),
+        "{page}"
+    );
+    let _ = stop.send(());
+    let stats = tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stats.polls >= 2);
+}
+
+/// Scenario 5: the `packit-pages listen` command with a fedora-messaging file applies a
+/// message, and SIGTERM makes it exit cleanly.
+async fn command_applies_and_stops_on_sigterm(broker: &Broker) {
+    use std::io::BufRead;
+    let mut site = Site::new("listen-cmd", 6).await;
+    finish_2010(&mut site);
+    let conf = site.build.out.parent().unwrap().join("fedora.toml");
+    std::fs::write(
+        &conf,
+        format!(
+            "amqp_url = \"{}\"\ncallback = \"fedora_messaging.example:printer\"\n\n[queues.pp-cmd]\ndurable = true\nauto_delete = false\nexclusive = false\n\n[[bindings]]\nqueue = \"pp-cmd\"\nexchange = \"amq.topic\"\nrouting_keys = [\"org.fedoraproject.prod.copr.#\"]\n\n[consumer_config]\npackit_users = [\"packit\"]\n",
+            broker.url()
+        ),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"))
+        .args(["listen", "--amqp-config"])
+        .arg(&conf)
+        .arg("--api")
+        .arg(site.stub.base_url())
+        .arg("--archive")
+        .arg(&site.sync.archive)
+        .arg("--out")
+        .arg(&site.build.out)
+        .args(["--poll-interval", "0"])
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            eprintln!("  | {line}");
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no {needle:?} in time"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    };
+    wait_for("connected to the broker");
+    publish(
+        &broker.publisher_config(),
+        "api",
+        &[copr_end(7000005, "fedora-40-x86_64", 1)],
+    );
+    wait_for("batch applied");
+    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let summary = wait_for("listen: ");
+    assert!(summary.contains("1 messages (1 applied"), "{summary}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert_eq!(broker.queue_depth("pp-cmd"), Some(0));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn listener_against_a_real_broker() {
     let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
     copr_build_end_updates_its_page(&broker).await;
     thousand_messages_with_malformed_ones(&broker).await;
+    polling_brings_what_the_bus_does_not(&broker).await;
+    command_applies_and_stops_on_sigterm(&broker).await;
     broker_restart_loses_nothing(&mut broker).await;
     tokio::task::spawn_blocking(move || drop(broker))
         .await
