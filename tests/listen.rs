@@ -576,6 +576,45 @@ async fn command_applies_and_stops_on_sigterm(broker: &Broker) {
     assert_eq!(broker.queue_depth("pp-cmd"), Some(0));
 }
 
+/// Scenario 6: while the API does not answer, a message is sent back to the queue, not
+/// acknowledged; it is applied once the API is back.
+async fn api_outage_requeues(broker: &Broker) {
+    let mut site = Site::new("listen-outage", 6).await;
+    finish_2010(&mut site);
+    site.stub.set_faults(support::stub::Faults {
+        fail_paths: vec!["copr-builds".into()],
+        ..support::stub::Faults::none()
+    });
+    let mut l = start(&site, bus(broker, "pp-outage", None));
+    l.connected().await;
+    let ids = publish(
+        &broker.publisher_config(),
+        "api",
+        &[copr_end(7000005, "fedora-40-x86_64", 1)],
+    );
+    loop {
+        match l.next(60).await {
+            ListenEvent::Requeued(e) => {
+                assert!(e.contains("copr-builds"), "{e}");
+                break;
+            }
+            ListenEvent::Batch(b) => panic!("applied during the outage: {b:?}"),
+            _ => {}
+        }
+    }
+    assert!(!site.page("jobs/copr/2010/index.html").contains("success"));
+    site.stub.set_faults(support::stub::Faults::none());
+    loop {
+        if let ListenEvent::Batch(b) = l.next(60).await {
+            assert_eq!(b.message_ids, vec![ids[0].clone().unwrap()]);
+            break;
+        }
+    }
+    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
+    l.shutdown().await;
+    assert_eq!(broker.queue_depth("pp-outage"), Some(0));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn listener_against_a_real_broker() {
     let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
@@ -583,6 +622,7 @@ async fn listener_against_a_real_broker() {
     thousand_messages_with_malformed_ones(&broker).await;
     polling_brings_what_the_bus_does_not(&broker).await;
     command_applies_and_stops_on_sigterm(&broker).await;
+    api_outage_requeues(&broker).await;
     broker_restart_loses_nothing(&mut broker).await;
     tokio::task::spawn_blocking(move || drop(broker))
         .await

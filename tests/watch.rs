@@ -62,6 +62,7 @@ fn demo_site(tag: &str) -> (TempDir, BuildOptions) {
 #[test]
 fn theme_edit_rewrites_only_the_pages_using_the_template() {
     let (_dir, build) = demo_site("watch-theme");
+    let archive = build.archive.clone();
     let template = build
         .theme
         .as_ref()
@@ -130,9 +131,27 @@ fn theme_edit_rewrites_only_the_pages_using_the_template() {
         rx.recv_timeout(Duration::from_millis(1500)).is_err(),
         "one rebuild per burst"
     );
+    let after_theme = files(&out);
+    // a write to the archive (as sync or listen make) is a rebuild too
+    {
+        let mut a = packit_pages::archive::Archive::open(&archive).unwrap();
+        let w = a.write().unwrap();
+        w.set_meta("watch-test", "1").unwrap();
+        w.commit().unwrap();
+    }
+    let (archive_changed, archive_written) = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert!(
+        !archive_changed.is_empty()
+            && archive_changed
+                .iter()
+                .all(|p| p.to_string_lossy().contains("demo.sqlite")),
+        "{archive_changed:?}"
+    );
+    assert_eq!(archive_written.unwrap(), 0, "nothing on the pages changed");
     stop.store(true, Ordering::SeqCst);
     watcher.join().unwrap();
     let after = files(&out);
+    assert_eq!(after, after_theme);
     let mut rewritten = Vec::new();
     for (p, (t, bytes)) in &after {
         let (t0, b0) = &before[p];

@@ -4,8 +4,8 @@
 //! Delivery is at-least-once: a batch (the messages that arrive within
 //! [`ListenOptions::batch_window`] of the first) is dispatched, its refresh committed
 //! to the archive and the site rebuilt, and only then is it acknowledged (one
-//! `basic.ack` with `multiple`). A refresh or build that fails sends the batch back
-//! (`basic.nack` with requeue) after a pause. Messages are de-duplicated on their
+//! `basic.ack` with `multiple`). A refresh that cannot walk a list (the API is away)
+//! or a build that fails sends the batch back (`basic.nack` with requeue) and pauses. Messages are de-duplicated on their
 //! `message_id` (a bounded memory of recent ids), so a redelivery after a lost ack
 //! costs nothing. Malformed and unknown messages are logged and acknowledged with
 //! their batch. When the broker goes away the listener reconnects with exponential
@@ -461,6 +461,14 @@ impl Listener<'_> {
                 let report = crate::sync::refresh(&self.opts.sync, &rep.request, &NoProgress)
                     .await
                     .map_err(|e| format!("refresh: {e}"))?;
+                if let Some(f) = report.failed_lists.first() {
+                    // the API did not answer (after the client's retries): keep the
+                    // messages; a failed detail is retried by the next poll instead
+                    return Err(format!(
+                        "refresh: list {} page {} failed: {}",
+                        f.endpoint, f.id, f.error
+                    ));
+                }
                 let build = self.build().await?;
                 Ok::<_, String>((report, build))
             }
@@ -524,12 +532,7 @@ impl Listener<'_> {
             let first = tokio::select! {
                 biased;
                 _ = shutdown.as_mut() => return Ended::Shutdown,
-                _ = async {
-                    match poll.as_mut() {
-                        Some(p) => { p.tick().await; }
-                        None => std::future::pending::<()>().await,
-                    }
-                } => {
+                _ = tick(poll) => {
                     self.poll().await;
                     continue;
                 }
@@ -566,6 +569,19 @@ impl Listener<'_> {
     }
 }
 
+/// How long one connection attempt (TCP, TLS, AMQP handshake, declarations) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The next tick of the poll interval; never, without one.
+async fn tick(poll: &mut Option<tokio::time::Interval>) {
+    match poll.as_mut() {
+        Some(p) => {
+            p.tick().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
 /// Runs the listener until `shutdown` resolves (checked between batches, so the
 /// current batch finishes and is acknowledged). Connection problems are retried with
 /// back-off forever; only set-up errors (URL, TLS files) end it early.
@@ -594,7 +610,9 @@ pub async fn listen(
         let session = tokio::select! {
             biased;
             _ = shutdown.as_mut() => return Ok(l.stats),
-            s = connect(&opts.bus) => s,
+            s = tokio::time::timeout(CONNECT_TIMEOUT, connect(&opts.bus)) => {
+                s.unwrap_or_else(|_| Err(format!("no connection within {CONNECT_TIMEOUT:?}")))
+            }
         };
         let ended = match session {
             Ok((conn, ch, mut deliveries)) => {
@@ -620,10 +638,16 @@ pub async fn listen(
             }
             tracing::warn!(error = %e, retry_in = ?backoff, "broker connection lost");
             l.emit(ListenEvent::Disconnected(e));
-            tokio::select! {
-                biased;
-                _ = shutdown.as_mut() => return Ok(l.stats),
-                _ = tokio::time::sleep(backoff) => {}
+            // polls go on while the broker is away
+            let pause = tokio::time::sleep(backoff);
+            tokio::pin!(pause);
+            loop {
+                tokio::select! {
+                    biased;
+                    _ = shutdown.as_mut() => return Ok(l.stats),
+                    _ = &mut pause => break,
+                    _ = tick(&mut poll) => l.poll().await,
+                }
             }
             backoff = (backoff * 2).min(opts.max_backoff.max(first_backoff));
         }
