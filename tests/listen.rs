@@ -615,6 +615,33 @@ async fn api_outage_requeues(broker: &Broker) {
     assert_eq!(broker.queue_depth("pp-outage"), Some(0));
 }
 
+/// Scenario 7: no configured queue (a server-named one with the default bindings), and
+/// the same message id twice is applied once.
+async fn server_named_queue_and_duplicates(broker: &Broker) {
+    let site = Site::new("listen-anon", 6).await;
+    let bus = BusConfig {
+        amqp_url: broker.url(),
+        ..BusConfig::default()
+    };
+    let mut l = start(&site, bus);
+    l.connected().await;
+    let mut spec = copr_end(7000003, "fedora-41-x86_64", 1);
+    spec["id"] = json!("3d0c7c39-1111-4aaa-8bbb-000000000001");
+    let ids = publish(&broker.publisher_config(), "fast", &[spec.clone(), spec]);
+    assert_eq!(ids[0], ids[1]);
+    let (mut seen, mut applied, mut duplicates) = (0, 0, 0);
+    while seen < 2 {
+        if let ListenEvent::Batch(b) = l.next(60).await {
+            seen += b.messages;
+            applied += b.valid;
+            duplicates += b.duplicates;
+        }
+    }
+    assert_eq!((applied, duplicates), (1, 1));
+    let stats = l.shutdown().await;
+    assert_eq!(stats.duplicates, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn listener_against_a_real_broker() {
     let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
@@ -623,6 +650,7 @@ async fn listener_against_a_real_broker() {
     polling_brings_what_the_bus_does_not(&broker).await;
     command_applies_and_stops_on_sigterm(&broker).await;
     api_outage_requeues(&broker).await;
+    server_named_queue_and_duplicates(&broker).await;
     broker_restart_loses_nothing(&mut broker).await;
     tokio::task::spawn_blocking(move || drop(broker))
         .await

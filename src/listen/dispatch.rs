@@ -512,6 +512,32 @@ mod tests {
     }
 
     #[test]
+    fn recorded_wire_message() {
+        // `fedora-messaging record` output: topic, headers and body as they came off a
+        // local broker
+        let p = examples().join("local-capture/copr.build.end.recorded.jsonl");
+        let line = std::fs::read_to_string(&p).unwrap();
+        let m: Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+        let body = serde_json::to_vec(&m["body"]).unwrap();
+        let d = dispatch(
+            &Incoming {
+                routing_key: m["topic"].as_str().unwrap(),
+                schema: m["headers"]["fedora_messaging_schema"].as_str(),
+                body: &body,
+            },
+            &everyone(&["kbaig"]),
+        )
+        .unwrap();
+        assert_eq!(
+            d,
+            Decision::Refresh(Target::CoprBuild {
+                build_id: 942697,
+                chroot: "fedora-29-x86_64".into()
+            })
+        );
+    }
+
+    #[test]
     fn schema_header_wins_over_topic() {
         // a Copr body under a strange routing key still dispatches by its header
         let end = body("copr/copr.build.end.json");

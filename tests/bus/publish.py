@@ -9,6 +9,7 @@ FEDORA_MESSAGING_CONF, as for every fedora-messaging program.
                                                      name (the header value)
     {"topic": "copr.build.end", "body": {...}}        the base Message class on a topic
     {"raw": "text", "routing_key": "org.…"}          raw bytes, not JSON (via pika)
+    an optional "id" sets the message id (to send the same message twice)
 
 Modes (argv[1]; argv[2], optional: seconds to wait after each message):
     api   fedora_messaging.api.publish for each message, retried until it succeeds
@@ -30,6 +31,8 @@ def build(spec):
         msg = cls(body=spec["body"])
     else:
         msg = message.Message(topic=spec["topic"], body=spec["body"])
+    if "id" in spec:  # a redelivery: the same message id again
+        msg.id = spec["id"]
     msg.validate()
     return msg
 
