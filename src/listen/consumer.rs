@@ -15,7 +15,7 @@
 use super::config::{BusConfig, QueueConfig};
 use super::dispatch::{Decision, Incoming, dispatch};
 use crate::site::{BuildOptions, BuildReport};
-use crate::sync::{NoProgress, RefreshRequest, SyncError, SyncOptions, SyncReport};
+use crate::sync::{NoProgress, RefreshRequest, SyncOptions, SyncReport};
 use futures_util::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, QueueBindOptions,
@@ -50,9 +50,6 @@ pub enum ListenError {
         #[source]
         source: std::io::Error,
     },
-    /// The poll sync failed in a way that stops it (archive, set-up).
-    #[error(transparent)]
-    Sync(#[from] SyncError),
 }
 
 /// How to listen.
