@@ -238,3 +238,49 @@ fn server_serves_with_reload_script_and_announces_rebuilds() {
         buf.extend_from_slice(&chunk[..n]);
     }
 }
+
+#[test]
+fn config_edit_reloads_the_options() {
+    let (dir, build) = demo_site("watch-config");
+    let config = dir.join("packit-pages.toml");
+    std::fs::write(&config, "base_url = \"https://one.example/\"\n").unwrap();
+    let out = build.out.clone();
+    let mut opts = WatchOptions::new(BuildOptions {
+        base_url: Some("https://one.example/".into()),
+        ..build.clone()
+    });
+    opts.config = Some(config.clone());
+    let base = build.clone();
+    let cfg = config.clone();
+    // what the binary does: read the file again and merge it into the options
+    let reload: packit_pages::watch::Reload = Arc::new(move || {
+        let c = packit_pages::config::Config::load(&cfg).map_err(|e| e.to_string())?;
+        Ok(BuildOptions {
+            base_url: c.base_url,
+            ..base.clone()
+        })
+    });
+    opts.reload = Some(reload);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel();
+    let flag = stop.clone();
+    let watcher = std::thread::spawn(move || {
+        watch(&opts, &flag, |r| {
+            tx.send((r.changed.to_vec(), r.result.is_ok())).unwrap();
+        })
+        .unwrap();
+    });
+    assert!(rx.recv_timeout(Duration::from_secs(120)).unwrap().1);
+    let sitemap = || std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap().contains("https://one.example/"));
+    std::thread::sleep(Duration::from_millis(50));
+    std::fs::write(&config, "base_url = \"https://two.example/\"\n").unwrap();
+    let (changed, ok) = rx.recv_timeout(Duration::from_secs(120)).unwrap();
+    assert!(
+        ok && changed.contains(&std::path::absolute(&config).unwrap()),
+        "{changed:?}"
+    );
+    stop.store(true, Ordering::SeqCst);
+    watcher.join().unwrap();
+    assert!(sitemap().contains("https://two.example/"), "{}", sitemap());
+}
