@@ -642,6 +642,58 @@ async fn server_named_queue_and_duplicates(broker: &Broker) {
     assert_eq!(stats.duplicates, 1);
 }
 
+async fn next(events: &mut UnboundedReceiver<ListenEvent>) -> ListenEvent {
+    tokio::time::timeout(Duration::from_secs(60), events.recv())
+        .await
+        .expect("event in time")
+        .expect("alive")
+}
+
+/// Scenario 8: the message arrives before Packit has recorded the change; the
+/// follow-up refresh brings it.
+async fn follow_up_refresh_catches_a_late_api(broker: &Broker) {
+    let mut site = Site::new("listen-settle", 6).await;
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut opts = ListenOptions::new(
+        bus(broker, "pp-settle", None),
+        site.sync.clone(),
+        Some(site.build.clone()),
+    );
+    opts.events = Some(tx);
+    opts.settle = Some(Duration::from_secs(2));
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        packit_pages::listen::listen(&opts, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("listener")
+    });
+    while !matches!(next(&mut events).await, ListenEvent::Connected) {}
+    publish(
+        &broker.publisher_config(),
+        "api",
+        &[copr_end(7000005, "fedora-40-x86_64", 1)],
+    );
+    while !matches!(next(&mut events).await, ListenEvent::Batch(_)) {}
+    assert!(site.page("jobs/copr/2010/index.html").contains("pending"));
+    // now Packit has handled the same message
+    finish_2010(&mut site);
+    loop {
+        if let ListenEvent::Settled(report, build) = next(&mut events).await {
+            assert!(report.totals.changed >= 1);
+            assert!(build.is_some());
+            break;
+        }
+    }
+    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn listener_against_a_real_broker() {
     let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
@@ -651,6 +703,7 @@ async fn listener_against_a_real_broker() {
     command_applies_and_stops_on_sigterm(&broker).await;
     api_outage_requeues(&broker).await;
     server_named_queue_and_duplicates(&broker).await;
+    follow_up_refresh_catches_a_late_api(&broker).await;
     broker_restart_loses_nothing(&mut broker).await;
     tokio::task::spawn_blocking(move || drop(broker))
         .await

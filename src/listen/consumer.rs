@@ -64,6 +64,10 @@ pub struct ListenOptions {
     /// Incremental sync (list heads, unfinished entities) this often; `None`: never.
     /// The first poll runs at start.
     pub poll_interval: Option<Duration>,
+    /// Refresh what a batch named once more this long after it (`None`: never). A bus
+    /// message and Packit's own handling of it race: Packit may not have recorded the
+    /// new status when the first refresh asks.
+    pub settle: Option<Duration>,
     /// How long to gather messages after the first of a batch.
     pub batch_window: Duration,
     /// Messages in one batch at most.
@@ -75,14 +79,15 @@ pub struct ListenOptions {
 }
 
 impl ListenOptions {
-    /// Defaults: batches of up to 500 messages gathered for 300 ms, reconnection
-    /// back-off up to 60 s, no polling, no events.
+    /// Defaults: batches of up to 500 messages gathered for 300 ms, a follow-up
+    /// refresh 20 s later, reconnection back-off up to 60 s, no polling, no events.
     pub fn new(bus: BusConfig, sync: SyncOptions, build: Option<BuildOptions>) -> ListenOptions {
         ListenOptions {
             bus,
             sync,
             build,
             poll_interval: None,
+            settle: Some(Duration::from_secs(20)),
             batch_window: Duration::from_millis(300),
             max_batch: 500,
             max_backoff: Duration::from_secs(60),
@@ -127,6 +132,8 @@ pub enum ListenEvent {
     Requeued(String),
     /// A poll ran (its sync report and build report).
     Polled(Box<SyncReport>, Option<Box<BuildReport>>),
+    /// A follow-up refresh ran (see [`ListenOptions::settle`]).
+    Settled(Box<SyncReport>, Option<Box<BuildReport>>),
 }
 
 /// Totals over a listener's life.
@@ -351,6 +358,8 @@ struct Listener<'o> {
     opts: &'o ListenOptions,
     dedup: Dedup,
     stats: ListenStats,
+    /// The follow-up refresh due next: when, and the union of the batches' requests.
+    followup: Option<(tokio::time::Instant, RefreshRequest)>,
 }
 
 enum Ended {
@@ -402,6 +411,29 @@ impl Listener<'_> {
                 self.emit(ListenEvent::Polled(Box::new(report), build.map(Box::new)));
             }
             Err(e) => tracing::error!(error = %e, "poll failed"),
+        }
+    }
+
+    /// Runs the pending follow-up refresh (and build).
+    async fn settle(&mut self) {
+        let Some((_, req)) = self.followup.take() else {
+            return;
+        };
+        match crate::sync::refresh(&self.opts.sync, &req, &NoProgress).await {
+            Ok(report) => {
+                let changed = report.totals.new + report.totals.changed + report.totals.gone > 0;
+                let build = if changed {
+                    self.build().await.unwrap_or_else(|e| {
+                        tracing::error!(error = %e, "build after follow-up failed");
+                        None
+                    })
+                } else {
+                    None
+                };
+                tracing::debug!(changed, "follow-up refresh done");
+                self.emit(ListenEvent::Settled(Box::new(report), build.map(Box::new)));
+            }
+            Err(e) => tracing::error!(error = %e, "follow-up refresh failed"),
         }
     }
 
@@ -472,6 +504,14 @@ impl Listener<'_> {
             .await;
             match outcome {
                 Ok((report, build)) => {
+                    if let Some(d) = self.opts.settle {
+                        // merged into a pending follow-up without postponing it
+                        let due = tokio::time::Instant::now() + d;
+                        let f = self
+                            .followup
+                            .get_or_insert_with(|| (due, RefreshRequest::default()));
+                        f.1.merge(rep.request.clone());
+                    }
                     rep.sync = Some(report);
                     rep.build = build;
                 }
@@ -533,6 +573,10 @@ impl Listener<'_> {
                     self.poll().await;
                     continue;
                 }
+                _ = due(&self.followup) => {
+                    self.settle().await;
+                    continue;
+                }
                 d = deliveries.next() => match d {
                     Some(Ok(d)) => d,
                     Some(Err(e)) => return Ended::Lost(e.to_string()),
@@ -569,6 +613,14 @@ impl Listener<'_> {
 /// How long one connection attempt (TCP, TLS, AMQP handshake, declarations) may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// When the pending follow-up is due; never, without one.
+async fn due(f: &Option<(tokio::time::Instant, RefreshRequest)>) {
+    match f {
+        Some((at, _)) => tokio::time::sleep_until(*at).await,
+        None => std::future::pending::<()>().await,
+    }
+}
+
 /// The next tick of the poll interval; never, without one.
 async fn tick(poll: &mut Option<tokio::time::Interval>) {
     match poll.as_mut() {
@@ -594,6 +646,7 @@ pub async fn listen(
         opts,
         dedup: Dedup::new(200_000),
         stats: ListenStats::default(),
+        followup: None,
     };
     let mut poll = opts.poll_interval.map(|d| {
         let mut i = tokio::time::interval(d.max(Duration::from_millis(10)));
