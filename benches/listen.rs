@@ -61,6 +61,8 @@ fn main() {
         content: None,
         full: false,
         threads: None,
+        list_files: false,
+        page_json: false,
     };
     let first = packit_pages::site::build(&build).unwrap();
     println!(

@@ -49,12 +49,16 @@ fn run(ds: &Dataset, latency_ms: u64, concurrency: usize) {
     let t = &report.totals;
     let entities = (t.new + t.changed + t.unchanged) as f64;
     println!(
-        "latency {latency_ms:>2} ms, concurrency {concurrency}: {:>6} requests, {:>6} items stored (list items + details) in {wall:>6.2} s = {:>7.0} items/s; client CPU {}",
+        "sync: latency {latency_ms:>2} ms, concurrency {concurrency}: {:>6} requests, {:>6} items stored (list items + details) in {wall:>6.2} s = {:>7.0} items/s; client CPU {}",
         t.requests,
         entities,
         entities / wall,
-        cpu.map(|c| format!("{:.1} µs/item ({c:.2} s)", c * 1e6 / entities))
-            .unwrap_or_else(|| "n/a".into())
+        cpu.map(|c| format!(
+            "{:.1} µs/item ({c:.2} s, {:.0} % of wall time)",
+            c * 1e6 / entities,
+            100.0 * c / wall
+        ))
+        .unwrap_or_else(|| "n/a".into())
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

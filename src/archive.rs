@@ -119,9 +119,10 @@ impl Entity {
 pub type Version = (i64, Option<String>, Option<String>);
 
 /// Current schema version.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entity (
   kind TEXT NOT NULL,
@@ -179,7 +180,18 @@ CREATE TABLE sync_run (
   finished INTEGER,
   report TEXT
 );
-"#];
+"#,
+    r#"
+CREATE TABLE ref (
+  to_kind TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  from_kind TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  PRIMARY KEY (to_kind, to_id, from_kind, from_id)
+) WITHOUT ROWID;
+CREATE INDEX ref_from ON ref(from_kind, from_id);
+"#,
+];
 
 /// Extracted keys of an entity.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -267,6 +279,9 @@ impl Archive {
         for (i, m) in MIGRATIONS.iter().enumerate().skip(v as usize) {
             let tx = self.conn.transaction().map_err(sql(&path))?;
             tx.execute_batch(m).map_err(sql(&path))?;
+            if i == 1 && v >= 1 {
+                backfill_refs(&tx, &path)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)
                 .map_err(sql(&path))?;
             tx.commit().map_err(sql(&path))?;
@@ -418,6 +433,67 @@ impl Archive {
             .map_err(sql(&self.path))?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(sql(&self.path))
+    }
+
+    /// Jobs linked to merged pipeline `pipeline`: (kind, id).
+    pub fn jobs_of(&self, pipeline: i64) -> Result<Vec<(Kind, String)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT job_kind, job_id FROM link WHERE pipeline=?1")
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(params![pipeline], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(sql(&self.path))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (k, id) = row.map_err(sql(&self.path))?;
+            if let Some(k) = Kind::parse(&k) {
+                out.push((k, id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Entities whose pages show job `kind`/`id` (they reference it: an SRPM
+    /// build, a tested Copr build, a chroot of a Copr build…): (kind, id).
+    pub fn referrers(&self, kind: Kind, id: &str) -> Result<Vec<(Kind, String)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT from_kind, from_id FROM ref WHERE to_kind=?1 AND to_id=?2")
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(params![kind.as_str(), id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(sql(&self.path))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (k, id) = row.map_err(sql(&self.path))?;
+            if let Some(k) = Kind::parse(&k) {
+                out.push((k, id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Extracted project key and trigger of an entity.
+    pub fn project_trigger(
+        &self,
+        kind: Kind,
+        id: &str,
+    ) -> Result<(Option<String>, Option<String>)> {
+        use rusqlite::OptionalExtension;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT project, trigger FROM entity WHERE kind=?1 AND id=?2")
+            .map_err(sql(&self.path))?;
+        Ok(st
+            .query_row(params![kind.as_str(), id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(sql(&self.path))?
+            .unwrap_or((None, None)))
     }
 
     /// Older versions of an entity, newest first: (replaced_at, list_json, detail_json).
@@ -691,7 +767,19 @@ impl Writer<'_> {
         if kind == Kind::Pipeline {
             self.write_links(id, l.as_deref())?;
         }
+        self.write_refs(kind, id, l.as_deref(), d.as_deref())?;
         Ok(())
+    }
+
+    /// Rewrites the references entity `kind`/`id` makes to other jobs.
+    fn write_refs(
+        &self,
+        kind: Kind,
+        id: &str,
+        list: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        write_refs(&self.tx, &self.path, kind, id, list, detail)
     }
 
     /// Rewrites the job → pipeline links of pipeline `id` from its list item.
@@ -773,6 +861,7 @@ impl Writer<'_> {
         if kind == Kind::Pipeline {
             self.write_links(id, list)?;
         }
+        self.write_refs(kind, id, list, detail)?;
         Ok(true)
     }
 
@@ -787,11 +876,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Records a failed fetch of an entity; its stored data is left untouched.
+    /// Records a failed fetch of an entity; its stored data is left untouched. The
+    /// entity counts as changed in the current revision (its pages show the error).
     pub fn record_error(&self, kind: Kind, id: &str, message: &str, now: i64) -> Result<()> {
         self.tx
             .execute(
-                "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1 WHERE kind=?1 AND id=?2",
+                "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
                 params![kind.as_str(), id, message, now],
             )
             .map_err(sql(&self.path))?;
@@ -1060,6 +1150,106 @@ fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
         Kind::Usage | Kind::System => {}
     }
     ex
+}
+
+/// The jobs an entity's pages show as related chips, from its stored JSON: the
+/// SRPM and Log Detective runs of a build, the builds a test ran on, the build a
+/// scan analysed, the chroots of a Copr build and the targets of a sync-release run.
+pub fn refs_of(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Vec<(Kind, String)> {
+    let mut out = Vec::new();
+    let mut scan = |json: Option<&str>| {
+        let Some(v) = json.and_then(|j| serde_json::from_str::<Value>(j).ok()) else {
+            return;
+        };
+        let mut one = |field: &str, k: Kind| {
+            if let Some(n) = v.get(field).and_then(Value::as_i64) {
+                out.push((k, n.to_string()));
+            }
+        };
+        match kind {
+            Kind::Copr | Kind::Koji => one("srpm_build_id", Kind::Srpm),
+            Kind::OpenScanHub => one("copr_build_target_id", Kind::Copr),
+            _ => {}
+        }
+        let mut many = |field: &str, k: Kind| match v.get(field) {
+            Some(Value::Array(a)) => out.extend(
+                a.iter()
+                    .filter_map(Value::as_i64)
+                    .map(|n| (k, n.to_string())),
+            ),
+            Some(Value::Object(o)) => out.extend(
+                o.values()
+                    .filter_map(Value::as_i64)
+                    .map(|n| (k, n.to_string())),
+            ),
+            _ => {}
+        };
+        match kind {
+            Kind::Copr | Kind::Koji => many("log_detective_runs", Kind::LogDetective),
+            Kind::TestingFarm => {
+                many("copr_build_ids", Kind::Copr);
+                many("koji_build_ids", Kind::Koji);
+            }
+            Kind::CoprBuild => many("packit_id_per_chroot", Kind::Copr),
+            Kind::ProposeDownstreamRun => {
+                many("packit_id_per_downstream_pr", Kind::ProposeDownstream)
+            }
+            Kind::PullFromUpstreamRun => {
+                many("packit_id_per_downstream_pr", Kind::PullFromUpstream)
+            }
+            _ => {}
+        }
+    };
+    scan(list);
+    scan(detail);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn write_refs(
+    tx: &rusqlite::Connection,
+    path: &Path,
+    kind: Kind,
+    id: &str,
+    list: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    let refs = refs_of(kind, list, detail);
+    tx.prepare_cached("DELETE FROM ref WHERE from_kind=?1 AND from_id=?2")
+        .and_then(|mut st| st.execute(params![kind.as_str(), id]))
+        .map_err(sql(path))?;
+    if refs.is_empty() {
+        return Ok(());
+    }
+    let mut ins = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO ref(to_kind, to_id, from_kind, from_id) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(sql(path))?;
+    for (k, to) in refs {
+        ins.execute(params![k.as_str(), to, kind.as_str(), id])
+            .map_err(sql(path))?;
+    }
+    Ok(())
+}
+
+/// Fills the `ref` table of an archive made before it existed.
+fn backfill_refs(tx: &rusqlite::Connection, path: &Path) -> Result<()> {
+    let mut st = tx
+        .prepare("SELECT kind, id, list_json, detail_json FROM entity WHERE kind IN ('copr','koji','openscanhub','testing-farm','copr-build','propose-downstream-run','pull-from-upstream-run')")
+        .map_err(sql(path))?;
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(sql(path))?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(sql(path))?;
+    for (k, id, l, d) in rows {
+        if let Some(k) = Kind::parse(&k) {
+            write_refs(tx, path, k, &id, l.as_deref(), d.as_deref())?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,6 +13,15 @@ use std::path::{Path, PathBuf};
 /// Name of the configuration file looked up in the current directory.
 pub const FILE_NAME: &str = "packit-pages.toml";
 
+/// The archive used when neither a flag, the environment nor the file names one.
+pub const DEFAULT_ARCHIVE: &str = "./packit-archive.sqlite";
+
+/// The output directory used when neither a flag, the environment nor the file names one.
+pub const DEFAULT_OUT: &str = "./public";
+
+/// The content directory used, when it exists, if nothing names one.
+pub const DEFAULT_CONTENT: &str = "./content";
+
 /// Errors reading the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -106,6 +115,13 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
+        c.anchor(path);
+        Ok(c)
+    }
+
+    /// Makes relative paths relative to the folder of the config file `path`.
+    fn anchor(&mut self, path: &Path) {
+        let c = self;
         let base = path.parent().unwrap_or(Path::new(""));
         for p in [
             &mut c.archive,
@@ -121,7 +137,50 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
-        Ok(c)
+    }
+
+    /// Best-effort reading of a file that [`Config::parse`] rejects: unknown keys are
+    /// dropped, and so is any key whose value has the wrong type. `None` when the
+    /// text is not TOML at all. Lets `check` go on with the paths of a config that
+    /// has an error (which it reports separately).
+    pub fn parse_lenient(text: &str, path: &Path) -> Option<Config> {
+        let mut table: toml::Table = toml::from_str(text).ok()?;
+        let probe = |k: &str, v: &toml::Value| -> bool {
+            let mut t = toml::Table::new();
+            t.insert(k.to_string(), v.clone());
+            toml::Value::Table(t).try_into::<Config>().is_ok()
+        };
+        if let Some(toml::Value::Table(scope)) = table.get_mut("scope") {
+            scope.retain(|k, v| {
+                let mut s = toml::Table::new();
+                s.insert(k.to_string(), v.clone());
+                probe("scope", &toml::Value::Table(s))
+            });
+        }
+        table.retain(|k, v| probe(k, v));
+        let mut c: Config = toml::Value::Table(table).try_into().ok()?;
+        c.anchor(path);
+        Some(c)
+    }
+
+    /// `archive`, else [`DEFAULT_ARCHIVE`].
+    pub fn archive_or_default(&self) -> PathBuf {
+        self.archive
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ARCHIVE.into())
+    }
+
+    /// `out`, else [`DEFAULT_OUT`].
+    pub fn out_or_default(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| DEFAULT_OUT.into())
+    }
+
+    /// `content`, else [`DEFAULT_CONTENT`] when that folder exists.
+    pub fn content_or_default(&self) -> Option<PathBuf> {
+        self.content.clone().or_else(|| {
+            let d = PathBuf::from(DEFAULT_CONTENT);
+            d.is_dir().then_some(d)
+        })
     }
 
     /// Reads a configuration file.
@@ -175,6 +234,19 @@ mod tests {
         assert!(msg.contains("themee"), "{msg}");
         let err = Config::parse("[scope]\nproject = []\n", Path::new("p.toml")).unwrap_err();
         assert!(err.to_string().contains("p.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn lenient_parse_keeps_the_valid_keys() {
+        let c = Config::parse_lenient(
+            "themee = 1\ntheme = \"t\"\nrate = \"fast\"\n[scope]\nprojects = [\"a/b/c\"]\nx = 1\n",
+            Path::new("d/p.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.theme.unwrap(), Path::new("d/t"));
+        assert_eq!(c.rate, None);
+        assert_eq!(c.scope.projects, vec!["a/b/c".to_string()]);
+        assert!(Config::parse_lenient("= nope", Path::new("p.toml")).is_none());
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! struct and handler. Exit codes: 0 success, 1 failure, 2 usage error.
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use packit_pages::api::client::ClientConfig;
+use packit_pages::config::{self, Config};
 use packit_pages::sync::{self, BarProgress, LogProgress, Progress, Scope, SyncOptions};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,6 +15,10 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(name = "packit-pages", version, about, long_about = None)]
 struct Cli {
+    /// Configuration file (default: ./packit-pages.toml when present). Its relative
+    /// paths are relative to its folder. Flags and PACKIT_PAGES_* variables override it.
+    #[arg(long, global = true, value_name = "FILE", env = "PACKIT_PAGES_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -27,6 +32,14 @@ enum Command {
     Build(BuildArgs),
     /// Write a deterministic synthetic archive (for the quick start, tests and benchmarks).
     DemoArchive(DemoArchiveArgs),
+    /// Create a site folder: packit-pages.toml, content/ (FAQ, about) and theme/.
+    Init(InitArgs),
+    /// Validate the configuration, the theme's templates, the content and the archive.
+    Check(CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one page per command into a folder).
+    Man(ManArgs),
     /// Keep the archive and the site current from the Fedora message bus (AMQP).
     #[command(long_about = LISTEN_ABOUT)]
     Listen(ListenArgs),
@@ -55,8 +68,8 @@ stop, 1 on a set-up error, 2 on a usage error.";
 /// from packit-pages.toml, then the defaults.
 #[derive(Args, Debug, Clone)]
 struct SiteArgs {
-    /// Configuration file (default: ./packit-pages.toml when present).
-    #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_CONFIG")]
+    /// Configuration file: the global `--config` (set by `main`).
+    #[arg(skip)]
     config: Option<PathBuf>,
     /// Archive file (SQLite) [default: ./packit-archive.sqlite].
     #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_ARCHIVE")]
@@ -106,6 +119,8 @@ impl SiteArgs {
                 }),
             full: false,
             threads: None,
+            list_files: false,
+            page_json: false,
         };
         Ok((c, opts))
     }
@@ -168,27 +183,42 @@ on another failure, 2 on a usage error.";
 /// Options shared by the subcommands that read or write the archive.
 #[derive(Args, Debug, Clone)]
 struct ArchiveArg {
-    /// The archive file (SQLite). Created by `sync` / `demo-archive` if missing.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "PACKIT_PAGES_ARCHIVE",
-        default_value = "./packit-archive.sqlite"
-    )]
-    archive: PathBuf,
+    /// The archive file (SQLite): `sync` creates it if missing, `build` and `check` read
+    /// it. [default: `archive` of the config, else ./packit-archive.sqlite]
+    #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_ARCHIVE")]
+    archive: Option<PathBuf>,
+}
+
+impl ArchiveArg {
+    fn resolve(&self, cfg: &Config) -> PathBuf {
+        self.archive
+            .clone()
+            .unwrap_or_else(|| cfg.archive_or_default())
+    }
+}
+
+/// Flag (or its environment variable), else the config file's value, else the default.
+fn pick<T>(flag: Option<T>, config: Option<T>, default: T) -> T {
+    flag.or(config).unwrap_or(default)
 }
 
 /// The API to talk to.
 #[derive(Args, Debug, Clone)]
 struct ApiArg {
     /// Base URL of the Packit API (the part before `/copr-builds`, `/runs`, ...).
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "PACKIT_PAGES_API",
-        default_value = packit_pages::api::DEFAULT_API
-    )]
-    api: String,
+    /// [default: `api` of the config, else https://prod.packit.dev/api]
+    #[arg(long, value_name = "URL", env = "PACKIT_PAGES_API")]
+    api: Option<String>,
+}
+
+impl ApiArg {
+    fn resolve(&self, cfg: &Config) -> String {
+        pick(
+            self.api.clone(),
+            cfg.api.clone(),
+            packit_pages::api::DEFAULT_API.into(),
+        )
+    }
 }
 
 #[derive(Args, Debug)]
@@ -216,13 +246,14 @@ struct SyncArgs {
     forges: Vec<String>,
 
     /// Requests in flight at most. Packit's API runs on two server processes: keep
-    /// this at 1 unless the operators agree.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
-    concurrency: u32,
+    /// this at 1 unless the operators agree. [default: `concurrency` of the config, else 1]
+    #[arg(long, value_name = "N", env = "PACKIT_PAGES_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..=16))]
+    concurrency: Option<u32>,
 
     /// Requests started per second at most (0 = no limit; only for local test servers).
-    #[arg(long, value_name = "RATE", default_value_t = 5.0)]
-    rps: f64,
+    /// [default: `rate` of the config, else 5]
+    #[arg(long, value_name = "RATE", env = "PACKIT_PAGES_RATE")]
+    rps: Option<f64>,
 
     /// Timeout of one request in seconds (connect, headers and body).
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
@@ -261,13 +292,36 @@ struct SyncArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    let config_file = cli.config.clone().or_else(|| {
+        let p = PathBuf::from(config::FILE_NAME);
+        p.is_file().then_some(p)
+    });
+    let load = || -> anyhow::Result<Config> {
+        Ok(match &config_file {
+            Some(p) => Config::load(p)?,
+            None => Config::default(),
+        })
+    };
     let result = match cli.command {
-        Command::Sync(a) => run_sync(a),
-        Command::Build(a) => run_build(a),
+        Command::Sync(a) => load().and_then(|c| run_sync(a, &c)),
+        Command::Build(a) => load().and_then(|c| run_build(a, &c)),
         Command::DemoArchive(a) => run_demo_archive(a),
-        Command::Listen(a) => run_listen(a),
-        Command::Watch(a) => run_watch(a, None),
-        Command::Serve(a) => run_watch(a.site, Some(a.port)),
+        Command::Init(a) => run_init(a),
+        Command::Check(a) => run_check(a, config_file.as_deref()),
+        Command::Completions(a) => run_completions(a),
+        Command::Man(a) => run_man(a),
+        Command::Listen(mut a) => {
+            a.site.config = config_file.clone();
+            run_listen(a)
+        }
+        Command::Watch(mut a) => {
+            a.config = config_file.clone();
+            run_watch(a, None)
+        }
+        Command::Serve(mut a) => {
+            a.site.config = config_file.clone();
+            run_watch(a.site, Some(a.port))
+        }
     };
     match result {
         Ok(code) => code,
@@ -296,28 +350,46 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn run_sync(a: SyncArgs) -> anyhow::Result<ExitCode> {
+fn run_sync(a: SyncArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let mut scope = Scope::all();
-    for p in &a.projects {
+    // the scope flags, when any is given, replace the config's scope as a whole
+    let flags_scope = !(a.projects.is_empty() && a.namespaces.is_empty() && a.forges.is_empty());
+    let (projects, namespaces, forges) = if flags_scope {
+        (&a.projects, &a.namespaces, &a.forges)
+    } else {
+        (
+            &cfg.scope.projects,
+            &cfg.scope.namespaces,
+            &cfg.scope.forges,
+        )
+    };
+    for p in projects {
         scope.add_project(p)?;
     }
-    for n in &a.namespaces {
+    for n in namespaces {
         scope.add_namespace(n)?;
     }
-    for f in &a.forges {
+    for f in forges {
         scope.add_forge(f)?;
     }
     if !(a.timeout > 0.0 && a.timeout.is_finite()) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
-    if !(a.rps >= 0.0 && a.rps.is_finite()) {
-        anyhow::bail!("--rps must be 0 (no limit) or a positive rate");
+    let rps = pick(a.rps, cfg.rate, 5.0);
+    if !(rps >= 0.0 && rps.is_finite()) {
+        anyhow::bail!("--rps (or `rate`) must be 0 (no limit) or a positive rate");
     }
+    let concurrency = pick(a.concurrency.map(|c| c as usize), cfg.concurrency, 1);
+    if !(1..=16).contains(&concurrency) {
+        anyhow::bail!("`concurrency` must be between 1 and 16");
+    }
+    let api = a.api.resolve(cfg);
+    let archive = a.archive.resolve(cfg);
     let opts = SyncOptions {
         client: ClientConfig {
-            base_url: a.api.api.clone(),
-            concurrency: a.concurrency as usize,
-            requests_per_second: a.rps,
+            base_url: api.clone(),
+            concurrency,
+            requests_per_second: rps,
             timeout: Duration::from_secs_f64(a.timeout),
             max_retries: a.retries,
             backoff_base: Duration::from_millis(a.retry_base_ms),
@@ -326,7 +398,7 @@ fn run_sync(a: SyncArgs) -> anyhow::Result<ExitCode> {
         scope,
         project_lists: !a.no_project_lists,
         usage: !a.no_usage,
-        ..SyncOptions::new(a.archive.archive.clone(), &a.api.api)
+        ..SyncOptions::new(archive, &api)
     };
     let progress: Box<dyn Progress> = match a.progress.as_str() {
         "bars" => Box::new(BarProgress::default()),
@@ -355,35 +427,31 @@ fn run_sync(a: SyncArgs) -> anyhow::Result<ExitCode> {
 /// Arguments of `packit-pages build`.
 #[derive(Args, Debug)]
 struct BuildArgs {
-    /// Archive file (SQLite) to render.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "PACKIT_PAGES_ARCHIVE",
-        required_unless_present = "demo"
-    )]
-    archive: Option<PathBuf>,
-    /// Output directory.
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "PACKIT_PAGES_OUT",
-        default_value = "./public"
-    )]
-    out: PathBuf,
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// Output directory. [default: `out` of the config, else ./public]
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_OUT")]
+    out: Option<PathBuf>,
     /// Theme directory (`templates/`, `static/`) overriding the default theme file by file.
+    /// [default: `theme` of the config]
     #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_THEME")]
     theme: Option<PathBuf>,
     /// Public URL of the site (e.g. https://user.github.io/repo/), for canonical links,
-    /// the sitemap and robots.txt. Internal links are relative anyway.
+    /// the sitemap and robots.txt. Internal links are relative anyway. [default:
+    /// `base_url` of the config]
     #[arg(long, value_name = "URL", env = "PACKIT_PAGES_BASE_URL")]
     base_url: Option<String>,
-    /// Directory of markdown content pages (faq.md, about.md); default `./content` if present.
+    /// Directory of markdown content pages (faq.md, about.md). [default: `content` of
+    /// the config, else ./content if present]
     #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_CONTENT")]
     content: Option<PathBuf>,
     /// Do not trust the manifest of the previous build: compare every file with the disk.
     #[arg(long, env = "PACKIT_PAGES_FULL")]
     full: bool,
+    /// Also write `index.json` beside every job and pipeline page: the view the page
+    /// was rendered from (one more file per detail page).
+    #[arg(long, env = "PACKIT_PAGES_PAGE_JSON")]
+    page_json: bool,
     /// Write the build report (files written / unchanged / removed, timings) as JSON.
     #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_REPORT_JSON")]
     report_json: Option<PathBuf>,
@@ -410,30 +478,43 @@ struct BuildArgs {
     seed: u64,
 }
 
-fn run_build(a: BuildArgs) -> anyhow::Result<ExitCode> {
-    let archive = match (&a.archive, a.demo) {
-        (Some(p), false) => p.clone(),
-        _ => demo_archive(a.pipelines, a.seed)?,
+fn run_build(a: BuildArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
+    let archive = if a.demo {
+        demo_archive(a.pipelines, a.seed)?
+    } else {
+        a.archive.resolve(cfg)
     };
+    let out = a.out.clone().unwrap_or_else(|| cfg.out_or_default());
     let opts = packit_pages::site::BuildOptions {
         archive,
-        out: a.out.clone(),
-        theme: a.theme.clone(),
-        base_url: a.base_url.clone(),
-        content: a.content.clone().or_else(|| {
-            let d = PathBuf::from("content");
-            d.is_dir().then_some(d)
-        }),
+        out: out.clone(),
+        theme: a.theme.clone().or_else(|| cfg.theme.clone()),
+        base_url: a.base_url.clone().or_else(|| cfg.base_url.clone()),
+        content: a
+            .content
+            .clone()
+            .or_else(|| cfg.content.clone())
+            .or_else(|| {
+                let d = PathBuf::from("content");
+                d.is_dir().then_some(d)
+            }),
         full: a.full,
         threads: None,
+        list_files: a.report_json.is_some(),
+        page_json: a.page_json,
     };
     let report = packit_pages::site::build(&opts)
-        .with_context(|| format!("building the site into {}", a.out.display()))?;
+        .with_context(|| format!("building the site into {}", out.display()))?;
     eprintln!(
-        "{} files ({} pages, {} redirects): {} written, {} unchanged, {} removed in {} ms ({:.0} files/s)",
+        "{} build, {} files ({} pages, {} redirects), {} rendered: {} written, {} unchanged, {} removed in {} ms ({:.0} files/s)",
+        match report.mode {
+            packit_pages::site::BuildMode::Full => "full",
+            packit_pages::site::BuildMode::Incremental => "incremental",
+        },
         report.files,
         report.pages,
         report.redirects,
+        report.rendered,
         report.write.written,
         report.write.unchanged,
         report.write.removed,
@@ -511,6 +592,106 @@ fn run_demo_archive(a: DemoArchiveArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{} exists already; choose a new file", a.file.display());
     }
     write_demo_archive(&a.file, a.pipelines, a.seed, a.hostile)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `packit-pages init`.
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// Overwrite files of the scaffold that exist already (never writes through
+    /// symbolic links or outside DIR).
+    #[arg(long)]
+    force: bool,
+    /// The site folder to create (or fill).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+}
+
+fn run_init(a: InitArgs) -> anyhow::Result<ExitCode> {
+    let written = packit_pages::scaffold::init(&a.dir, a.force)?;
+    for p in &written {
+        eprintln!("created {}", p.display());
+    }
+    eprintln!(
+        "\nNext: cd {} && packit-pages build --demo   (a demo site in public/),\n\
+         or edit packit-pages.toml, then packit-pages sync && packit-pages build.",
+        a.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `packit-pages check`.
+#[derive(Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    archive: ArchiveArg,
+    /// Theme folder to check. [default: `theme` of the config]
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_THEME")]
+    theme: Option<PathBuf>,
+    /// Content folder to check. [default: `content` of the config, else ./content if present]
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_CONTENT")]
+    content: Option<PathBuf>,
+}
+
+fn run_check(a: CheckArgs, config_file: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let report = packit_pages::check::check(&packit_pages::check::CheckOptions {
+        config: config_file.map(Path::to_path_buf),
+        theme: a.theme,
+        content: a.content,
+        archive: a.archive.archive,
+    });
+    for c in &report.checked {
+        eprintln!("checked {c}");
+    }
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    eprintln!("{}", report.summary());
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Arguments of `packit-pages completions`.
+#[derive(Args, Debug)]
+struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    shell: clap_complete::Shell,
+}
+
+fn run_completions(a: CompletionsArgs) -> anyhow::Result<ExitCode> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(a.shell, &mut cmd, "packit-pages", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `packit-pages man`.
+#[derive(Args, Debug)]
+struct ManArgs {
+    /// Write packit-pages.1 and one packit-pages-COMMAND.1 per subcommand into this
+    /// folder instead of printing packit-pages.1.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
+fn run_man(a: ManArgs) -> anyhow::Result<ExitCode> {
+    let cmd = Cli::command();
+    match &a.dir {
+        None => match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+            // `packit-pages man | head` is not an error
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            r => r?,
+        },
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            clap_mangen::generate_to(cmd, dir)
+                .with_context(|| format!("cannot write man pages into {}", dir.display()))?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

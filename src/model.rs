@@ -194,7 +194,7 @@ impl JobList {
 
     /// Whether an entity of the list/detail kind belongs to this list (Koji splits
     /// by scratch flag, recorded in the extracted target).
-    fn accepts(self, target: Option<&str>) -> bool {
+    pub fn accepts(self, target: Option<&str>) -> bool {
         let downstream = target.is_some_and(|t| t.starts_with("downstream:"));
         match self {
             JobList::Koji => !downstream,
@@ -261,7 +261,7 @@ impl Section {
 }
 
 /// One project known to the archive (from `/projects` or from jobs that name it).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct ProjectEntry {
     /// `forge/namespace/repo`.
     pub key: String,
@@ -273,6 +273,8 @@ pub struct ProjectEntry {
     pub listed: BTreeSet<(Section, String)>,
     /// All pipeline ids of the project, ascending.
     pub pipelines: Vec<i64>,
+    /// The job lists that hold jobs of the project.
+    pub lists: BTreeSet<JobList>,
 }
 
 impl ProjectEntry {
@@ -341,6 +343,11 @@ pub struct Catalog {
     pub projects: BTreeMap<String, ProjectEntry>,
     /// Statistics.
     pub stats: Stats,
+    /// Stored snapshots that are not jobs, pipelines or projects (`usage`,
+    /// `system`): kind and id.
+    pub snapshots: Vec<(Kind, String)>,
+    /// Ids of the list items of each job list by status class, ascending.
+    pub status_ids: HashMap<(JobList, StatusClass), Vec<i64>>,
     /// Last sync time (UNIX seconds) from the archive, if any.
     pub last_sync: Option<i64>,
     /// API the archive was synced from.
@@ -397,6 +404,11 @@ impl Catalog {
                     }
                     if l.list_kind() == *kind {
                         c.list_ids.entry(*l).or_default().push(num);
+                        if let Some(p) = &project
+                            && p.split('/').count() >= 3
+                        {
+                            c.project(p).lists.insert(*l);
+                        }
                         let class = Status::new(status.clone().unwrap_or_default()).class();
                         let class = if *l == JobList::KojiTagRequests {
                             StatusClass::Unknown
@@ -404,6 +416,7 @@ impl Catalog {
                             class
                         };
                         *c.stats.by_status.entry((*l, class)).or_default() += 1;
+                        c.status_ids.entry((*l, class)).or_default().push(num);
                         if let Some(t) = submitted {
                             *c.stats
                                 .jobs_per_day
@@ -481,6 +494,17 @@ impl Catalog {
         }
         drop(rows);
         drop(st);
+        let mut st = conn.prepare(
+            "SELECT kind, id FROM entity WHERE kind IN ('usage','system') ORDER BY kind, id",
+        )?;
+        let snaps: Vec<(String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        drop(st);
+        c.snapshots = snaps
+            .into_iter()
+            .filter_map(|(k, id)| Kind::parse(&k).map(|k| (k, id)))
+            .collect();
         // jobs naming projects the project list does not have
         let mut st = conn.prepare("SELECT DISTINCT project FROM entity WHERE project IS NOT NULL AND kind NOT IN ('project-pr','project-branch','project-release','project-issue')")?;
         let keys: Vec<String> = st
@@ -553,9 +577,14 @@ fn split_sub(id: &str, sep: char, s: Section) -> (Option<String>, Section, Optio
 
 // ---------------------------------------------------------------- URL helpers
 
-/// Reserved path segments that would collide with the site's own pages.
-const RESERVED: [&str; 8] = [
+/// Reserved path segments that would collide with the site's own pages and files
+/// (`static/site.js` encodes project paths with the same list).
+pub const RESERVED: [&str; 12] = [
     "page",
+    "badge",
+    "badge.svg",
+    "feed.xml",
+    "failures.xml",
     "prs",
     "branches",
     "releases",

@@ -6,13 +6,28 @@
 //! page and the list's index (which shows the newest 50 and a pager). Each [`Page`]
 //! can say which inputs it reads ([`Page::inputs`]) and [`Plan::pages_for_entity`]
 //! answers the reverse question, which is what incremental rebuilds build on.
+//!
+//! Incremental rebuilds use two things from here. [`Page::shape`] hashes the
+//! catalog data a page shows besides entity contents (its slice of a list, the
+//! list's length, a project's trigger names…): a page whose shape hash differs from
+//! the one the last build recorded must be rendered again. [`affected_by`] maps a
+//! change set (entities added or changed since the last build) to the pages that
+//! show those entities: their own pages, the list pages holding them, the merged
+//! pipelines they belong to and every page listing those pipelines, the other jobs
+//! of those pipelines (whose pages show the changed job as a related chip), and
+//! the site-wide aggregates.
 
 use crate::api::Kind;
+use crate::api::types::StatusClass;
+use crate::archive::{Archive, ArchiveError};
 use crate::model::{
     Catalog, JobList, PER_PAGE, Section, detail_path, encode_segment, forge_path, namespace_path,
     pipeline_path, project_path, trigger_path,
 };
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use xxhash_rust::xxh3::Xxh3;
 
 /// One page (or generated file) of the site.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +86,121 @@ pub enum Page {
     Redirect(Arc<str>, Box<Page>),
     /// A legacy alias of a job detail page (compact: one per detail id and alias).
     Alias(Alias, JobList, i64),
+    /// `api/…/<id>.json`: the archive's raw JSON of one entity, at the path of the
+    /// Packit API endpoint that returns it (see [`api_path`]).
+    Api(Kind, Arc<str>),
+    /// `<page>index.json`: the view a job or pipeline page was rendered from
+    /// (only with [`Plan::add_view_json`]).
+    ViewJson(Box<Page>),
+    /// An Atom feed.
+    Feed(Feed),
+    /// An SVG status badge of a project.
+    Badge(Arc<str>, Badge),
+    /// `jobs/<list>/status/<class>/` (0 = newest) and `…/page/<n>/`: the jobs of a
+    /// list with one status class, the no-JavaScript form of the status filter.
+    StatusList(JobList, StatusClass, u32),
+    /// `idx/<list>/meta.js`: what the filter script needs to know of an index
+    /// (shard count, total).
+    IndexMeta(IndexList),
+    /// `idx/<list>/<n>.js`: shard `n` (fixed chunks of [`SHARD`] items from the
+    /// oldest) of the compact filter index of a list.
+    IndexShard(IndexList, u32),
+}
+
+/// The status classes in display order (their index is the status code of the
+/// filter indexes).
+pub const STATUS_CLASSES: [StatusClass; 8] = [
+    StatusClass::Success,
+    StatusClass::Failure,
+    StatusClass::Error,
+    StatusClass::Pending,
+    StatusClass::Running,
+    StatusClass::Skipped,
+    StatusClass::Canceled,
+    StatusClass::Unknown,
+];
+
+/// Items per filter index shard.
+pub const SHARD: usize = 5000;
+
+/// The lists the filter script can search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IndexList {
+    /// A job list.
+    Jobs(JobList),
+    /// The pipelines.
+    Pipelines,
+    /// The projects.
+    Projects,
+}
+
+impl IndexList {
+    /// Name of the index (`copr`, `pipelines`, `projects`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            IndexList::Jobs(l) => l.slug(),
+            IndexList::Pipelines => "pipelines",
+            IndexList::Projects => "projects",
+        }
+    }
+
+    /// Every index of a site.
+    pub fn all() -> Vec<IndexList> {
+        let mut v: Vec<IndexList> = JobList::ALL.iter().map(|l| IndexList::Jobs(*l)).collect();
+        v.push(IndexList::Pipelines);
+        v.push(IndexList::Projects);
+        v
+    }
+
+    /// The ids of the list, ascending (project indexes have one shard).
+    pub fn ids(self, catalog: &Catalog) -> &[i64] {
+        match self {
+            IndexList::Jobs(l) => catalog
+                .list_ids
+                .get(&l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]),
+            IndexList::Pipelines => &catalog.pipelines,
+            IndexList::Projects => &[],
+        }
+    }
+
+    /// Number of shards.
+    pub fn shards(self, catalog: &Catalog) -> u32 {
+        match self {
+            IndexList::Projects => 1,
+            l => l.ids(catalog).len().div_ceil(SHARD) as u32,
+        }
+    }
+
+    /// The ids of shard `n` (1-based).
+    pub fn shard(self, catalog: &Catalog, n: u32) -> &[i64] {
+        let ids = self.ids(catalog);
+        let start = ((n.max(1) - 1) as usize * SHARD).min(ids.len());
+        &ids[start..(start + SHARD).min(ids.len())]
+    }
+}
+
+/// The Atom feeds of the site.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Feed {
+    /// `…/<repo>/feed.xml`: every job of a project, newest first.
+    Project(Arc<str>),
+    /// `…/<repo>/failures.xml`: failed and errored jobs of a project.
+    ProjectFailures(Arc<str>),
+    /// `feeds/failures.xml`: failed and errored jobs of every project.
+    Failures,
+}
+
+/// The status badges of a project (latest status, shields-like SVG).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Badge {
+    /// `…/<repo>/badge.svg`: the project's latest pipeline.
+    Project,
+    /// `…/<repo>/badge/<list>.svg`: the project's latest job of one type.
+    List(JobList),
+    /// `…/<repo>/branches/<name>/badge.svg`: the latest pipeline of a branch.
+    Branch(Arc<str>),
 }
 
 /// The legacy URLs that keep old links to a job detail page alive.
@@ -175,6 +305,21 @@ impl Page {
             Page::Asset(name) => format!("static/{name}"),
             Page::Redirect(from, _) => from.to_string(),
             Page::Alias(a, l, id) => a.path(*l, *id),
+            Page::Api(k, id) => api_path(*k, id),
+            Page::ViewJson(p) => format!("{}index.json", p.path(catalog)),
+            Page::Feed(Feed::Project(k)) => format!("{}feed.xml", project_path(k)),
+            Page::Feed(Feed::ProjectFailures(k)) => format!("{}failures.xml", project_path(k)),
+            Page::Feed(Feed::Failures) => "feeds/failures.xml".into(),
+            Page::Badge(k, Badge::Project) => format!("{}badge.svg", project_path(k)),
+            Page::Badge(k, Badge::List(l)) => format!("{}badge/{}.svg", project_path(k), l.slug()),
+            Page::Badge(k, Badge::Branch(b)) => {
+                format!("{}badge.svg", trigger_path(k, Section::Branches, b))
+            }
+            Page::StatusList(l, c, n) => {
+                chunked(&format!("jobs/{}/status/{}/", l.slug(), c.as_str()), *n)
+            }
+            Page::IndexMeta(i) => format!("idx/{}/meta.js", i.slug()),
+            Page::IndexShard(i, n) => format!("idx/{}/{n}.js", i.slug()),
         }
     }
 
@@ -200,6 +345,12 @@ impl Page {
                 | Page::Asset(_)
                 | Page::Redirect(..)
                 | Page::Alias(..)
+                | Page::Api(..)
+                | Page::ViewJson(_)
+                | Page::Feed(_)
+                | Page::Badge(..)
+                | Page::IndexMeta(_)
+                | Page::IndexShard(..)
         )
     }
 
@@ -221,7 +372,11 @@ impl Page {
             Page::NotFound => "404.html",
             Page::Sitemap | Page::SitemapPart(_) => "sitemap.xml",
             Page::Robots => "robots.txt",
-            Page::NoJekyll | Page::Asset(_) => "",
+            Page::NoJekyll | Page::Asset(_) | Page::Api(..) | Page::ViewJson(_) => "",
+            Page::Feed(_) => "feed.xml",
+            Page::Badge(..) => "badge.svg",
+            Page::StatusList(..) => "job_list.html",
+            Page::IndexMeta(_) | Page::IndexShard(..) => "",
             Page::Redirect(..) | Page::Alias(..) => "redirect.html",
         }
     }
@@ -261,10 +416,560 @@ impl Page {
             Page::Sitemap | Page::SitemapPart(_) => v.push(Input::ProjectSet),
             Page::Redirect(_, to) => return to.inputs(catalog),
             Page::Alias(_, l, id) => return Page::JobDetail(*l, *id).inputs(catalog),
+            Page::Api(k, id) => return vec![Input::Entity(*k, id.to_string())],
+            Page::Feed(Feed::Project(k) | Feed::ProjectFailures(k)) | Page::Badge(k, _) => {
+                v.push(Input::Project(k.to_string()))
+            }
+            Page::StatusList(l, ..) | Page::IndexMeta(IndexList::Jobs(l)) => {
+                v.push(Input::AllOf(l.list_kind()))
+            }
+            Page::IndexMeta(IndexList::Pipelines) | Page::IndexShard(IndexList::Pipelines, _) => {
+                v.push(Input::AllOf(Kind::Pipeline))
+            }
+            Page::IndexMeta(IndexList::Projects) | Page::IndexShard(IndexList::Projects, _) => {
+                v.push(Input::ProjectSet)
+            }
+            Page::IndexShard(i @ IndexList::Jobs(l), n) => {
+                let ids = i.shard(catalog, *n);
+                if let (Some(lo), Some(hi)) = (ids.first(), ids.last()) {
+                    v.push(Input::ListRange(*l, *lo, *hi));
+                }
+            }
+            Page::Feed(Feed::Failures) => {
+                v.extend(JobList::ALL.map(|l| Input::AllOf(l.detail_kind())));
+            }
+            Page::ViewJson(p) => {
+                let mut v = p.inputs(catalog);
+                v.retain(|i| !matches!(i, Input::Template(_)));
+                return v;
+            }
             _ => {}
         }
         v
     }
+}
+
+fn h<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut s = Xxh3::new();
+    v.hash(&mut s);
+    s.finish()
+}
+
+/// Precomputed per-build data for [`Page::shape`]: project header digests and the
+/// project groupings, computed once instead of per page.
+pub struct ShapeIndex<'c> {
+    headers: HashMap<&'c str, u64>,
+    all: Vec<&'c crate::model::ProjectEntry>,
+    forges: BTreeMap<&'c str, Vec<&'c crate::model::ProjectEntry>>,
+    namespaces: BTreeMap<(&'c str, &'c str), Vec<&'c crate::model::ProjectEntry>>,
+}
+
+impl<'c> ShapeIndex<'c> {
+    /// Indexes `catalog`.
+    pub fn new(catalog: &'c Catalog) -> ShapeIndex<'c> {
+        let headers = catalog
+            .projects
+            .iter()
+            .map(|(k, p)| {
+                let counts: Vec<usize> = Section::ALL.iter().map(|s| p.names(*s).len()).collect();
+                let ns = namespace_path(p.forge(), p.namespace(), catalog);
+                (
+                    k.as_str(),
+                    h(&(k, p.has_entity, counts, p.pipelines.len(), ns)),
+                )
+            })
+            .collect();
+        ShapeIndex {
+            headers,
+            all: catalog.projects.values().collect(),
+            forges: catalog.forges(),
+            namespaces: catalog.namespaces(),
+        }
+    }
+
+    fn header(&self, key: &str) -> u64 {
+        self.headers.get(key).copied().unwrap_or(0)
+    }
+
+    /// Digest of the rows of page `n` of a project list (0: of the whole list).
+    fn rows(&self, list: &[&crate::model::ProjectEntry], n: u32) -> u64 {
+        let slice = if n == 0 {
+            list
+        } else {
+            let start = (n as usize - 1) * PER_PAGE;
+            &list[start.min(list.len())..(start + PER_PAGE).min(list.len())]
+        };
+        let rows: Vec<u64> = slice.iter().map(|p| self.header(&p.key)).collect();
+        h(&(rows, list.len()))
+    }
+}
+
+/// Digest of the catalog's structure: which lists, pipelines, projects and
+/// triggers exist (not their statuses). Equal digests mean an equal plan.
+pub fn structure_digest(catalog: &Catalog, content: &[String], assets: &[String]) -> u64 {
+    let mut s = Xxh3::new();
+    catalog.list_ids.hash(&mut s);
+    catalog.detail_ids.hash(&mut s);
+    catalog.pipelines.hash(&mut s);
+    for p in catalog.projects.values() {
+        p.hash(&mut s);
+    }
+    catalog.snapshots.hash(&mut s);
+    // how many per-status pages each list has (not which jobs: a status change that
+    // keeps the page counts is not structural)
+    let mut status_pages: Vec<(JobList, usize, u32)> = catalog
+        .status_ids
+        .iter()
+        .map(|((l, c), ids)| (*l, *c as usize, chunks(ids.len())))
+        .collect();
+    status_pages.sort();
+    status_pages.hash(&mut s);
+    content.hash(&mut s);
+    assets.hash(&mut s);
+    s.finish()
+}
+
+impl Page {
+    /// Hash of the catalog data the page shows besides the contents of the
+    /// entities it reads (see the module documentation). Pages whose catalog
+    /// inputs are site-wide (home, usage, sitemap) or nil (details, redirects,
+    /// assets) have shape 0: the build driver handles them by other means.
+    pub fn shape(&self, catalog: &Catalog, idx: &ShapeIndex<'_>) -> u64 {
+        let list = |l: &JobList| catalog.list_ids.get(l).map(|v| v.as_slice()).unwrap_or(&[]);
+        let details = |l: &JobList| {
+            catalog
+                .detail_ids
+                .get(l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+        };
+        match self {
+            Page::JobListIndex(l) => h(&(1u8, newest(list(l)), list(l).len(), details(l).len())),
+            Page::JobListPage(l, n) => h(&(
+                2u8,
+                chunk(Some(list(l)), *n),
+                list(l).len(),
+                details(l).len(),
+            )),
+            Page::TargetList(l, n) => {
+                let ids = details(l);
+                let slice = if *n == 0 {
+                    Some(newest(ids))
+                } else {
+                    chunk(Some(ids), *n)
+                };
+                h(&(3u8, slice, ids.len()))
+            }
+            Page::PipelineIndex => h(&(4u8, newest(&catalog.pipelines), catalog.pipelines.len())),
+            Page::PipelinePage(n) => h(&(
+                5u8,
+                chunk(Some(&catalog.pipelines), *n),
+                catalog.pipelines.len(),
+            )),
+            Page::Projects(n) => h(&(6u8, idx.rows(&idx.all, *n))),
+            Page::Forge(f, n) => h(&(7u8, idx.forges.get(&**f).map(|v| idx.rows(v, *n)))),
+            Page::Namespace(f, ns, n) => h(&(
+                8u8,
+                idx.namespaces.get(&(&**f, &**ns)).map(|v| idx.rows(v, *n)),
+            )),
+            Page::Project(k) => {
+                let p = catalog.projects.get(&**k);
+                let recent = p.map(|p| {
+                    let r = newest(&p.pipelines);
+                    &r[r.len().saturating_sub(10)..]
+                });
+                h(&(9u8, idx.header(k), recent))
+            }
+            Page::ProjectSection(k, s, n) => {
+                let Some(p) = catalog.projects.get(&**k) else {
+                    return 0;
+                };
+                let names = p.names(*s);
+                let start = (*n as usize).saturating_sub(1) * PER_PAGE;
+                let slice = &names[start.min(names.len())..(start + PER_PAGE).min(names.len())];
+                let rows: Vec<(usize, Option<i64>)> = slice
+                    .iter()
+                    .map(|name| {
+                        let pipes = p.triggers.get(&(*s, name.clone()));
+                        (
+                            pipes.map(|v| v.len()).unwrap_or(0),
+                            pipes.and_then(|v| v.last().copied()),
+                        )
+                    })
+                    .collect();
+                h(&(10u8, idx.header(k), slice, rows, names.len()))
+            }
+            Page::ProjectHistory(k, n) => {
+                let ids = catalog
+                    .projects
+                    .get(&**k)
+                    .map(|p| p.pipelines.as_slice())
+                    .unwrap_or(&[]);
+                let slice = if *n == 0 {
+                    Some(newest(ids))
+                } else {
+                    chunk(Some(ids), *n)
+                };
+                h(&(11u8, idx.header(k), slice, ids.len()))
+            }
+            Page::Trigger(k, s, name, n) => {
+                let ids = catalog
+                    .projects
+                    .get(&**k)
+                    .and_then(|p| p.triggers.get(&(*s, name.to_string())))
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]);
+                let slice = if ids.len() <= PER_PAGE {
+                    Some(ids)
+                } else if *n == 0 {
+                    Some(newest(ids))
+                } else {
+                    chunk(Some(ids), *n)
+                };
+                h(&(12u8, idx.header(k), slice, ids.len()))
+            }
+            Page::StatusList(l, class, n) => {
+                let ids = catalog
+                    .status_ids
+                    .get(&(*l, *class))
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]);
+                if *n == 0 {
+                    // the first page shows the counts of every class
+                    let counts: Vec<usize> = STATUS_CLASSES
+                        .iter()
+                        .map(|c| {
+                            catalog
+                                .status_ids
+                                .get(&(*l, *c))
+                                .map(|v| v.len())
+                                .unwrap_or(0)
+                        })
+                        .collect();
+                    h(&(13u8, newest(ids), ids.len(), counts))
+                } else {
+                    h(&(13u8, chunk(Some(ids), *n), ids.len()))
+                }
+            }
+            Page::IndexShard(IndexList::Projects, _) | Page::IndexMeta(IndexList::Projects) => {
+                h(&(16u8, idx.rows(&idx.all, 0)))
+            }
+            Page::IndexShard(i, n) => h(&(14u8, i.shard(catalog, *n), i.shards(catalog))),
+            Page::IndexMeta(i) => h(&(15u8, i.ids(catalog).len(), i.shards(catalog))),
+            Page::ViewJson(inner) => inner.shape(catalog, idx),
+            _ => 0,
+        }
+    }
+
+    /// Whether the page is part of the plan for `catalog` (cheap; for pages
+    /// derived from a change set).
+    pub fn exists(&self, catalog: &Catalog) -> bool {
+        let list_len = |l: &JobList| catalog.list_ids.get(l).map(|v| v.len()).unwrap_or(0);
+        let det_len = |l: &JobList| catalog.detail_ids.get(l).map(|v| v.len()).unwrap_or(0);
+        match self {
+            Page::JobListPage(l, n) => *n >= 1 && *n <= chunks(list_len(l)),
+            Page::TargetList(l, n) => l.has_targets() && *n <= chunks(det_len(l)),
+            Page::JobDetail(l, id) => catalog.has_detail(*l, *id),
+            Page::PipelinePage(n) => *n >= 1 && *n <= chunks(catalog.pipelines.len()),
+            Page::Pipeline(id) => catalog.has_pipeline(*id),
+            Page::Project(k) => catalog.projects.contains_key(&**k),
+            Page::ProjectSection(k, s, n) => catalog
+                .projects
+                .get(&**k)
+                .is_some_and(|p| *n >= 1 && *n <= pages(p.names(*s).len())),
+            Page::ProjectHistory(k, n) => catalog
+                .projects
+                .get(&**k)
+                .is_some_and(|p| *n <= chunks(p.pipelines.len())),
+            Page::Trigger(k, s, name, n) => catalog.projects.get(&**k).is_some_and(|p| {
+                p.triggers
+                    .get(&(*s, name.to_string()))
+                    .is_some_and(|v| *n == 0 || (v.len() > PER_PAGE && *n <= chunks(v.len())))
+            }),
+            _ => true,
+        }
+    }
+}
+
+/// Position-derived pages of id `id` in ascending `ids`: the index (when among
+/// the newest) and its numbered chunk.
+fn slice_pages(
+    ids: &[i64],
+    id: i64,
+    index: Page,
+    page: impl Fn(u32) -> Page,
+    out: &mut HashSet<Page>,
+) {
+    if let Ok(pos) = ids.binary_search(&id) {
+        if pos + PER_PAGE >= ids.len() {
+            out.insert(index);
+        }
+        out.insert(page((pos / PER_PAGE) as u32 + 1));
+    }
+}
+
+/// The pages showing job (or pipeline) entity `kind`/`num` directly: its detail
+/// pages and the list and target pages holding it.
+fn own_pages(catalog: &Catalog, kind: Kind, num: i64, out: &mut HashSet<Page>) {
+    for l in JobList::ALL {
+        if l.list_kind() == kind {
+            let ids = catalog
+                .list_ids
+                .get(&l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]);
+            slice_pages(
+                ids,
+                num,
+                Page::JobListIndex(l),
+                |n| Page::JobListPage(l, n),
+                out,
+            );
+            if let Ok(pos) = ids.binary_search(&num) {
+                out.insert(Page::IndexShard(
+                    IndexList::Jobs(l),
+                    (pos / SHARD) as u32 + 1,
+                ));
+                out.insert(Page::IndexMeta(IndexList::Jobs(l)));
+                // the list's first page shows the status counts
+                out.insert(Page::JobListIndex(l));
+            }
+            for class in STATUS_CLASSES {
+                if let Some(ids) = catalog.status_ids.get(&(l, class)) {
+                    slice_pages(
+                        ids,
+                        num,
+                        Page::StatusList(l, class, 0),
+                        |n| Page::StatusList(l, class, n),
+                        out,
+                    );
+                }
+            }
+        }
+        if l.detail_kind() == kind && catalog.has_detail(l, num) {
+            out.insert(Page::JobDetail(l, num));
+            if l.has_targets() {
+                slice_pages(
+                    catalog
+                        .detail_ids
+                        .get(&l)
+                        .map(|v| v.as_slice())
+                        .unwrap_or(&[]),
+                    num,
+                    Page::TargetList(l, 0),
+                    |n| Page::TargetList(l, n),
+                    out,
+                );
+            }
+        }
+    }
+}
+
+/// Every page of project `key`.
+fn project_pages(catalog: &Catalog, key: &str, out: &mut HashSet<Page>) {
+    let Some(p) = catalog.projects.get(key) else {
+        return;
+    };
+    let k: Arc<str> = key.into();
+    out.insert(Page::Project(k.clone()));
+    for s in Section::ALL {
+        out.extend((1..=pages(p.names(s).len())).map(|n| Page::ProjectSection(k.clone(), s, n)));
+    }
+    out.extend((0..=chunks(p.pipelines.len())).map(|n| Page::ProjectHistory(k.clone(), n)));
+    for ((s, name), ids) in &p.triggers {
+        let nm: Arc<str> = name.as_str().into();
+        out.insert(Page::Trigger(k.clone(), *s, nm.clone(), 0));
+        if ids.len() > PER_PAGE {
+            out.extend(
+                (1..=chunks(ids.len())).map(|n| Page::Trigger(k.clone(), *s, nm.clone(), n)),
+            );
+        }
+    }
+    // the project-list pages holding it
+    let at = |v: &[&crate::model::ProjectEntry]| {
+        v.iter()
+            .position(|e| e.key == key)
+            .map(|i| (i / PER_PAGE) as u32 + 1)
+    };
+    let all: Vec<&crate::model::ProjectEntry> = catalog.projects.values().collect();
+    if let Some(n) = at(&all) {
+        out.insert(Page::Projects(n));
+    }
+    let forge = p.forge();
+    if let Some(v) = catalog.forges().get(forge)
+        && let Some(n) = at(v)
+    {
+        out.insert(Page::Forge(forge.into(), n));
+    }
+    if let Some(v) = catalog.namespaces().get(&(forge, p.namespace()))
+        && let Some(n) = at(v)
+    {
+        out.insert(Page::Namespace(forge.into(), p.namespace().into(), n));
+    }
+}
+
+/// The pages showing merged pipeline `id`: its page, the pipeline lists, and its
+/// project's pages that list it (history, trigger, section row, project page).
+fn pipeline_pages(
+    catalog: &Catalog,
+    archive: &Archive,
+    id: i64,
+    out: &mut HashSet<Page>,
+) -> Result<(), ArchiveError> {
+    out.insert(Page::Pipeline(id));
+    out.insert(Page::Api(Kind::Pipeline, id.to_string().into()));
+    if let Ok(pos) = catalog.pipelines.binary_search(&id) {
+        out.insert(Page::IndexShard(
+            IndexList::Pipelines,
+            (pos / SHARD) as u32 + 1,
+        ));
+        out.insert(Page::IndexMeta(IndexList::Pipelines));
+    }
+    slice_pages(
+        &catalog.pipelines,
+        id,
+        Page::PipelineIndex,
+        Page::PipelinePage,
+        out,
+    );
+    let (project, trigger) = archive.project_trigger(Kind::Pipeline, &id.to_string())?;
+    let Some(key) = project else {
+        return Ok(());
+    };
+    let Some(p) = catalog.projects.get(&key) else {
+        return Ok(());
+    };
+    let k: Arc<str> = key.as_str().into();
+    out.insert(Page::Project(k.clone()));
+    slice_pages(
+        &p.pipelines,
+        id,
+        Page::ProjectHistory(k.clone(), 0),
+        |n| Page::ProjectHistory(k.clone(), n),
+        out,
+    );
+    if let Some((s, name)) = trigger.as_deref().and_then(Section::of_trigger) {
+        let nm: Arc<str> = name.into();
+        if let Some(ids) = p.triggers.get(&(s, name.to_string())) {
+            out.insert(Page::Trigger(k.clone(), s, nm.clone(), 0));
+            if ids.len() > PER_PAGE {
+                slice_pages(
+                    ids,
+                    id,
+                    Page::Trigger(k.clone(), s, nm.clone(), 0),
+                    |n| Page::Trigger(k.clone(), s, nm.clone(), n),
+                    out,
+                );
+            }
+        }
+        if let Some(i) = p.names(s).iter().position(|n| n == name) {
+            out.insert(Page::ProjectSection(
+                k.clone(),
+                s,
+                (i / PER_PAGE) as u32 + 1,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The feeds and badges of project `key`.
+fn project_extras(catalog: &Catalog, key: &str, out: &mut HashSet<Page>) {
+    let Some(p) = catalog.projects.get(key) else {
+        return;
+    };
+    let k: Arc<str> = key.into();
+    out.insert(Page::Feed(Feed::Project(k.clone())));
+    out.insert(Page::Feed(Feed::ProjectFailures(k.clone())));
+    out.insert(Page::Badge(k.clone(), Badge::Project));
+    for l in JobList::ALL {
+        out.insert(Page::Badge(k.clone(), Badge::List(l)));
+    }
+    for (s, name) in p.triggers.keys() {
+        if *s == Section::Branches {
+            out.insert(Page::Badge(k.clone(), Badge::Branch(name.as_str().into())));
+        }
+    }
+}
+
+/// The project key an entity of a project kind belongs to.
+fn project_of(kind: Kind, id: &str) -> Option<&str> {
+    let sep = match kind {
+        Kind::Project => return Some(id),
+        Kind::ProjectPr => '#',
+        Kind::ProjectBranch => ':',
+        Kind::ProjectRelease => '@',
+        Kind::ProjectIssue => '!',
+        _ => return None,
+    };
+    id.rsplit_once(sep).map(|(k, _)| k)
+}
+
+/// The pages affected by a change set: `changes` are the entities added or
+/// changed since the last build, as [`Archive::changed_since`] reports them. The
+/// result may hold pages the current plan no longer has; filter with
+/// [`Page::exists`].
+pub fn affected_by(
+    catalog: &Catalog,
+    archive: &Archive,
+    changes: &[(Kind, String, bool)],
+    out: &mut HashSet<Page>,
+) -> Result<(), ArchiveError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    out.insert(Page::Home);
+    out.insert(Page::Usage);
+    out.insert(Page::JobsIndex);
+    out.insert(Page::Feed(Feed::Failures));
+    let mut pipes: HashSet<i64> = HashSet::new();
+    let mut jobs: HashSet<(Kind, String)> = HashSet::new();
+    let mut projects: HashSet<String> = HashSet::new();
+    for (kind, id, _) in changes {
+        out.insert(Page::Api(*kind, id.as_str().into()));
+        if let Some(key) = project_of(*kind, id) {
+            project_pages(catalog, key, out);
+            projects.insert(key.to_string());
+            out.insert(Page::IndexMeta(IndexList::Projects));
+            out.insert(Page::IndexShard(IndexList::Projects, 1));
+            continue;
+        }
+        if let (Some(p), _) = archive.project_trigger(*kind, id)? {
+            projects.insert(p);
+        }
+        let Ok(num) = id.parse::<i64>() else {
+            continue;
+        };
+        if *kind == Kind::Pipeline {
+            pipes.insert(num);
+            continue;
+        }
+        jobs.insert((*kind, id.clone()));
+        pipes.extend(archive.pipelines_of(*kind, id)?);
+    }
+    for key in &projects {
+        project_extras(catalog, key, out);
+    }
+    // the jobs of the touched pipelines show in their pages and rows
+    for p in &pipes {
+        pipeline_pages(catalog, archive, *p, out)?;
+        if let (Some(key), _) = archive.project_trigger(Kind::Pipeline, &p.to_string())? {
+            project_extras(catalog, &key, out);
+        }
+        jobs.extend(archive.jobs_of(*p)?);
+    }
+    // and the jobs that show one of those as a related chip (a Copr build's row shows
+    // its chroots, a test its builds, a build its SRPM)
+    let mut all = jobs.clone();
+    for (kind, id) in &jobs {
+        all.extend(archive.referrers(*kind, id)?);
+    }
+    for (kind, id) in &all {
+        if let Ok(num) = id.parse::<i64>() {
+            own_pages(catalog, *kind, num, out);
+        }
+    }
+    Ok(())
 }
 
 /// The `n`-th (1-based) fixed chunk of ascending ids.
@@ -292,8 +997,51 @@ pub fn pages(n: usize) -> u32 {
     chunks(n).max(1)
 }
 
+/// Path of the API mirror file of entity `kind`/`id`: `api/<endpoint>/<id>.json`
+/// where `<endpoint>` is the Packit API's detail endpoint (`copr-builds`,
+/// `runs/merged`, `projects/<forge>/<ns>/<repo>`, …). Kinds the API only serves in
+/// lists (merged Copr builds, sync-release runs) go under `api/list/<list path>/`.
+/// Id segments are encoded with [`encode_segment`].
+pub fn api_path(kind: Kind, id: &str) -> String {
+    let enc = id
+        .split('/')
+        .map(encode_segment)
+        .collect::<Vec<_>>()
+        .join("/");
+    let sub = |sep: char, slug: &str| match id.rsplit_once(sep) {
+        Some((key, name)) => format!(
+            "list/projects/{}/{slug}/{}",
+            key.split('/')
+                .map(encode_segment)
+                .collect::<Vec<_>>()
+                .join("/"),
+            encode_segment(name)
+        ),
+        None => format!("list/projects/{slug}/{}", encode_segment(id)),
+    };
+    let p = match kind {
+        Kind::Pipeline => format!("runs/merged/{enc}"),
+        Kind::ProjectPr => sub('#', "prs"),
+        Kind::ProjectBranch => sub(':', "branches"),
+        Kind::ProjectRelease => sub('@', "releases"),
+        Kind::ProjectIssue => sub('!', "issues"),
+        Kind::Usage => "usage".into(),
+        Kind::System => "system".into(),
+        Kind::CoprBuild => format!("list/copr-builds/{enc}"),
+        Kind::ProposeDownstreamRun => format!("list/propose-downstream/{enc}"),
+        Kind::PullFromUpstreamRun => format!("list/pull-from-upstream/{enc}"),
+        k => k
+            .detail_path(&enc)
+            .unwrap_or_else(|| format!("other/{}/{enc}", k.as_str())),
+    };
+    format!("api/{p}.json")
+}
+
 /// Top-level names the site uses itself (content pages may not take them).
-pub const RESERVED_TOP: [&str; 8] = [
+pub const RESERVED_TOP: [&str; 11] = [
+    "api",
+    "idx",
+    "feeds",
     "jobs",
     "pipeline",
     "pipelines",
@@ -337,6 +1085,17 @@ impl Plan {
                 p.push(Page::TargetList(l, 0));
                 p.extend((1..=t).map(|i| Page::TargetList(l, i)));
             }
+            for class in STATUS_CLASSES {
+                let n = catalog
+                    .status_ids
+                    .get(&(l, class))
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                if n > 0 {
+                    p.push(Page::StatusList(l, class, 0));
+                    p.extend((1..=chunks(n)).map(|i| Page::StatusList(l, class, i)));
+                }
+            }
             if let Some(old) = l.legacy_slug() {
                 let to = Box::new(Page::JobListIndex(l));
                 p.push(Page::Redirect(format!("jobs/{old}/").into(), to.clone()));
@@ -363,9 +1122,24 @@ impl Plan {
             let (f, n): (Arc<str>, Arc<str>) = (forge.into(), ns.into());
             p.extend((1..=pages(ps.len())).map(|i| Page::Namespace(f.clone(), n.clone(), i)));
         }
+        p.push(Page::Feed(Feed::Failures));
         for (key, e) in &catalog.projects {
             let k: Arc<str> = key.as_str().into();
             p.push(Page::Project(k.clone()));
+            p.push(Page::Feed(Feed::Project(k.clone())));
+            p.push(Page::Feed(Feed::ProjectFailures(k.clone())));
+            p.push(Page::Badge(k.clone(), Badge::Project));
+            p.extend(
+                e.lists
+                    .iter()
+                    .map(|l| Page::Badge(k.clone(), Badge::List(*l))),
+            );
+            p.extend(
+                e.triggers
+                    .keys()
+                    .filter(|(s, _)| *s == Section::Branches)
+                    .map(|(_, b)| Page::Badge(k.clone(), Badge::Branch(b.as_str().into()))),
+            );
             for s in Section::ALL {
                 let n = e.names(s).len();
                 p.extend((1..=pages(n)).map(|i| Page::ProjectSection(k.clone(), s, i)));
@@ -401,12 +1175,84 @@ impl Plan {
                 p.push(Page::JobDetail(l, *id));
             }
         }
+        // the filter indexes
+        for i in IndexList::all() {
+            p.push(Page::IndexMeta(i));
+            p.extend((1..=i.shards(catalog)).map(|n| Page::IndexShard(i, n)));
+        }
+        // the API mirror: every job, pipeline and project entity
+        for l in JobList::ALL {
+            let detail = catalog
+                .detail_ids
+                .get(&l)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]);
+            p.extend(
+                detail
+                    .iter()
+                    .map(|id| Page::Api(l.detail_kind(), id.to_string().into())),
+            );
+            if l.has_targets() {
+                let list = catalog
+                    .list_ids
+                    .get(&l)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]);
+                p.extend(
+                    list.iter()
+                        .map(|id| Page::Api(l.list_kind(), id.to_string().into())),
+                );
+            }
+        }
+        p.extend(
+            catalog
+                .pipelines
+                .iter()
+                .map(|id| Page::Api(Kind::Pipeline, id.to_string().into())),
+        );
+        for e in catalog.projects.values() {
+            if e.has_entity {
+                p.push(Page::Api(Kind::Project, e.key.as_str().into()));
+            }
+            for (s, name) in &e.listed {
+                let (kind, sep) = match s {
+                    Section::Prs => (Kind::ProjectPr, '#'),
+                    Section::Branches => (Kind::ProjectBranch, ':'),
+                    Section::Releases => (Kind::ProjectRelease, '@'),
+                    Section::Issues => (Kind::ProjectIssue, '!'),
+                };
+                p.push(Page::Api(kind, format!("{}{sep}{name}", e.key).into()));
+            }
+        }
+        p.extend(
+            catalog
+                .snapshots
+                .iter()
+                .map(|(k, id)| Page::Api(*k, id.as_str().into())),
+        );
         let html_pages = p.iter().filter(|x| x.in_sitemap()).count();
         if html_pages > SITEMAP_MAX {
             p.extend((1..=html_pages.div_ceil(SITEMAP_MAX) as u32).map(Page::SitemapPart));
         }
         p.push(Page::Sitemap);
         Plan { pages: p }
+    }
+
+    /// Adds, beside every job detail and pipeline page, the JSON of the view it was
+    /// rendered from (`index.json`). Optional: it adds one file per detail page.
+    pub fn add_view_json(&mut self) {
+        let extra: Vec<Page> = self
+            .pages
+            .iter()
+            .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
+            .map(|p| Page::ViewJson(Box::new(p.clone())))
+            .collect();
+        let at = self
+            .pages
+            .iter()
+            .position(|p| matches!(p, Page::SitemapPart(_) | Page::Sitemap))
+            .unwrap_or(self.pages.len());
+        self.pages.splice(at..at, extra);
     }
 
     /// Pages that read entity `kind`/`id` (whose output may change when it does).
@@ -493,5 +1339,72 @@ mod tests {
         assert!(hit.contains(&&Page::JobListIndex(JobList::Copr)));
         let hit = plan.pages_for_entity(&c, Kind::Copr, "5");
         assert!(hit.contains(&&Page::JobDetail(JobList::Copr, 5)));
+    }
+
+    #[test]
+    fn pages_beyond_the_dashboard() {
+        let mut c = Catalog::default();
+        c.list_ids.insert(JobList::Copr, (1..=60).collect());
+        c.detail_ids.insert(JobList::Copr, vec![5, 7]);
+        c.status_ids
+            .insert((JobList::Copr, StatusClass::Failure), vec![3, 4]);
+        c.pipelines = vec![1];
+        let mut e = crate::model::ProjectEntry {
+            key: "github.com/a/b".into(),
+            has_entity: true,
+            pipelines: vec![1],
+            ..Default::default()
+        };
+        e.lists.insert(JobList::Copr);
+        e.triggers
+            .insert((Section::Branches, "main".into()), vec![1]);
+        c.projects.insert(e.key.clone(), e);
+        let mut plan = Plan::build(&c, &[], &[]);
+        plan.add_view_json();
+        let files: Vec<String> = plan.pages.iter().map(|p| p.file(&c)).collect();
+        for f in [
+            "api/copr-builds/5.json",
+            "api/list/copr-builds/60.json",
+            "api/runs/merged/1.json",
+            "api/projects/github.com/a/b.json",
+            "jobs/copr/5/index.json",
+            "pipeline/1/index.json",
+            "jobs/copr/status/failure/index.html",
+            "jobs/copr/status/failure/page/1/index.html",
+            "idx/copr/meta.js",
+            "idx/copr/1.js",
+            "idx/pipelines/1.js",
+            "idx/projects/1.js",
+            "feeds/failures.xml",
+            "projects/github.com/a/b/feed.xml",
+            "projects/github.com/a/b/failures.xml",
+            "projects/github.com/a/b/badge.svg",
+            "projects/github.com/a/b/badge/copr.svg",
+            "projects/github.com/a/b/branches/main/badge.svg",
+        ] {
+            assert!(files.contains(&f.to_string()), "{f}");
+        }
+        assert!(!files.iter().any(|f| f.contains("status/success")));
+        // what a change of Copr build 55 touches
+        let hit = plan.pages_for_entity(&c, Kind::CoprBuild, "55");
+        for p in [
+            Page::IndexShard(IndexList::Jobs(JobList::Copr), 1),
+            Page::IndexMeta(IndexList::Jobs(JobList::Copr)),
+            Page::StatusList(JobList::Copr, StatusClass::Failure, 0),
+            Page::Api(Kind::CoprBuild, "55".into()),
+        ] {
+            assert!(hit.contains(&&p), "{p:?}");
+        }
+        assert!(!hit.contains(&&Page::Api(Kind::CoprBuild, "54".into())));
+        let hit = plan.pages_for_entity(&c, Kind::Copr, "5");
+        assert!(hit.contains(&&Page::ViewJson(Box::new(Page::JobDetail(
+            JobList::Copr,
+            5
+        )))));
+        assert!(hit.contains(&&Page::Feed(Feed::Failures)));
+        let hit = plan.pages_for_project(&c, "github.com/a/b");
+        assert!(hit.contains(&&Page::Badge("github.com/a/b".into(), Badge::Project)));
+        assert!(hit.contains(&&Page::Feed(Feed::Project("github.com/a/b".into()))));
+        assert!(hit.contains(&&Page::IndexShard(IndexList::Projects, 1)));
     }
 }

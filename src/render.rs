@@ -4,7 +4,7 @@
 //! The default theme is embedded in the binary, so `packit-pages build` works from
 //! any directory; `--theme DIR` overrides any template (`DIR/templates/<name>`) or
 //! asset (`DIR/static/<name>`) file by file and may add new ones. Autoescaping is on
-//! for `.html` and `.xml` templates; archive data is never marked safe.
+//! for `.html`, `.xml` and `.svg` templates; archive data is never marked safe.
 //!
 //! Internal links in views are site-relative directory paths; the `rel` filter turns
 //! them into links relative to the page being rendered (`../../jobs/copr/1/index.html`)
@@ -45,7 +45,7 @@ macro_rules! embedded {
 }
 
 /// The default theme's templates, embedded at build time.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
+pub const DEFAULT_TEMPLATES: [(&str, &str); 25] = embedded!(
     "base.html",
     "_chart.html",
     "_counts.html",
@@ -57,6 +57,7 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
     "_time.html",
     "_pager.html",
     "_table.html",
+    "_filter.html",
     "home.html",
     "jobs.html",
     "job_list.html",
@@ -73,10 +74,19 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 24] = embedded!(
 );
 
 /// Templates rendered without minification: the redirect stub (already minimal; it
-/// redirects with `location.replace` when scripting runs, except in automated
-/// browsers (`navigator.webdriver`, so checkers can inspect the stub itself), and
-/// with a `<noscript>` meta refresh otherwise), the sitemap and robots.txt.
-pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 3] = [
+/// redirects with `location.replace` from `static/redirect.js` when scripting runs,
+/// except in automated browsers (`navigator.webdriver`, so checkers can inspect the
+/// stub itself), and with a `<noscript>` meta refresh otherwise), the Atom feed, the
+/// SVG badge, the sitemap and robots.txt.
+pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 5] = [
+    (
+        "feed.xml",
+        include_str!("../themes/default/templates/feed.xml"),
+    ),
+    (
+        "badge.svg",
+        include_str!("../themes/default/templates/badge.svg"),
+    ),
     (
         "redirect.html",
         include_str!("../themes/default/templates/redirect.html"),
@@ -92,12 +102,16 @@ pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 3] = [
 ];
 
 /// The default theme's static assets, embedded at build time.
-pub const DEFAULT_ASSETS: [(&str, &str); 3] = [
+pub const DEFAULT_ASSETS: [(&str, &str); 4] = [
     (
         "site.css",
         include_str!("../themes/default/static/site.css"),
     ),
     ("site.js", include_str!("../themes/default/static/site.js")),
+    (
+        "redirect.js",
+        include_str!("../themes/default/static/redirect.js"),
+    ),
     (
         "favicon.svg",
         include_str!("../themes/default/static/favicon.svg"),
@@ -108,6 +122,61 @@ pub const DEFAULT_ASSETS: [(&str, &str); 3] = [
 pub struct Theme {
     tera: Tera,
     assets: BTreeMap<String, Vec<u8>>,
+    /// Per template: hash of its source and of every template it extends,
+    /// includes or imports, transitively.
+    closure: BTreeMap<String, u64>,
+}
+
+/// Templates a template source names in `extends`, `include` and `import` tags.
+pub fn template_refs(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(i) = rest.find("{%") {
+        rest = &rest[i + 2..];
+        let end = rest.find("%}").unwrap_or(rest.len());
+        let tag = rest[..end].trim_start_matches('-').trim();
+        let mut words = tag.splitn(2, char::is_whitespace);
+        if let (Some("extends" | "include" | "import"), Some(arg)) = (words.next(), words.next()) {
+            let arg = arg.trim();
+            if let Some(q) = arg.chars().next().filter(|c| *c == '"' || *c == '\'')
+                && let Some(close) = arg[1..].find(q)
+            {
+                out.push(arg[1..1 + close].to_string());
+            }
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Closure hashes of a set of templates (see [`Theme::template_hashes`]).
+fn closure_hashes(sources: &[(String, String)]) -> BTreeMap<String, u64> {
+    use xxhash_rust::xxh3::xxh3_64;
+    let own: BTreeMap<&str, (u64, Vec<String>)> = sources
+        .iter()
+        .map(|(n, s)| (n.as_str(), (xxh3_64(s.as_bytes()), template_refs(s))))
+        .collect();
+    let mut out = BTreeMap::new();
+    for name in own.keys() {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![name.to_string()];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some((_, refs)) = own.get(n.as_str()) {
+                stack.extend(refs.iter().cloned());
+            }
+        }
+        let mut hs = xxhash_rust::xxh3::Xxh3::new();
+        for n in &seen {
+            hs.update(n.as_bytes());
+            hs.update(&[0]);
+            hs.update(&own.get(n.as_str()).map(|o| o.0).unwrap_or(0).to_le_bytes());
+        }
+        out.insert(name.to_string(), hs.digest());
+    }
+    out
 }
 
 fn minify_cfg() -> minify_html::Cfg {
@@ -220,7 +289,7 @@ impl Theme {
             }
         }
         let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_text);
         tera.register_filter("rel", |href: &str, _: Kwargs, state: &State| {
             let root: String = state
@@ -238,6 +307,7 @@ impl Theme {
                 (n, src)
             })
             .collect();
+        let closure = closure_hashes(&list);
         tera.add_raw_templates(list.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|source| RenderError::Template {
                 name: "theme".into(),
@@ -256,7 +326,18 @@ impl Theme {
                 (n, b)
             })
             .collect();
-        Ok(Theme { tera, assets })
+        Ok(Theme {
+            tera,
+            assets,
+            closure,
+        })
+    }
+
+    /// Per template name: a hash of its source and of every template it extends,
+    /// includes or imports (transitively). A page must be rendered again when the
+    /// hash of its template changes.
+    pub fn template_hashes(&self) -> &BTreeMap<String, u64> {
+        &self.closure
     }
 
     /// Renders `template` with `ctx` into `out`.

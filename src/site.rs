@@ -7,21 +7,22 @@
 //! Pages never embed the wall-clock time: the footer shows the archive's last sync,
 //! so two builds of the same archive are byte-identical.
 
-use crate::api::Kind;
 use crate::archive::Archive;
 use crate::model::{
     self, Catalog, JobList, Link, Model, PER_PAGE, ProjectEntry, Section, StatusView, TimeView, tv,
 };
 use crate::plan::{self, Page, Plan};
 use crate::render::{RenderError, Theme, rel_href};
-use crate::write::{OutputWriter, WriteError, WriteStats, manifest_line};
+use crate::write::{self, OutputWriter, WriteError, WriteStats};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 use tera::Context;
+
+mod extras;
 
 /// Errors of a build.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,9 @@ pub enum SiteError {
     /// Loading content pages failed.
     #[error("content: {0}")]
     Content(String),
+    /// Serialising a JSON page failed.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// What to build.
@@ -70,11 +74,22 @@ pub struct BuildOptions {
     pub full: bool,
     /// Worker threads (default: all cores).
     pub threads: Option<usize>,
+    /// List the files written, left unchanged and removed in the report.
+    pub list_files: bool,
+    /// Also write, beside every job and pipeline page, the JSON of the view it was
+    /// rendered from (`index.json`; one more file per detail page).
+    pub page_json: bool,
 }
 
 /// What a build did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct BuildReport {
+    /// Full or incremental.
+    pub mode: BuildMode,
+    /// Entities added or changed in the archive since the last build.
+    pub changed_entities: u64,
+    /// Pages rendered (the rest were known to be unaffected).
+    pub rendered: u64,
     /// Files in the site (pages, redirects, assets, sitemap…).
     pub files: u64,
     /// HTML pages (not counting redirects).
@@ -91,6 +106,12 @@ pub struct BuildReport {
     pub millis: u64,
     /// Files per second.
     pub files_per_second: f64,
+    /// Files written (new or changed), when asked for ([`BuildOptions::list_files`]).
+    pub written_files: Vec<String>,
+    /// Files rendered with the bytes already on disk, when asked for.
+    pub unchanged_files: Vec<String>,
+    /// Files removed (no longer part of the site), when asked for.
+    pub removed_files: Vec<String>,
 }
 
 /// A rendered markdown page, as the content module hands it over.
@@ -190,17 +211,61 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Builds the site. See the module documentation.
-pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
-    let started = Instant::now();
-    let archive = Archive::open_read_only(&opts.archive)?;
-    let catalog = Catalog::build(&archive)?;
-    drop(archive);
-    let theme = Theme::load(opts.theme.as_deref())?;
-    let content = load_content(opts.content.as_deref())?;
-    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
-    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
-    let plan = Plan::build(&catalog, &content_names, &asset_names);
+/// What a build recorded about its inputs, kept in the manifest's header line so
+/// the next build can tell what changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+struct BuildState {
+    /// Generator version plus the identity of the running program (a rebuilt
+    /// program may render differently).
+    generator: String,
+    /// Which archive (canonical path).
+    archive: String,
+    /// Archive revision built.
+    revision: i64,
+    /// Site-wide inputs every page shows (base URL, source API, navigation).
+    globals: u64,
+    /// Archive's last sync time (shown on the home page).
+    last_sync: Option<i64>,
+    /// [`plan::structure_digest`].
+    structure: u64,
+    /// Template closure hashes.
+    templates: BTreeMap<String, u64>,
+    /// Asset hashes.
+    assets: BTreeMap<String, u64>,
+    /// Content page hashes.
+    content: BTreeMap<String, u64>,
+}
+
+fn generator_id() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}-{t}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
+}
+
+/// How a build went about it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildMode {
+    /// Every page rendered (first build, `--full`, or a site-wide input changed).
+    #[default]
+    Full,
+    /// Only the pages affected by what changed since the last build.
+    Incremental,
+}
+
+/// Site-wide values of a build.
+fn site_info(catalog: &Catalog, content: &[ContentView], opts: &BuildOptions) -> SiteInfo {
     let base_url = opts.base_url.as_ref().map(|u| {
         let u = u.trim();
         if u.ends_with('/') {
@@ -209,7 +274,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             format!("{u}/")
         }
     });
-    let site = SiteInfo {
+    SiteInfo {
         name: "Packit results",
         version: env!("CARGO_PKG_VERSION"),
         last_sync: tv(catalog.last_sync),
@@ -234,7 +299,63 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 count: catalog.list_ids.get(l).map(|v| v.len()).unwrap_or(0),
             })
             .collect(),
+    }
+}
+
+/// Builds the site. See the module documentation.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    let started = Instant::now();
+    let archive = Archive::open_read_only(&opts.archive)?;
+    let catalog = Catalog::build(&archive)?;
+    let theme = Theme::load(opts.theme.as_deref())?;
+    let content = load_content(opts.content.as_deref())?;
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let mut plan = Plan::build(&catalog, &content_names, &asset_names);
+    if opts.page_json {
+        plan.add_view_json();
+    }
+    let site = site_info(&catalog, &content, opts);
+    let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
+    let state = BuildState {
+        generator: generator_id(),
+        archive: opts
+            .archive
+            .canonicalize()
+            .unwrap_or_else(|_| opts.archive.clone())
+            .display()
+            .to_string(),
+        revision: catalog.revision,
+        globals: hash64(
+            serde_json::to_string(&(
+                &site.api,
+                &site.base_url,
+                &site.content,
+                site.version,
+                opts.page_json,
+            ))
+            .unwrap_or_default()
+            .as_bytes(),
+        ),
+        last_sync: catalog.last_sync,
+        structure: plan::structure_digest(&catalog, &content_names, &asset_names),
+        templates: theme.template_hashes().clone(),
+        assets: theme
+            .assets()
+            .iter()
+            .map(|(n, b)| (n.clone(), hash64(b)))
+            .collect(),
+        content: content
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    hash64(serde_json::to_string(c).unwrap_or_default().as_bytes()),
+                )
+            })
+            .collect(),
     };
+    let state_line = serde_json::to_string(&state).unwrap_or_default();
     let ctx = Ctx {
         catalog: &catalog,
         theme: &theme,
@@ -243,47 +364,36 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         plan: &plan,
     };
     let writer = OutputWriter::open(&opts.out, opts.full)?;
+    let previous: Option<BuildState> = writer
+        .previous_state()
+        .and_then(|s| serde_json::from_str(s).ok());
+    let previous = previous.filter(|p| {
+        !opts.full
+            && p.generator == state.generator
+            && p.archive == state.archive
+            && p.globals == state.globals
+            && p.revision <= state.revision
+    });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
         .build()
         .map_err(|e| SiteError::Content(e.to_string()))?;
-    let workers: Vec<Mutex<Option<Model<'_>>>> = (0..pool.current_num_threads() + 1)
-        .map(|_| Mutex::new(None))
-        .collect();
-    let mut manifest = Vec::with_capacity(plan.pages.len() * 64);
+    let renderer = Renderer {
+        ctx: &ctx,
+        writer: &writer,
+        archive_path: &opts.archive,
+        pool: &pool,
+        workers: (0..pool.current_num_threads() + 1)
+            .map(|_| Mutex::new(None))
+            .collect(),
+        list_files: opts.list_files,
+    };
+    let idx = plan::ShapeIndex::new(&catalog);
     let mut report = BuildReport {
         revision: catalog.revision,
         pipelines: catalog.pipelines.len() as u64,
         ..BuildReport::default()
     };
-    const CHUNK: usize = 2048;
-    for chunk in plan.pages.chunks(CHUNK) {
-        let results: Vec<Result<(String, u128), SiteError>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|page| {
-                    let slot = rayon::current_thread_index().unwrap_or(workers.len() - 1);
-                    let mut guard = workers[slot].lock().expect("worker slot");
-                    if guard.is_none() {
-                        *guard = Some(Model::new(
-                            Archive::open_read_only(&opts.archive)?,
-                            &catalog,
-                        ));
-                    }
-                    let model = guard.as_ref().expect("opened above");
-                    let file = page.file(&catalog);
-                    let bytes = render_page(&ctx, model, page, &file)?;
-                    let w = writer.write(&file, &bytes)?;
-                    Ok((file, w.hash))
-                })
-                .collect()
-        });
-        for r in results {
-            let (file, hash) = r?;
-            manifest_line(&mut manifest, &file, hash);
-            report.files += 1;
-        }
-    }
     for p in &plan.pages {
         match p {
             Page::Redirect(..) | Page::Alias(..) => report.redirects += 1,
@@ -291,10 +401,302 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             _ => {}
         }
     }
-    report.write = writer.finish(&manifest)?;
+    report.files = plan.pages.len() as u64;
+    let mut manifest = Vec::with_capacity(plan.pages.len() * 80);
+    match previous {
+        None => {
+            report.mode = BuildMode::Full;
+            write::manifest_header(&mut manifest, &state_line);
+            const CHUNK: usize = 2048;
+            for chunk in plan.pages.chunks(CHUNK) {
+                for (page, r) in chunk.iter().zip(renderer.render(chunk, &idx)?) {
+                    let _ = page;
+                    write::manifest_line(&mut manifest, &r.file, r.hash, r.shape);
+                    renderer.note(&mut report, r);
+                }
+            }
+            report.rendered = plan.pages.len() as u64;
+        }
+        Some(prev) => {
+            report.mode = BuildMode::Incremental;
+            let mut dirty: HashSet<Page> = HashSet::new();
+            // templates, assets, content
+            let changed_tpl: HashSet<&str> = state
+                .templates
+                .iter()
+                .filter(|(n, h)| prev.templates.get(*n) != Some(*h))
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let changed_asset = |n: &str| prev.assets.get(n) != state.assets.get(n);
+            let changed_content = |n: &str| prev.content.get(n) != state.content.get(n);
+            if !changed_tpl.is_empty()
+                || state.assets != prev.assets
+                || state.content != prev.content
+            {
+                for p in &plan.pages {
+                    let hit = changed_tpl.contains(p.template())
+                        || matches!(p, Page::Asset(n) if changed_asset(n))
+                        || matches!(p, Page::Content(n) if changed_content(n));
+                    if hit {
+                        dirty.insert(p.clone());
+                    }
+                }
+            }
+            // entities
+            let mut touched_lists: HashSet<JobList> = HashSet::new();
+            if prev.revision != state.revision {
+                let changes = archive.changed_since(prev.revision)?;
+                report.changed_entities = changes.len() as u64;
+                plan::affected_by(&catalog, &archive, &changes, &mut dirty)?;
+                for (k, _, _) in &changes {
+                    touched_lists.extend(JobList::ALL.into_iter().filter(|l| l.list_kind() == *k));
+                }
+            }
+            if prev.last_sync != state.last_sync {
+                dirty.insert(Page::Home);
+            }
+            // per-status lists move when a status changes: compare their shapes
+            for l in &touched_lists {
+                for class in plan::STATUS_CLASSES {
+                    let n = catalog
+                        .status_ids
+                        .get(&(*l, class))
+                        .map(|v| v.len())
+                        .unwrap_or(0);
+                    for i in 0..=plan::chunks(n) {
+                        let p = Page::StatusList(*l, class, i);
+                        let shape = p.shape(&catalog, &idx);
+                        if writer
+                            .previous(&p.file(&catalog))
+                            .is_none_or(|e| e.1 != shape)
+                        {
+                            dirty.insert(p);
+                        }
+                    }
+                }
+            }
+            if opts.page_json {
+                let views: Vec<Page> = dirty
+                    .iter()
+                    .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
+                    .map(|p| Page::ViewJson(Box::new(p.clone())))
+                    .collect();
+                dirty.extend(views);
+            }
+            let structural = prev.structure != state.structure;
+            let mut updates: HashMap<String, (u128, u64)> = HashMap::new();
+            let mut todo: Vec<Page> = Vec::new();
+            if structural {
+                // the plan's pages that are marked, new, or whose catalog inputs changed
+                for p in &plan.pages {
+                    if dirty.contains(p) {
+                        todo.push(p.clone());
+                        continue;
+                    }
+                    let file = p.file(&catalog);
+                    let shape = p.shape(&catalog, &idx);
+                    match writer.previous(&file) {
+                        Some((_, s))
+                            if s == shape && !matches!(p, Page::Sitemap | Page::SitemapPart(_)) => {
+                        }
+                        _ => todo.push(p.clone()),
+                    }
+                }
+            } else {
+                // the same plan as last time: its files are the manifest's
+                todo = dirty
+                    .into_iter()
+                    .filter(|p| writer.previous(&p.file(&catalog)).is_some())
+                    .collect();
+            }
+            todo.sort_by_cached_key(|p| p.file(&catalog));
+            report.rendered = todo.len() as u64;
+            for chunk in todo.chunks(2048) {
+                for r in renderer.render(chunk, &idx)? {
+                    updates.insert(r.file.clone(), (r.hash, r.shape));
+                    renderer.note(&mut report, r);
+                }
+            }
+            if structural {
+                write::manifest_header(&mut manifest, &state_line);
+                for p in &plan.pages {
+                    let file = p.file(&catalog);
+                    let (hash, shape) = match updates.get(&file) {
+                        Some(e) => *e,
+                        None => writer.previous(&file).unwrap_or_default(),
+                    };
+                    write::manifest_line(&mut manifest, &file, hash, shape);
+                }
+            } else {
+                manifest = writer.carry_manifest(&state_line, &updates);
+            }
+        }
+    }
+    drop(renderer);
+    drop(archive);
+    let (stats, removed) = writer.finish(&manifest)?;
+    report.write = stats;
+    if opts.list_files {
+        report.removed_files = removed;
+        report.written_files.sort();
+        report.unchanged_files.sort();
+    }
     report.millis = started.elapsed().as_millis() as u64;
     report.files_per_second = report.files as f64 / started.elapsed().as_secs_f64().max(1e-9);
     Ok(report)
+}
+
+/// Keys of the template context that carry a page's data (see [`page_data`]).
+const DATA_KEYS: [&str; 22] = [
+    "title",
+    "heading",
+    "table",
+    "job",
+    "pipeline",
+    "project",
+    "rows",
+    "counts",
+    "content",
+    "section",
+    "lists",
+    "list",
+    "total",
+    "chart",
+    "daily_chart",
+    "jobs_chart",
+    "active_chart",
+    "top",
+    "rates",
+    "months",
+    "targets",
+    "pager",
+];
+
+/// Calls `f` with every HTML page's site-relative path, template name and the data it
+/// is rendered from (its template context as JSON, site-wide values left out),
+/// without rendering or writing anything. For exporting the site's data to other
+/// tools (the Hugo comparison of `scripts/bench` uses it). Returns the page count.
+pub fn page_data(
+    opts: &BuildOptions,
+    mut f: impl FnMut(&str, &str, serde_json::Value) -> std::io::Result<()>,
+) -> Result<u64, SiteError> {
+    let archive = Archive::open_read_only(&opts.archive)?;
+    let catalog = Catalog::build(&archive)?;
+    let theme = Theme::load(opts.theme.as_deref())?;
+    let content = load_content(opts.content.as_deref())?;
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let plan = Plan::build(&catalog, &content_names, &asset_names);
+    let ctx = Ctx {
+        catalog: &catalog,
+        theme: &theme,
+        site: site_info(&catalog, &content, opts),
+        content: content.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        plan: &plan,
+    };
+    let model = Model::new(archive, &catalog);
+    let mut n = 0;
+    for page in plan.pages.iter().filter(|p| p.in_sitemap()) {
+        let file = page.file(&catalog);
+        let mut data = None;
+        render_page(
+            &ctx,
+            &model,
+            page,
+            &file,
+            Some(&mut |c: &Context| {
+                let mut m = serde_json::Map::new();
+                for k in DATA_KEYS {
+                    if let Some(v) = c.get(k) {
+                        m.insert(k.to_string(), serde_json::to_value(v).unwrap_or_default());
+                    }
+                }
+                data = Some(serde_json::Value::Object(m));
+            }),
+        )?;
+        if let Some(mut d) = data {
+            if let Page::JobDetail(l, id) = page {
+                let mut aliases = Vec::new();
+                if l.legacy_slug().is_some() {
+                    aliases.push(plan::Alias::Jobs.path(*l, *id));
+                    aliases.push(plan::Alias::Results.path(*l, *id));
+                }
+                if matches!(l, JobList::Koji | JobList::KojiDownstream) {
+                    aliases.push(plan::Alias::OtherKoji.path(*l, *id));
+                }
+                d["aliases"] = serde_json::json!(aliases);
+            }
+            f(&page.path(&catalog), page.template(), d)
+                .map_err(|e| SiteError::Content(e.to_string()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// One rendered page as the writer handled it.
+struct Rendered {
+    file: String,
+    hash: u128,
+    shape: u64,
+    changed: bool,
+}
+
+/// Renders pages in parallel, each worker thread with its own read-only archive
+/// connection, and hands the bytes to the writer.
+struct Renderer<'a> {
+    ctx: &'a Ctx<'a>,
+    writer: &'a OutputWriter,
+    archive_path: &'a std::path::Path,
+    pool: &'a rayon::ThreadPool,
+    workers: Vec<Mutex<Option<Model<'a>>>>,
+    list_files: bool,
+}
+
+impl<'a> Renderer<'a> {
+    fn render(
+        &self,
+        pages: &[Page],
+        idx: &plan::ShapeIndex<'_>,
+    ) -> Result<Vec<Rendered>, SiteError> {
+        let catalog = self.ctx.catalog;
+        let results: Vec<Result<Rendered, SiteError>> = self.pool.install(|| {
+            pages
+                .par_iter()
+                .map(|page| {
+                    let slot = rayon::current_thread_index().unwrap_or(self.workers.len() - 1);
+                    let mut guard = self.workers[slot].lock().expect("worker slot");
+                    if guard.is_none() {
+                        *guard = Some(Model::new(
+                            Archive::open_read_only(self.archive_path)?,
+                            catalog,
+                        ));
+                    }
+                    let model = guard.as_ref().expect("opened above");
+                    let file = page.file(catalog);
+                    let bytes = render_page(self.ctx, model, page, &file, None)?;
+                    let w = self.writer.write(&file, &bytes)?;
+                    Ok(Rendered {
+                        file,
+                        hash: w.hash,
+                        shape: page.shape(catalog, idx),
+                        changed: w.changed,
+                    })
+                })
+                .collect()
+        });
+        results.into_iter().collect()
+    }
+
+    fn note(&self, report: &mut BuildReport, r: Rendered) {
+        if self.list_files {
+            if r.changed {
+                report.written_files.push(r.file);
+            } else {
+                report.unchanged_files.push(r.file);
+            }
+        }
+    }
 }
 
 /// Renders one page to bytes.
@@ -303,6 +705,7 @@ fn render_page(
     m: &Model<'_>,
     page: &Page,
     file: &str,
+    sink: Option<&mut dyn FnMut(&Context)>,
 ) -> Result<Vec<u8>, SiteError> {
     let path = page.path(ctx.catalog);
     let root = root_of(&path);
@@ -330,6 +733,13 @@ fn render_page(
             return Ok(ctx.theme.assets().get(&**name).cloned().unwrap_or_default());
         }
         Page::Robots => return render("robots.txt", &c),
+        Page::Api(kind, id) => return extras::api_json(m, *kind, id),
+        Page::ViewJson(inner) => return extras::view_json(m, inner),
+        Page::Feed(f) => return extras::feed(ctx, m, f, &path, &c),
+        Page::Badge(k, b) => return extras::badge(ctx, m, k, b, &c),
+        Page::IndexMeta(i) => return extras::index_meta(ctx, *i),
+        Page::IndexShard(i, n) => return extras::index_shard(ctx, m, *i, *n),
+        Page::StatusList(l, class, n) => extras::status_list(ctx, m, &mut c, *l, *class, *n)?,
         Page::Sitemap | Page::SitemapPart(_) => return sitemap(ctx, page, &c, render),
         Page::Redirect(..) | Page::Alias(..) => {
             let target = match page {
@@ -371,6 +781,7 @@ fn render_page(
             };
             c.insert("list", &ListMeta::of(*l));
             c.insert("table", &m.list_rows(*l, slice)?);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Jobs(*l), None, n == 0);
             if l.has_targets() {
                 c.insert(
                     "targets",
@@ -430,18 +841,8 @@ fn render_page(
             );
         }
         Page::JobDetail(l, id) => {
-            let d = m.detail(*l, *id)?.unwrap_or_default();
-            c.insert(
-                "title",
-                &format!(
-                    "{} #{id}{}",
-                    l.singular(),
-                    d.target
-                        .as_deref()
-                        .map(|t| format!(" ({t})"))
-                        .unwrap_or_default()
-                ),
-            );
+            let (title, d) = extras::detail_view(m, *l, *id)?;
+            c.insert("title", &title);
             c.insert("job", &d);
         }
         Page::PipelineIndex | Page::PipelinePage(_) => {
@@ -452,6 +853,7 @@ fn render_page(
             };
             c.insert("table", &m.pipeline_rows(slice)?);
             paging(&mut c, "pipeline/", ids.len(), n, slice);
+            extras::list_filter(ctx, &mut c, plan::IndexList::Pipelines, None, false);
             c.insert(
                 "title",
                 &if n == 0 {
@@ -462,17 +864,14 @@ fn render_page(
             );
         }
         Page::Pipeline(id) => {
-            let e = m.entity(Kind::Pipeline, *id)?;
-            let v = match &e {
-                Some(e) => m.pipeline(e)?,
-                None => model::PipelineView::default(),
-            };
-            c.insert("title", &format!("Pipeline #{id}"));
+            let (title, v) = extras::pipeline_view(m, *id)?;
+            c.insert("title", &title);
             c.insert("pipeline", &v);
         }
         Page::Projects(n) => {
             let all: Vec<&ProjectEntry> = ctx.catalog.projects.values().collect();
             projects_page(ctx, m, &mut c, &all, *n, "projects/", "Projects", None)?;
+            extras::list_filter(ctx, &mut c, plan::IndexList::Projects, None, false);
         }
         Page::Forge(f, n) => {
             let all: Vec<&ProjectEntry> = ctx
@@ -520,6 +919,7 @@ fn render_page(
             c.insert("project", &v);
             c.insert("table", &m.pipeline_rows(recent)?);
             c.insert("history", &format!("{}history/", model::project_path(k)));
+            extras::project_embed(ctx, m, &mut c, p)?;
         }
         Page::ProjectSection(k, s, n) => {
             let p = &ctx.catalog.projects[&**k];
@@ -627,6 +1027,10 @@ fn render_page(
         }
     }
     let _ = ctx.plan;
+    if let Some(sink) = sink {
+        sink(&c);
+        return Ok(Vec::new());
+    }
     render(page.template(), &c)
 }
 

@@ -1998,10 +1998,7 @@ pub fn ingest_records(
             source,
         })?;
     let rev = archive.begin_revision(
-        &format!(
-            "demo:pipelines={},seed={},hostile={}",
-            spec.pipelines, spec.seed, spec.hostile
-        ),
+        &format!("demo:seed={},hostile={}", spec.seed, spec.hostile),
         now,
     )?;
     let mut ing = Ingest {

@@ -10,6 +10,12 @@
 //! disk instead. Files the previous manifest lists and this build does not produce
 //! are removed at the end.
 //!
+//! The manifest also carries, per file, the *shape* hash the build driver computed
+//! from the catalog data the page shows (so a later build can tell which pages a
+//! structural change touches), and one header line with the driver's build state
+//! (archive revision, template and content hashes): together they are what makes
+//! incremental rebuilds possible, and they are committed in one rename.
+//!
 //! Crash safety: each rename is atomic, and the manifest is committed last (itself
 //! through a temporary file and a rename, followed by one directory sync). After a
 //! crash the old manifest is still in place; it may describe files that were since
@@ -74,6 +80,10 @@ pub struct WriteStats {
 /// Relative path of the manifest inside the output directory.
 pub const MANIFEST: &str = ".packit-pages/manifest";
 
+/// Folder of the temporary files (renamed into place from there; emptied when a
+/// build starts, so a killed build leaves nothing behind in the site).
+pub const TMP_DIR: &str = ".packit-pages/tmp";
+
 /// Checks that `rel` is a safe relative path: `/`-separated, no empty, `.` or `..`
 /// segments, no segment starting with `.` except the well-known `.nojekyll` and
 /// `.packit-pages`, no backslash or NUL.
@@ -102,8 +112,12 @@ pub fn check_rel_path(rel: &str) -> Result<(), WriteError> {
 /// Writes files into one output directory; shareable between threads.
 pub struct OutputWriter {
     root: PathBuf,
-    /// path hash → content hash of the previous build (empty when trusted nothing).
-    old: HashMap<u64, u128>,
+    /// path hash → (content hash, shape hash) of the previous build.
+    old: HashMap<u64, (u128, u64)>,
+    /// The previous manifest's text (for carrying entries over).
+    old_text: String,
+    /// The previous build's state line, if the manifest had one.
+    old_state: Option<String>,
     /// Whether to compare with the disk instead of trusting the manifest.
     verify_disk: bool,
     /// Directories known to exist and not to be symlinks (hashes of relative paths).
@@ -129,17 +143,32 @@ impl OutputWriter {
     pub fn open(root: &Path, full: bool) -> Result<OutputWriter, WriteError> {
         fs::create_dir_all(root).map_err(io_err(root))?;
         let root = root.canonicalize().map_err(io_err(root))?;
+        let tmp = root.join(TMP_DIR);
+        match fs::symlink_metadata(root.join(".packit-pages")) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(WriteError::Symlink(root.join(".packit-pages")));
+            }
+            _ => {}
+        }
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
         let mut old = HashMap::new();
         let mut have_manifest = false;
-        if let Ok(text) = fs::read_to_string(root.join(MANIFEST)) {
+        let mut old_state = None;
+        let old_text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
+        if !old_text.is_empty() {
             have_manifest = true;
-            for (path, hash) in parse_manifest(&text) {
-                old.insert(xxh3_64(path.as_bytes()), hash);
+            old_state = manifest_state(&old_text).map(String::from);
+            old.reserve(old_text.len() / 64);
+            for (path, hash, shape) in parse_manifest(&old_text) {
+                old.insert(xxh3_64(path.as_bytes()), (hash, shape));
             }
         }
         Ok(OutputWriter {
             root,
             old,
+            old_text,
+            old_state,
             verify_disk: full || !have_manifest,
             dirs: Mutex::new(HashSet::new()),
             written: AtomicU64::new(0),
@@ -154,6 +183,34 @@ impl OutputWriter {
         &self.root
     }
 
+    /// The state line the previous build committed with its manifest.
+    pub fn previous_state(&self) -> Option<&str> {
+        self.old_state.as_deref()
+    }
+
+    /// Content and shape hash the previous manifest records for `rel`.
+    pub fn previous(&self, rel: &str) -> Option<(u128, u64)> {
+        self.old.get(&xxh3_64(rel.as_bytes())).copied()
+    }
+
+    /// Number of files the previous manifest lists.
+    pub fn previous_len(&self) -> usize {
+        self.old.len()
+    }
+
+    /// A new manifest: the previous one with `updates` (path → content and shape
+    /// hash) applied, under the state line `state`. For builds that know the set
+    /// of files did not change and rendered only some of them.
+    pub fn carry_manifest(&self, state: &str, updates: &HashMap<String, (u128, u64)>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.old_text.len() + 256);
+        manifest_header(&mut out, state);
+        for (path, hash, shape) in parse_manifest(&self.old_text) {
+            let (h, s) = updates.get(path).copied().unwrap_or((hash, shape));
+            manifest_line(&mut out, path, h, s);
+        }
+        out
+    }
+
     /// Writes `bytes` to `rel` unless the same bytes are already there.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<Written, WriteError> {
         check_rel_path(rel)?;
@@ -165,7 +222,7 @@ impl OutputWriter {
                 Err(_) => false,
             }
         } else {
-            self.old.get(&xxh3_64(rel.as_bytes())) == Some(&hash)
+            self.old.get(&xxh3_64(rel.as_bytes())).map(|e| e.0) == Some(hash)
         };
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -176,9 +233,10 @@ impl OutputWriter {
         }
         let dir_rel = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         self.ensure_dir(dir_rel)?;
-        let name = rel.rsplit('/').next().unwrap_or(rel);
         let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
-        let tmp = target.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()));
+        let tmp = self
+            .root
+            .join(format!("{TMP_DIR}/{}-{n}", std::process::id()));
         let result = (|| {
             let mut f = fs::OpenOptions::new()
                 .write(true)
@@ -253,25 +311,27 @@ impl OutputWriter {
         Ok(())
     }
 
-    /// Finishes a build: removes files of the previous manifest that `new_paths` no
-    /// longer has, writes the new manifest atomically, syncs the directory.
-    pub fn finish(&self, new_manifest: &[u8]) -> Result<WriteStats, WriteError> {
+    /// Finishes a build: removes files of the previous manifest that the new one no
+    /// longer lists, writes the new manifest atomically, syncs the directory.
+    /// Returns the counts and the removed files.
+    pub fn finish(&self, new_manifest: &[u8]) -> Result<(WriteStats, Vec<String>), WriteError> {
         let mut keep: HashSet<u64> = HashSet::new();
-        for (path, _) in parse_manifest(std::str::from_utf8(new_manifest).unwrap_or("")) {
+        for (path, _, _) in parse_manifest(std::str::from_utf8(new_manifest).unwrap_or("")) {
             keep.insert(xxh3_64(path.as_bytes()));
         }
-        let mut removed = 0;
+        let mut removed = Vec::new();
         let mpath = self.root.join(MANIFEST);
-        if let Ok(text) = fs::read_to_string(&mpath) {
+        {
+            let text = &self.old_text;
             let mut dirs_to_prune = Vec::new();
-            for (path, _) in parse_manifest(&text) {
+            for (path, _, _) in parse_manifest(text) {
                 if keep.contains(&xxh3_64(path.as_bytes())) || check_rel_path(path).is_err() {
                     continue;
                 }
                 if self.is_inside_without_symlinks(path) {
                     let p = self.root.join(path);
                     match fs::remove_file(&p) {
-                        Ok(()) => removed += 1,
+                        Ok(()) => removed.push(path.to_string()),
                         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                         Err(e) => return Err(io_err(&p)(e)),
                     }
@@ -297,8 +357,9 @@ impl OutputWriter {
             }
         }
         self.ensure_dir(".packit-pages")?;
-        if fs::read(&mpath).is_ok_and(|old| old == new_manifest) {
-            return Ok(self.stats(removed));
+        let _ = fs::remove_dir(self.root.join(TMP_DIR));
+        if self.old_text.as_bytes() == new_manifest {
+            return Ok((self.stats(removed.len() as u64), removed));
         }
         let tmp = self.root.join(".packit-pages/manifest.tmp");
         fs::write(&tmp, new_manifest).map_err(io_err(&tmp))?;
@@ -309,7 +370,7 @@ impl OutputWriter {
         if let Ok(d) = fs::File::open(&self.root) {
             let _ = d.sync_all();
         }
-        Ok(self.stats(removed))
+        Ok((self.stats(removed.len() as u64), removed))
     }
 
     fn stats(&self, removed: u64) -> WriteStats {
@@ -335,16 +396,43 @@ impl OutputWriter {
     }
 }
 
-/// Appends one manifest line for `path` with content hash `hash`.
-pub fn manifest_line(out: &mut Vec<u8>, path: &str, hash: u128) {
-    out.extend_from_slice(format!("{hash:032x}\t{path}\n").as_bytes());
+/// Appends the manifest's header line carrying the build driver's `state` (one
+/// line of text; tabs and newlines are replaced by spaces).
+pub fn manifest_header(out: &mut Vec<u8>, state: &str) {
+    out.extend_from_slice(b"#state\t");
+    out.extend(
+        state
+            .bytes()
+            .map(|b| if b == b'\n' || b == b'\t' { b' ' } else { b }),
+    );
+    out.push(b'\n');
 }
 
-/// Parses manifest text into (path, hash) pairs, skipping malformed lines.
-pub fn parse_manifest(text: &str) -> impl Iterator<Item = (&str, u128)> {
+/// Appends one manifest line for `path` with content hash `hash` and shape hash
+/// `shape`.
+pub fn manifest_line(out: &mut Vec<u8>, path: &str, hash: u128, shape: u64) {
+    use std::io::Write as _;
+    let _ = writeln!(out, "{hash:032x}\t{shape:016x}\t{path}");
+}
+
+/// The state line of a manifest, if it has one.
+pub fn manifest_state(text: &str) -> Option<&str> {
+    text.lines().next().and_then(|l| l.strip_prefix("#state\t"))
+}
+
+/// Parses manifest text into (path, content hash, shape hash), skipping the header
+/// and malformed lines (lines of the older two-column format get shape 0).
+pub fn parse_manifest(text: &str) -> impl Iterator<Item = (&str, u128, u64)> {
     text.lines().filter_map(|l| {
-        let (h, p) = l.split_once('\t')?;
-        Some((p, u128::from_str_radix(h, 16).ok()?))
+        if l.starts_with('#') {
+            return None;
+        }
+        let (h, rest) = l.split_once('\t')?;
+        let hash = u128::from_str_radix(h, 16).ok()?;
+        match rest.split_once('\t') {
+            Some((s, p)) if s.len() == 16 => Some((p, hash, u64::from_str_radix(s, 16).ok()?)),
+            _ => Some((rest, hash, 0)),
+        }
     })
 }
 
@@ -385,18 +473,22 @@ mod tests {
         for (p, b) in [("a/index.html", "A"), ("b/c/index.html", "C")] {
             let r = w.write(p, b.as_bytes()).unwrap();
             assert!(r.changed);
-            manifest_line(&mut m, p, r.hash);
+            manifest_line(&mut m, p, r.hash, 0);
         }
-        let s = w.finish(&m).unwrap();
+        let (s, _) = w.finish(&m).unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (2, 0, 0));
 
         let w = OutputWriter::open(&d, false).unwrap();
         let mut m = Vec::new();
         let r = w.write("a/index.html", b"A").unwrap();
         assert!(!r.changed);
-        manifest_line(&mut m, "a/index.html", r.hash);
-        let s = w.finish(&m).unwrap();
+        manifest_line(&mut m, "a/index.html", r.hash, 7);
+        let (s, removed) = w.finish(&m).unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (0, 1, 1));
+        assert_eq!(removed, vec!["b/c/index.html".to_string()]);
+        let w = OutputWriter::open(&d, false).unwrap();
+        assert_eq!(w.previous("a/index.html").map(|e| e.1), Some(7));
+        assert_eq!(w.previous_state(), None);
         assert!(!d.join("b/c/index.html").exists());
         assert!(!d.join("b").exists(), "empty dirs pruned");
 

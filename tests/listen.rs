@@ -78,6 +78,8 @@ impl Site {
             content: None,
             full: false,
             threads: Some(2),
+            list_files: true,
+            page_json: false,
         };
         let b = build.clone();
         tokio::task::spawn_blocking(move || packit_pages::site::build(&b))
@@ -239,9 +241,19 @@ async fn copr_build_end_updates_its_page(broker: &Broker) {
         .collect();
     assert_eq!(touched.len() as u64, build.write.written, "{touched:?}");
     assert!(
-        build.write.written >= 1 && build.write.written < 20,
+        build.write.written >= 1 && build.write.written < 40,
         "{touched:?}"
     );
+    // and they are exactly the files the build report lists as written
+    let mut listed: Vec<PathBuf> = build
+        .written_files
+        .iter()
+        .map(|f| site.build.out.join(f))
+        .collect();
+    listed.sort();
+    let mut seen: Vec<PathBuf> = touched.iter().map(|p| (*p).clone()).collect();
+    seen.sort();
+    assert_eq!(seen, listed);
     assert!(
         touched
             .iter()

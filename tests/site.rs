@@ -223,7 +223,8 @@ fn second_build_writes_nothing_and_is_deterministic() {
     assert_eq!(first.write.written, first.files);
     let second = build(&opts(&a, &out)).unwrap();
     assert_eq!(second.write.written, 0, "{second:?}");
-    assert_eq!(second.write.unchanged, first.files);
+    // nothing changed: nothing rendered at all
+    assert_eq!(second.rendered, 0, "{second:?}");
     // a stale file of an earlier build is removed, a deleted page comes back
     std::fs::remove_file(out.join("jobs/copr/2000/index.html")).unwrap();
     let full = build(&BuildOptions {
@@ -417,4 +418,27 @@ fn demo_site_is_complete_and_reachable() {
         );
     }
     assert!(has("pipeline/", 2) && has("projects/", 4));
+}
+
+/// `page_data` hands out every HTML page of the sitemap with the data it is rendered
+/// from, and the legacy URLs of job pages.
+#[test]
+fn page_data_covers_every_page() {
+    let (a, out) = site("data", 20, false);
+    let r = build(&opts(&a, &out)).unwrap();
+    let mut seen = 0u64;
+    let mut job = None;
+    packit_pages::site::page_data(&opts(&a, &out), |path, template, data| {
+        seen += 1;
+        assert!(data.get("title").is_some(), "{path}");
+        if template == "job.html" && job.is_none() {
+            job = Some((path.to_string(), data));
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, r.pages);
+    let (path, data) = job.expect("a job page");
+    assert!(data["job"].is_object(), "{path}: {data}");
+    assert!(data["aliases"].is_array(), "{path}");
 }

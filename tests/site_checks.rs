@@ -115,11 +115,12 @@ fn test_command_passes_and_sums_cargo_test_results() {
     for step in [
         "cargo fmt --check",
         "cargo clippy -D warnings",
+        "cargo doc (no warnings)",
         "cargo test",
     ] {
         assert!(log.contains(&format!("<== {step}: ok (")), "{step}: {log}");
     }
-    assert!(log.trim_end().ends_with("\n3 passed, 0 failed"), "{log}");
+    assert!(log.trim_end().ends_with("\n4 passed, 0 failed"), "{log}");
 }
 
 #[test]
@@ -133,7 +134,7 @@ fn test_command_runs_every_step_and_fails_when_one_fails() {
     );
     // the step after the failed one still ran
     assert!(log.contains("<== cargo test: ok ("), "{log}");
-    assert!(log.trim_end().ends_with("\n2 passed, 1 failed"), "{log}");
+    assert!(log.trim_end().ends_with("\n3 passed, 1 failed"), "{log}");
 }
 
 /// Whether the browser self-tests may run; panics under CI=true when they may not.
@@ -276,4 +277,68 @@ fn file_nav_catches_a_missing_heading() {
         "no-heading",
         &["projects/github.com/packit/ogr/index.html: no <h1> heading"],
     );
+}
+
+/// Runs tests/browser/csp.mjs on a one-page site whose body is `body` (plus a
+/// stylesheet and a script file that a strict policy allows).
+fn csp_on_page(name: &str, body: &str) -> Output {
+    let tmp = TempDir::new(&format!("csp-{name}"));
+    let site = tmp.path().join("site");
+    fs::create_dir_all(site.join("static")).unwrap();
+    fs::write(site.join("static/site.css"), "h1 { color: #123; }\n").unwrap();
+    fs::write(
+        site.join("static/site.js"),
+        "document.body.dataset.ok = '1';\n",
+    )
+    .unwrap();
+    fs::write(
+        site.join("index.html"),
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title>\
+             <link rel=\"stylesheet\" href=\"static/site.css\"></head><body><h1>t</h1>{body}\
+             <script src=\"static/site.js\" defer></script></body></html>"
+        ),
+    )
+    .unwrap();
+    let csp = root().join("tests/browser/csp.mjs");
+    node(&[csp.as_os_str(), site.as_os_str()])
+}
+
+#[test]
+fn csp_passes_on_a_page_without_inline_code() {
+    if !browser_tests_enabled() {
+        return;
+    }
+    let out = csp_on_page(
+        "clean",
+        "<svg class=\"meter\" viewBox=\"0 0 100 8\" width=\"120\" height=\"8\"><rect width=\"33\" height=\"8\"></rect></svg>",
+    );
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("csp: PASS"), "{log}");
+    // the policy came from netlify.toml
+    assert!(log.contains("csp: policy default-src 'none'"), "{log}");
+}
+
+#[test]
+fn csp_catches_style_attributes_inline_scripts_and_event_handlers() {
+    if !browser_tests_enabled() {
+        return;
+    }
+    // the usage meter as the theme wrote it before it became an SVG
+    let out = csp_on_page(
+        "style-attr",
+        "<span class=\"meter\"><span style=\"width: 33%\"></span></span>",
+    );
+    let log = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("CSP violation: style-src-attr"), "{log}");
+    let out = csp_on_page(
+        "inline-script",
+        "<script>document.title = 'x';</script><button onclick=\"1\">b</button>",
+    );
+    let log = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("CSP violation: script-src-elem"), "{log}");
+    assert!(log.contains("csp: FAIL"), "{log}");
 }

@@ -55,6 +55,8 @@ fn demo_site(tag: &str) -> (TempDir, BuildOptions) {
         content: None,
         full: false,
         threads: Some(2),
+        list_files: true,
+        page_json: false,
     };
     (dir, opts)
 }

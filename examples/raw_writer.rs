@@ -1,0 +1,51 @@
+//! The raw file-write limit: writes the same files, with the same sizes, as a built
+//! site, with nothing else to do (no archive, no templates) — one `write` per file
+//! into a fresh directory tree, on all cores. `scripts/bench` compares a site build
+//! with it.
+//!
+//! `cargo run --release --example raw_writer -- SITE OUT`: prints files, bytes and
+//! seconds.
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [site, out] = args.as_slice() else {
+        return Err("usage: raw_writer SITE OUT".into());
+    };
+    let site = Path::new(site);
+    let mut files: Vec<(PathBuf, u64)> = Vec::new();
+    for e in walkdir::WalkDir::new(site) {
+        let e = e?;
+        let rel = e.path().strip_prefix(site)?;
+        if e.file_type().is_file() && !rel.starts_with(".packit-pages") {
+            files.push((rel.to_path_buf(), e.metadata()?.len()));
+        }
+    }
+    let out = Path::new(out);
+    let _ = std::fs::remove_dir_all(out);
+    let t = Instant::now();
+    // directories first (a site writer creates them too), then the files in parallel
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| p.parent().map(|d| out.join(d)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        std::fs::create_dir_all(d)?;
+    }
+    let filler = vec![b'x'; files.iter().map(|f| f.1).max().unwrap_or(0) as usize];
+    files
+        .par_iter()
+        .try_for_each(|(rel, len)| std::fs::write(out.join(rel), &filler[..*len as usize]))?;
+    let secs = t.elapsed().as_secs_f64();
+    let bytes: u64 = files.iter().map(|f| f.1).sum();
+    println!(
+        "raw_writer files={} bytes={bytes} seconds={secs:.3}",
+        files.len()
+    );
+    Ok(())
+}
