@@ -918,6 +918,18 @@ impl Writer<'_> {
         self.set_meta("last_sync", &now.to_string())
     }
 
+    /// Records the end of a targeted refresh: like [`Writer::finish_run`], but the
+    /// `last_sync` time (shown on every page) stays that of the last full sync.
+    pub fn finish_partial_run(&self, rev: i64, now: i64, report: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
+                params![rev, now, report],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
     /// Removes a metadata value.
     pub fn delete_meta(&self, key: &str) -> Result<()> {
         self.tx

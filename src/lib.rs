@@ -48,9 +48,10 @@
 //! each depends on) → `render` (Tera themes) → `write` (atomic, skip-unchanged output),
 //! driven by `site`.
 //!
-//! Triggers sit on top: `sync` (pull from the API into the archive), and later
-//! `watch` and `listen`. `demo` produces a deterministic synthetic upstream data set
-//! and `content` renders the markdown pages (FAQ, about). See ARCHITECTURE.md.
+//! Triggers sit on top: `sync` (pull from the API into the archive), `listen` (keep it
+//! current from the Fedora message bus) and `watch` / `serve` (rebuild on edits).
+//! `demo` produces a deterministic synthetic upstream data set and `content` renders
+//! the markdown pages (FAQ, about). See ARCHITECTURE.md.
 
 #![warn(missing_docs)]
 
@@ -60,13 +61,16 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod listen;
 pub mod model;
 pub mod plan;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod sync;
 pub mod time;
+pub mod watch;
 pub mod write;
 
 pub use archive::{Archive, ArchiveError};

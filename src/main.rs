@@ -40,6 +40,126 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (or write one page per command into a folder).
     Man(ManArgs),
+    /// Keep the archive and the site current from the Fedora message bus (AMQP).
+    #[command(long_about = LISTEN_ABOUT)]
+    Listen(ListenArgs),
+    /// Build, then rebuild whenever content, theme, configuration or archive change.
+    Watch(SiteArgs),
+    /// Like `watch`, and show the site on 127.0.0.1 with live reload.
+    Serve(ServeArgs),
+}
+
+const LISTEN_ABOUT: &str = "\
+Keep the archive and the site current from the Fedora message bus.
+
+Packit publishes nothing on the bus; its jobs show up as Copr, Koji, dist-git and Bodhi
+messages. `listen` reads a fedora-messaging configuration file (amqp_url, [tls],
+[queues.*], [[bindings]], [client_properties], [qos]; the Packit filter in
+[consumer_config]: packit_users, copr_users, koji_users, distgit_users, bodhi_users),
+maps every message to what must be re-fetched from the Packit API, coalesces bursts,
+updates the archive, rebuilds the site incrementally, and only then acknowledges the
+messages. Testing Farm sends nothing and the bus can drop messages, so an incremental
+sync also runs every --poll-interval seconds (the first at start).
+
+SIGTERM or Ctrl-C finishes the current batch and exits. Exit status: 0 after a clean
+stop, 1 on a set-up error, 2 on a usage error.";
+
+/// Where the site comes from and goes to (watch, serve, listen). Unset values come
+/// from packit-pages.toml, then the defaults.
+#[derive(Args, Debug, Clone)]
+struct SiteArgs {
+    /// Configuration file: the global `--config` (set by `main`).
+    #[arg(skip)]
+    config: Option<PathBuf>,
+    /// Archive file (SQLite) [default: ./packit-archive.sqlite].
+    #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_ARCHIVE")]
+    archive: Option<PathBuf>,
+    /// Output directory [default: ./public].
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_OUT")]
+    out: Option<PathBuf>,
+    /// Theme directory overriding the default theme file by file.
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_THEME")]
+    theme: Option<PathBuf>,
+    /// Directory of markdown content pages [default: ./content if present].
+    #[arg(long, value_name = "DIR", env = "PACKIT_PAGES_CONTENT")]
+    content: Option<PathBuf>,
+    /// Public URL of the site, for canonical links and the sitemap.
+    #[arg(long, value_name = "URL", env = "PACKIT_PAGES_BASE_URL")]
+    base_url: Option<String>,
+}
+
+impl SiteArgs {
+    fn resolve(
+        &self,
+    ) -> anyhow::Result<(
+        packit_pages::config::Config,
+        packit_pages::site::BuildOptions,
+    )> {
+        let c = packit_pages::config::Config::discover(self.config.as_deref())?;
+        let opts = packit_pages::site::BuildOptions {
+            archive: self
+                .archive
+                .clone()
+                .or_else(|| c.archive.clone())
+                .unwrap_or_else(|| PathBuf::from("./packit-archive.sqlite")),
+            out: self
+                .out
+                .clone()
+                .or_else(|| c.out.clone())
+                .unwrap_or_else(|| PathBuf::from("./public")),
+            theme: self.theme.clone().or_else(|| c.theme.clone()),
+            base_url: self.base_url.clone().or_else(|| c.base_url.clone()),
+            content: self
+                .content
+                .clone()
+                .or_else(|| c.content.clone())
+                .or_else(|| {
+                    let d = PathBuf::from("content");
+                    d.is_dir().then_some(d)
+                }),
+            full: false,
+            threads: None,
+            list_files: false,
+            page_json: false,
+        };
+        Ok((c, opts))
+    }
+
+    /// The configuration file a watcher follows.
+    fn config_file(&self) -> Option<PathBuf> {
+        self.config.clone().or_else(|| {
+            let p = PathBuf::from(packit_pages::config::FILE_NAME);
+            p.is_file().then_some(p)
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 1111)]
+    port: u16,
+}
+
+#[derive(Args, Debug)]
+struct ListenArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Base URL of the Packit API [default: https://prod.packit.dev/api].
+    #[arg(long, value_name = "URL", env = "PACKIT_PAGES_API")]
+    api: Option<String>,
+    /// fedora-messaging configuration file (TOML) of the broker, queue and bindings.
+    #[arg(long, value_name = "FILE", env = "PACKIT_PAGES_AMQP_CONFIG")]
+    amqp_config: Option<PathBuf>,
+    /// Seconds between incremental syncs (list heads, unfinished jobs: Testing Farm
+    /// results and whatever the bus dropped); 0 turns polling off [default: 300].
+    #[arg(long, value_name = "SECONDS", env = "PACKIT_PAGES_POLL_INTERVAL")]
+    poll_interval: Option<u64>,
+    /// Keep the archive only; do not build the site.
+    #[arg(long)]
+    no_build: bool,
 }
 
 const SYNC_ABOUT: &str = "\
@@ -190,6 +310,18 @@ fn main() -> ExitCode {
         Command::Check(a) => run_check(a, config_file.as_deref()),
         Command::Completions(a) => run_completions(a),
         Command::Man(a) => run_man(a),
+        Command::Listen(mut a) => {
+            a.site.config = config_file.clone();
+            run_listen(a)
+        }
+        Command::Watch(mut a) => {
+            a.config = config_file.clone();
+            run_watch(a, None)
+        }
+        Command::Serve(mut a) => {
+            a.site.config = config_file.clone();
+            run_watch(a.site, Some(a.port))
+        }
     };
     match result {
         Ok(code) => code,
@@ -559,6 +691,122 @@ fn run_man(a: ManArgs) -> anyhow::Result<ExitCode> {
             clap_mangen::generate_to(cmd, dir)
                 .with_context(|| format!("cannot write man pages into {}", dir.display()))?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves when SIGTERM or Ctrl-C arrives.
+async fn termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn run_listen(a: ListenArgs) -> anyhow::Result<ExitCode> {
+    use packit_pages::listen::{BusConfig, ListenOptions};
+    let (c, build) = a.site.resolve()?;
+    let amqp = a
+        .amqp_config
+        .clone()
+        .or_else(|| c.amqp_config.clone())
+        .context("--amqp-config is required (or amqp_config in packit-pages.toml)")?;
+    let bus = BusConfig::load(&amqp)?;
+    let api = a
+        .api
+        .clone()
+        .or_else(|| c.api.clone())
+        .unwrap_or_else(|| packit_pages::api::DEFAULT_API.to_string());
+    let mut scope = Scope::all();
+    for p in &c.scope.projects {
+        scope.add_project(p)?;
+    }
+    for n in &c.scope.namespaces {
+        scope.add_namespace(n)?;
+    }
+    for f in &c.scope.forges {
+        scope.add_forge(f)?;
+    }
+    let mut sync_opts = SyncOptions::new(build.archive.clone(), &api);
+    sync_opts.scope = scope;
+    if let Some(r) = c.rate {
+        sync_opts.client.requests_per_second = r;
+    }
+    if let Some(n) = c.concurrency {
+        sync_opts.client.concurrency = n.max(1);
+    }
+    let mut opts = ListenOptions::new(bus, sync_opts, (!a.no_build).then_some(build));
+    let secs = a.poll_interval.or(c.poll_interval).unwrap_or(300);
+    opts.poll_interval = (secs > 0).then(|| Duration::from_secs(secs));
+    let stats = runtime()?.block_on(packit_pages::listen::listen(&opts, termination()))?;
+    eprintln!(
+        "listen: {} messages ({} applied, {} ignored, {} malformed, {} duplicates) in {} batches, {} polls, {} connections",
+        stats.received,
+        stats.applied,
+        stats.ignored,
+        stats.malformed,
+        stats.duplicates,
+        stats.batches,
+        stats.polls,
+        stats.connections
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_watch(a: SiteArgs, port: Option<u16>) -> anyhow::Result<ExitCode> {
+    use packit_pages::watch::{Rebuild, WatchOptions};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (_, build) = a.resolve()?;
+    let mut opts = WatchOptions::new(build);
+    opts.config = a.config_file();
+    let args = a.clone();
+    let reload: packit_pages::watch::Reload =
+        Arc::new(move || args.resolve().map(|(_, b)| b).map_err(|e| format!("{e:#}")));
+    opts.reload = Some(reload);
+    let stop = Arc::new(AtomicBool::new(false));
+    let rt = runtime()?;
+    let flag = stop.clone();
+    rt.spawn(async move {
+        termination().await;
+        flag.store(true, Ordering::SeqCst);
+    });
+    let report = |r: Rebuild<'_>| match r.result {
+        Ok(b) => eprintln!(
+            "{}{}",
+            packit_pages::serve::summary(b),
+            if r.changed.is_empty() {
+                String::new()
+            } else {
+                format!(" (after {} changed files)", r.changed.len())
+            }
+        ),
+        Err(e) => eprintln!("build failed: {e}"),
+    };
+    match port {
+        None => packit_pages::watch::watch(&opts, &stop, report)?,
+        Some(port) => packit_pages::serve::serve(
+            &opts,
+            std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            &stop,
+            |addr| eprintln!("serving on http://{addr}/ (Ctrl-C stops)"),
+            report,
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }

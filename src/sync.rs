@@ -303,6 +303,9 @@ pub struct SyncReport {
     pub failed_entities: Vec<Failure>,
     /// List pages that could not be fetched.
     pub failed_lists: Vec<Failure>,
+    /// Items a targeted [`refresh`] looked for and did not find.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_found: Vec<Find>,
 }
 
 impl SyncReport {
@@ -604,6 +607,8 @@ impl Job {
 /// What to do with the list's cursor in a page's transaction.
 enum CursorOp {
     Set(u32, i64),
+    /// Leave the list's crawl state alone (targeted refreshes).
+    Keep,
     /// Clear; `true`: a full crawl completed (record it).
     Clear(bool),
 }
@@ -741,40 +746,10 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         s.fetch_and_store(jobs, "usage").await?;
     }
 
-    // report
-    let mut endpoints = s.counts.clone();
-    for (label, st) in s.client.stats() {
-        let e = endpoints.entry(label).or_default();
-        let RequestStats {
-            requests,
-            retries,
-            errors,
-        } = st;
-        e.requests += requests;
-        e.retries += retries;
-        e.errors += errors;
-    }
-    let mut totals = EndpointReport::default();
-    for e in endpoints.values() {
-        totals.add(e);
-    }
-    let finished = crate::time::now();
-    let report = SyncReport {
-        revision: rev,
-        api: opts.client.base_url.clone(),
-        scope: s.scope_key.clone(),
-        started,
-        finished,
-        seconds: t0.elapsed().as_secs_f64(),
-        complete: s.failed_lists.is_empty(),
-        endpoints,
-        totals,
-        failed_entities: s.failed_entities.clone(),
-        failed_lists: s.failed_lists.clone(),
-    };
+    let report = s.report(started, t0);
     let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
     let w = s.archive.write()?;
-    w.finish_run(rev, finished, &json)?;
+    w.finish_run(rev, report.finished, &json)?;
     if report.complete {
         w.delete_meta(META_EPOCH)?;
     }
@@ -783,7 +758,338 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     Ok(report)
 }
 
+/// An item to look for at the top of a list (see [`RefreshRequest`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Find {
+    /// Global list path, e.g. `copr-builds`.
+    pub list: String,
+    /// Field of the list item to match, e.g. `build_id`.
+    pub field: String,
+    /// The value to match (numbers compare by their decimal text).
+    pub value: String,
+    /// For lists whose items name targets (Copr chroots, sync-release branches): only
+    /// this target's detail is re-fetched; `None`: every target.
+    pub target: Option<String>,
+}
+
+/// What a targeted [`refresh`] re-fetches: the union of what a batch of bus messages
+/// made stale, so a burst (one Copr message per chroot) is one refresh.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefreshRequest {
+    /// Items to find at the top of their list: the list is walked from page 1 until
+    /// every item is found and a page brings nothing new (at most
+    /// [`REFRESH_MAX_PAGES`] pages); found items get their details re-fetched
+    /// (all, or just the named target), then the pipelines those details name.
+    pub find: BTreeSet<Find>,
+    /// Lists whose head is walked as an incremental sync walks it (until a page
+    /// brings nothing new).
+    pub heads: BTreeSet<String>,
+    /// Kinds whose unfinished entities are re-fetched.
+    pub open_kinds: BTreeSet<Kind>,
+    /// Entities re-fetched by their detail endpoint.
+    pub entities: BTreeSet<(Kind, String)>,
+}
+
+impl RefreshRequest {
+    /// Adds everything `other` asks for.
+    pub fn merge(&mut self, other: RefreshRequest) {
+        self.find.extend(other.find);
+        self.heads.extend(other.heads);
+        self.open_kinds.extend(other.open_kinds);
+        self.entities.extend(other.entities);
+    }
+
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.find.is_empty()
+            && self.heads.is_empty()
+            && self.open_kinds.is_empty()
+            && self.entities.is_empty()
+    }
+
+    /// The lists searched (each walked once, however many items are sought in it).
+    pub fn find_lists(&self) -> BTreeSet<&str> {
+        self.find.iter().map(|f| f.list.as_str()).collect()
+    }
+}
+
+/// Pages of one list a [`refresh`] walks at most.
+pub const REFRESH_MAX_PAGES: u32 = 5;
+
+/// A list item predicate of a search.
+enum Pred<'a> {
+    /// `field` equals the find's value.
+    Eq(&'a Find),
+    /// The numeric `field` is at most `value` (walks `/runs`, newest first, down to a
+    /// pipeline id).
+    AtMost { field: &'static str, value: i64 },
+}
+
+impl Pred<'_> {
+    fn matches(&self, v: &Value) -> bool {
+        match self {
+            Pred::Eq(f) => match v.get(f.field.as_str()) {
+                Some(Value::String(s)) => *s == f.value,
+                Some(Value::Number(n)) => n.to_string() == f.value,
+                _ => false,
+            },
+            Pred::AtMost { field, value } => v
+                .get(*field)
+                .and_then(Value::as_i64)
+                .is_some_and(|n| n <= *value),
+        }
+    }
+}
+
+/// A targeted refresh: re-fetches what `req` names (see [`RefreshRequest`]) in a new
+/// archive revision, with the same storage rules as [`sync`] (never worse than what is
+/// stored, every page in one transaction). List crawl state (cursors) and the
+/// `last_sync` time of the last full sync are left alone.
+/// Items searched for and not found are in the report's `not_found`.
+pub async fn refresh(
+    opts: &SyncOptions,
+    req: &RefreshRequest,
+    progress: &dyn Progress,
+) -> Result<SyncReport, SyncError> {
+    let t0 = Instant::now();
+    let client = Arc::new(Client::new(opts.client.clone())?);
+    let mut archive = Archive::open(&opts.archive)?;
+    let started = crate::time::now();
+    let rev = archive.begin_revision(&opts.client.base_url, started)?;
+    let mut s = Syncer {
+        archive,
+        client,
+        opts: opts.clone(),
+        rev,
+        epoch_rev: rev,
+        scope_key: opts.scope.canonical(),
+        progress,
+        counts: BTreeMap::new(),
+        failed_entities: Vec::new(),
+        failed_lists: Vec::new(),
+        fetched: HashSet::new(),
+        seen_items: HashSet::new(),
+        high_written: HashMap::new(),
+    };
+    tracing::debug!(
+        rev,
+        finds = req.find.len(),
+        heads = req.heads.len(),
+        "refresh started"
+    );
+    let mut by_list: BTreeMap<&str, Vec<&Find>> = BTreeMap::new();
+    for f in &req.find {
+        by_list.entry(f.list.as_str()).or_default().push(f);
+    }
+    let mut not_found: Vec<Find> = Vec::new();
+    let mut wanted: Vec<(Kind, String)> = Vec::new();
+    for (list, finds) in by_list {
+        let Some(ep) = api::list_endpoint(list) else {
+            not_found.extend(finds.into_iter().cloned());
+            continue;
+        };
+        let preds: Vec<Pred> = finds.iter().map(|f| Pred::Eq(f)).collect();
+        let found = s.search(ep, &preds).await?;
+        for (i, f) in finds.iter().enumerate() {
+            let Some(item) = found.get(&i) else {
+                not_found.push((*f).clone());
+                continue;
+            };
+            if !s
+                .opts
+                .scope
+                .contains(item_project(ep.kind, item).as_deref())
+            {
+                continue;
+            }
+            let Some(id) = list_item_id(ep, item) else {
+                continue;
+            };
+            match details_of(ep) {
+                Details::None => {}
+                Details::Same(k) => wanted.push((k, id)),
+                Details::Targets { field, kind } => {
+                    if let Some(m) = item.get(field).and_then(Value::as_object) {
+                        for (name, t) in m {
+                            if f.target.as_ref().is_none_or(|n| n == name)
+                                && let Some(t) = t.as_i64()
+                            {
+                                wanted.push((kind, t.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for list in &req.heads {
+        if let Some(ep) = api::list_endpoint(list) {
+            let w = global_walk(ep);
+            s.walk(&w).await?;
+        }
+    }
+    wanted.extend(req.entities.iter().cloned());
+    for k in &req.open_kinds {
+        for id in s.archive.open_ids(*k)? {
+            wanted.push((*k, id));
+        }
+    }
+    let mut jobs = Vec::new();
+    let mut uniq = HashSet::new();
+    for (k, id) in &wanted {
+        if !uniq.insert((*k, id.clone())) || s.fetched.contains(&(*k, id.clone())) {
+            continue;
+        }
+        let stored = s.archive.get(*k, id)?;
+        if let Some(j) = Job::new(
+            *k,
+            id,
+            stored.is_some(),
+            stored.as_ref().is_some_and(|e| e.detail_json.is_some()),
+            None,
+        ) {
+            jobs.push(j);
+        }
+    }
+    s.fetch_and_store(jobs, "refresh").await?;
+    // the pipelines of what was refreshed: walk /runs down to the oldest of them
+    let mut runs: BTreeSet<i64> = BTreeSet::new();
+    for (k, id) in &uniq {
+        if let Some(e) = s.archive.get(*k, id)?
+            && let Some(d) = e.detail_json.as_deref()
+            && let Ok(v) = serde_json::from_str::<Value>(d)
+            && let Some(ids) = v.get("run_ids").and_then(Value::as_array)
+        {
+            runs.extend(ids.iter().filter_map(Value::as_i64));
+        }
+    }
+    if let Some(&oldest) = runs.first() {
+        let ep = api::list_endpoint("runs").expect("runs list");
+        s.search(
+            ep,
+            &[Pred::AtMost {
+                field: "merged_run_id",
+                value: oldest,
+            }],
+        )
+        .await?;
+    }
+    let mut report = s.report(started, t0);
+    report.not_found = not_found;
+    let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
+    let w = s.archive.write()?;
+    w.finish_partial_run(rev, report.finished, &json)?;
+    w.commit()?;
+    tracing::debug!(rev, requests = report.totals.requests, "refresh finished");
+    Ok(report)
+}
+
+/// The walk of a global list.
+fn global_walk(ep: &'static ListEndpoint) -> Walk {
+    Walk {
+        path: ep.path.to_string(),
+        label: ep.path.to_string(),
+        kind: ep.kind,
+        ids: Ids::Global(ep),
+        details: details_of(ep),
+        ordered: true,
+        filter: true,
+    }
+}
+
 impl Syncer<'_> {
+    /// The report of the run so far (counts plus the client's request statistics).
+    fn report(&self, started: i64, t0: Instant) -> SyncReport {
+        let mut endpoints = self.counts.clone();
+        for (label, st) in self.client.stats() {
+            let e = endpoints.entry(label).or_default();
+            let RequestStats {
+                requests,
+                retries,
+                errors,
+            } = st;
+            e.requests += requests;
+            e.retries += retries;
+            e.errors += errors;
+        }
+        let mut totals = EndpointReport::default();
+        for e in endpoints.values() {
+            totals.add(e);
+        }
+        SyncReport {
+            revision: self.rev,
+            api: self.opts.client.base_url.clone(),
+            scope: self.scope_key.clone(),
+            started,
+            finished: crate::time::now(),
+            seconds: t0.elapsed().as_secs_f64(),
+            complete: self.failed_lists.is_empty(),
+            endpoints,
+            totals,
+            failed_entities: self.failed_entities.clone(),
+            failed_lists: self.failed_lists.clone(),
+            not_found: Vec::new(),
+        }
+    }
+
+    /// Walks a list from its top, storing pages as an incremental walk does, until
+    /// every predicate matched an item and a page brought nothing new (or
+    /// [`REFRESH_MAX_PAGES`], or the list's end). Returns the first matching item per
+    /// predicate index.
+    async fn search(
+        &mut self,
+        ep: &'static ListEndpoint,
+        preds: &[Pred<'_>],
+    ) -> Result<HashMap<usize, Value>, SyncError> {
+        let w = global_walk(ep);
+        self.progress.begin(&w.label);
+        let high: Option<i64> = self
+            .archive
+            .meta(&meta_high(&w.path))?
+            .and_then(|v| v.parse().ok());
+        let mut seen = HashSet::new();
+        let mut found: HashMap<usize, Value> = HashMap::new();
+        for page in 1..=REFRESH_MAX_PAGES {
+            let client = self.client.clone();
+            let p = match client.list_page(&w.label, &w.path, &[], page).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(list = %w.path, page, error = %e, "list page failed");
+                    self.failed_lists.push(Failure {
+                        endpoint: w.path.clone(),
+                        kind: String::new(),
+                        id: page.to_string(),
+                        error: e.to_string(),
+                    });
+                    break;
+                }
+            };
+            let n = p.items.len();
+            for raw in &p.items {
+                if found.len() == preds.len() {
+                    break;
+                }
+                let Ok(v) = serde_json::from_str::<Value>(raw.get()) else {
+                    continue;
+                };
+                for (i, pr) in preds.iter().enumerate() {
+                    if !found.contains_key(&i) && pr.matches(&v) {
+                        found.insert(i, v.clone());
+                    }
+                }
+            }
+            let fresh = self
+                .process_page(&w, p.items, &mut seen, high, |_| CursorOp::Keep)
+                .await?;
+            let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
+            if end || (found.len() == preds.len() && fresh == 0) {
+                break;
+            }
+        }
+        self.progress.end(&w.label);
+        Ok(found)
+    }
+
     fn count(&mut self, label: &str) -> &mut EndpointReport {
         self.counts.entry(label.to_string()).or_default()
     }
@@ -1031,7 +1337,7 @@ impl Syncer<'_> {
         }
         let mut uniq = HashSet::new();
         jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
-        let results = self.fetch(&jobs).await;
+        let results = Self::fetch(self.client.clone(), &jobs).await;
 
         // one transaction: items, details, errors, cursor
         let now = crate::time::now();
@@ -1055,6 +1361,7 @@ impl Syncer<'_> {
             }
             match cursor(fresh) {
                 CursorOp::Set(p, started) => wr.set_cursor(&w.path, p, started)?,
+                CursorOp::Keep => {}
                 CursorOp::Clear(done) => {
                     wr.clear_cursor(&w.path)?;
                     if done {
@@ -1101,11 +1408,12 @@ impl Syncer<'_> {
         }
     }
 
-    /// Fetches details concurrently (the client bounds requests in flight).
-    async fn fetch(&self, jobs: &[Job]) -> Vec<Result<Box<RawValue>, ClientError>> {
+    /// Fetches details concurrently (the client bounds requests in flight). Takes the
+    /// client, not `self`, so the future stays `Send` (the archive is not `Sync`).
+    async fn fetch(client: Arc<Client>, jobs: &[Job]) -> Vec<Result<Box<RawValue>, ClientError>> {
         let mut set = tokio::task::JoinSet::new();
         for (i, j) in jobs.iter().enumerate() {
-            let c = self.client.clone();
+            let c = client.clone();
             let label = detail_label(j.kind);
             let path = j.path.clone();
             set.spawn(async move { (i, c.detail(&label, &path).await) });
@@ -1130,7 +1438,7 @@ impl Syncer<'_> {
         }
         self.progress.begin(resource);
         for batch in jobs.chunks(self.opts.detail_batch.max(1)) {
-            let results = self.fetch(batch).await;
+            let results = Self::fetch(self.client.clone(), batch).await;
             let now = crate::time::now();
             let mut counts = Vec::new();
             let mut failures = Vec::new();

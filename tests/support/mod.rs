@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod broker;
 pub mod stub;
 
 use std::path::{Path, PathBuf};
