@@ -91,6 +91,12 @@ pub struct Config {
     pub rate: Option<f64>,
     /// Parallel requests against the API.
     pub concurrency: Option<usize>,
+    /// Whether `sync` archives job logs (as `--with-logs`).
+    pub with_logs: Option<bool>,
+    /// Largest log archived, in MiB (longer logs are cut).
+    pub log_cap: Option<u64>,
+    /// Largest total of archived (compressed) logs, in MiB.
+    pub archive_log_cap: Option<u64>,
     /// What to mirror.
     pub scope: Scope,
 }

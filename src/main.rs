@@ -158,6 +158,23 @@ struct SyncArgs {
     #[arg(long)]
     no_usage: bool,
 
+    /// Archive job logs: the logs the API returns inline (SRPM, Koji submission,
+    /// sync-release) and, for failed jobs, the text logs they link to (Copr
+    /// builder-live.log and build.log, Koji task logs), each fetched once.
+    /// [default: `with_logs` of the config, else off]
+    #[arg(long, env = "PACKIT_PAGES_WITH_LOGS")]
+    with_logs: bool,
+
+    /// Largest log archived, in MiB; longer logs are cut and marked as capped.
+    /// [default: `log_cap` of the config, else 5]
+    #[arg(long, value_name = "MIB")]
+    log_cap: Option<u64>,
+
+    /// Largest total of archived (compressed) logs, in MiB; then no more are fetched.
+    /// [default: `archive_log_cap` of the config, else 1024]
+    #[arg(long, value_name = "MIB")]
+    archive_log_cap: Option<u64>,
+
     /// Also write the report as JSON: per endpoint the requests made, retries, errors
     /// and entities new/changed/unchanged/gone, plus every failed entity and list.
     #[arg(long, value_name = "FILE")]
@@ -266,6 +283,10 @@ fn run_sync(a: SyncArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
         scope,
         project_lists: !a.no_project_lists,
         usage: !a.no_usage,
+        with_logs: a.with_logs || cfg.with_logs.unwrap_or(false),
+        log_cap_bytes: pick(a.log_cap, cfg.log_cap, 5).saturating_mul(1 << 20),
+        archive_log_cap_bytes: pick(a.archive_log_cap, cfg.archive_log_cap, 1024)
+            .saturating_mul(1 << 20),
         ..SyncOptions::new(archive, &api)
     };
     let progress: Box<dyn Progress> = match a.progress.as_str() {

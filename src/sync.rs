@@ -47,8 +47,9 @@
 //! the scope are dropped client-side; the saving is in details, projects and storage.
 
 use crate::api::client::{Client, ClientConfig, ClientError, PER_PAGE, RequestStats};
+use crate::api::types;
 use crate::api::{self, Kind, LISTS, ListEndpoint, list_item_id, project_key};
-use crate::archive::{Archive, ArchiveError, Change, Part};
+use crate::archive::{Archive, ArchiveError, Change, LogStatus, Part};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -201,6 +202,109 @@ pub struct SyncOptions {
     pub usage: bool,
     /// Details written per transaction when refreshing or repairing.
     pub detail_batch: usize,
+    /// Archive job logs: the logs the API returns inline, and for failed jobs the text
+    /// logs they link to (see [`log_sources`]).
+    pub with_logs: bool,
+    /// Largest log stored, in bytes of text (longer logs are cut and marked capped).
+    pub log_cap_bytes: u64,
+    /// Largest total of stored (compressed) log data in the archive; once reached no
+    /// more logs are fetched.
+    pub archive_log_cap_bytes: u64,
+}
+
+/// Default of [`SyncOptions::log_cap_bytes`]: 5 MiB.
+pub const DEFAULT_LOG_CAP: u64 = 5 * 1024 * 1024;
+/// Default of [`SyncOptions::archive_log_cap_bytes`]: 1 GiB.
+pub const DEFAULT_ARCHIVE_LOG_CAP: u64 = 1024 * 1024 * 1024;
+
+/// Where one log of a job comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogSource {
+    /// Log name, unique per job (`[a-z0-9._-]`).
+    pub name: String,
+    /// A linked text log (fetched for failed jobs only).
+    pub url: Option<String>,
+    /// A log the API returned inline.
+    pub inline: Option<String>,
+}
+
+fn log_name_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches(['-', '.'])
+        .to_string()
+}
+
+/// The logs a job's JSON (detail or list item) names: SRPM `logs` (inline) and
+/// `logs_url`; Copr `build_logs_url` (`builder-live.log`) and the `build.log.gz` beside
+/// it; Koji `build_submission_stdout` (inline) and `build_logs_urls` (per arch); the
+/// `logs` of propose-downstream and pull-from-upstream targets (inline). Empty text
+/// and non-http(s) URLs are left out.
+pub fn log_sources(kind: Kind, json: &Value) -> Vec<LogSource> {
+    let text = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
+    let http = |u: String| {
+        let l = u.to_ascii_lowercase();
+        (l.starts_with("http://") || l.starts_with("https://")).then_some(u)
+    };
+    let inline = |name: &str, t: Option<String>| {
+        t.map(|t| LogSource {
+            name: name.into(),
+            url: None,
+            inline: Some(t),
+        })
+    };
+    let linked = |name: String, u: Option<String>| {
+        u.and_then(http).map(|u| LogSource {
+            name,
+            url: Some(u),
+            inline: None,
+        })
+    };
+    let mut out = Vec::new();
+    match kind {
+        Kind::Srpm => {
+            out.extend(inline("srpm", text("logs")));
+            out.extend(linked("srpm-builder-live".into(), text("logs_url")));
+        }
+        Kind::Copr => {
+            if let Some(u) = text("build_logs_url").and_then(http) {
+                if let Some(dir) = u.strip_suffix("builder-live.log") {
+                    out.extend(linked("build".into(), Some(format!("{dir}build.log.gz"))));
+                }
+                out.extend(linked("builder-live".into(), Some(u)));
+            }
+        }
+        Kind::Koji => {
+            out.extend(inline("submission", text("build_submission_stdout")));
+            match json.get("build_logs_urls") {
+                Some(Value::Object(m)) => {
+                    for (arch, u) in m {
+                        let name = format!("build-{}", log_name_part(arch));
+                        out.extend(linked(name, u.as_str().map(str::to_string)));
+                    }
+                }
+                Some(Value::String(u)) => out.extend(linked("build".into(), Some(u.clone()))),
+                _ => {}
+            }
+        }
+        Kind::ProposeDownstream | Kind::PullFromUpstream => {
+            out.extend(inline("sync-release", text("logs")));
+        }
+        _ => {}
+    }
+    out
 }
 
 impl SyncOptions {
@@ -216,6 +320,9 @@ impl SyncOptions {
             project_lists: true,
             usage: true,
             detail_batch: 200,
+            with_logs: false,
+            log_cap_bytes: DEFAULT_LOG_CAP,
+            archive_log_cap_bytes: DEFAULT_ARCHIVE_LOG_CAP,
         }
     }
 }
@@ -740,6 +847,9 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         ];
         s.fetch_and_store(jobs, "usage").await?;
     }
+    if opts.with_logs {
+        s.fetch_logs().await?;
+    }
 
     // report
     let mut endpoints = s.counts.clone();
@@ -784,6 +894,110 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
 }
 
 impl Syncer<'_> {
+    /// The log phase: stores the inline logs of every job and fetches the linked logs
+    /// of final failed jobs, each once (failed fetches are tried again next run).
+    /// Failures are recorded per log, never fatal; the archive cap stops fetching.
+    async fn fetch_logs(&mut self) -> Result<(), SyncError> {
+        let have: HashSet<(Kind, String, String)> = self
+            .archive
+            .all_logs()?
+            .into_iter()
+            .filter(|l| l.status != LogStatus::Failed)
+            .map(|l| (l.kind, l.id, l.name))
+            .collect();
+        let mut todo: Vec<(Kind, String, LogSource)> = Vec::new();
+        for kind in [
+            Kind::Srpm,
+            Kind::Copr,
+            Kind::Koji,
+            Kind::ProposeDownstream,
+            Kind::PullFromUpstream,
+        ] {
+            self.archive.for_each(kind, |e| {
+                let Some(json) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok())
+                else {
+                    return;
+                };
+                let failed = e.is_final
+                    && e.status.as_deref().is_some_and(|s| {
+                        matches!(
+                            types::Status::new(s).class(),
+                            types::StatusClass::Failure | types::StatusClass::Error
+                        )
+                    });
+                for src in log_sources(kind, &json) {
+                    if have.contains(&(kind, e.id.clone(), src.name.clone())) {
+                        continue;
+                    }
+                    if src.inline.is_some() || failed {
+                        todo.push((kind, e.id.clone(), src));
+                    }
+                }
+            })?;
+        }
+        let mut total = self.archive.log_bytes()?.max(0) as u64;
+        let cap = self.opts.log_cap_bytes;
+        let mut skipped = 0u64;
+        for (kind, id, src) in todo {
+            let now = crate::time::now();
+            let (status, text, size, error) = if let Some(t) = &src.inline {
+                let b = t.as_bytes();
+                let capped = b.len() as u64 > cap;
+                let cut = &b[..b.len().min(cap as usize)];
+                let status = if capped {
+                    LogStatus::Capped
+                } else {
+                    LogStatus::Stored
+                };
+                (status, Some(cut.to_vec()), Some(b.len() as i64), None)
+            } else {
+                if total >= self.opts.archive_log_cap_bytes {
+                    skipped += 1;
+                    continue;
+                }
+                let url = src.url.as_deref().unwrap_or_default();
+                match self.client.fetch_log("logs", url, cap).await {
+                    Ok(f) => {
+                        let status = if f.capped {
+                            LogStatus::Capped
+                        } else {
+                            LogStatus::Stored
+                        };
+                        let size = f.text.len() as i64 + i64::from(f.capped);
+                        (status, Some(f.text), Some(size), None)
+                    }
+                    Err(e) if e.is_not_found() => (LogStatus::Pruned, None, None, None),
+                    Err(e) => (LogStatus::Failed, None, None, Some(e.to_string())),
+                }
+            };
+            let w = self.archive.write()?;
+            let stored = w.put_log(
+                kind,
+                &id,
+                &src.name,
+                src.url.as_deref(),
+                status,
+                text.as_deref(),
+                size,
+                error.as_deref(),
+                now,
+            )?;
+            w.commit()?;
+            total += stored as u64;
+            if status != LogStatus::Failed {
+                self.count("logs").new += 1;
+            }
+        }
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                cap = self.opts.archive_log_cap_bytes,
+                "archive log cap reached: logs not fetched"
+            );
+        }
+        Ok(())
+    }
+
     fn count(&mut self, label: &str) -> &mut EndpointReport {
         self.counts.entry(label.to_string()).or_default()
     }

@@ -1,0 +1,231 @@
+//! The log archive: `sync --with-logs` against the stub (which serves log files too).
+
+mod support;
+
+use packit_pages::api::Kind;
+use packit_pages::api::client::ClientConfig;
+use packit_pages::archive::{Archive, LogInfo, LogStatus};
+use packit_pages::sync::{self, DEFAULT_LOG_CAP, NoProgress, SyncOptions, SyncReport};
+use serde_json::json;
+use std::path::Path;
+use std::time::Duration;
+use support::stub::{Dataset, Stub, log_text};
+use support::{TempDir, mini_dataset};
+
+fn options(stub: &Stub, archive: &Path) -> SyncOptions {
+    SyncOptions {
+        client: ClientConfig {
+            base_url: stub.base_url(),
+            requests_per_second: 0.0,
+            max_retries: 2,
+            backoff_base: Duration::from_millis(1),
+            backoff_max: Duration::from_millis(5),
+            timeout: Duration::from_secs(30),
+            ..ClientConfig::default()
+        },
+        with_logs: true,
+        ..SyncOptions::new(archive, &stub.base_url())
+    }
+}
+
+async fn run(opts: &SyncOptions) -> SyncReport {
+    sync::sync(opts, &NoProgress).await.expect("sync")
+}
+
+/// The mini data set with Copr targets 2000–2005 given log URLs on the stub:
+/// 2000 plain builder-live.log (+ build.log.gz beside it), 2001 a 50 MiB log, 2002
+/// pruned upstream, 2003 failing with 500, 2004 a successful job (not fetched), 2005
+/// gzip by Content-Encoding. All but 2004 failed.
+fn dataset(base: &str) -> Dataset {
+    let mut ds = mini_dataset(6);
+    let urls = [
+        (
+            2000,
+            format!("{base}/logs/text/2000/builder-live.log"),
+            "failure",
+        ),
+        (2001, format!("{base}/logs/big/50"), "failure"),
+        (
+            2002,
+            format!("{base}/logs/gone/2002/builder-live.log"),
+            "error",
+        ),
+        (
+            2003,
+            format!("{base}/logs/fail/2003/builder-live.log"),
+            "failure",
+        ),
+        (
+            2004,
+            format!("{base}/logs/text/2004/builder-live.log"),
+            "success",
+        ),
+        (2005, format!("{base}/logs/enc/2005-live"), "failure"),
+    ];
+    for (id, url, status) in urls {
+        let d = ds.details.get_mut(&format!("copr-builds/{id}")).unwrap();
+        d["status"] = json!(status);
+        d["build_logs_url"] = json!(url);
+    }
+    // a hostile URL is never fetched
+    let d = ds.details.get_mut("srpm-builds/1001").unwrap();
+    d["status"] = json!("failure");
+    d["logs_url"] = json!("file:///etc/passwd");
+    ds
+}
+
+fn log<'a>(logs: &'a [LogInfo], id: &str, name: &str) -> &'a LogInfo {
+    logs.iter()
+        .find(|l| l.id == id && l.name == name)
+        .unwrap_or_else(|| panic!("no log {id}/{name} in {logs:#?}"))
+}
+
+fn text(a: &Archive, id: &str, name: &str) -> String {
+    String::from_utf8(a.log_text(Kind::Copr, id, name).unwrap().unwrap()).unwrap()
+}
+
+fn log_requests(stub: &Stub) -> Vec<String> {
+    let mut v: Vec<String> = stub
+        .log()
+        .into_iter()
+        .filter(|e| e.target.starts_with("/logs/"))
+        .map(|e| e.target)
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_logs_stores_caps_decompresses_and_does_not_refetch() {
+    let dir = TempDir::new("logs");
+    let stub = Stub::start(&Dataset::default());
+    let base = format!("http://{}", stub.addr());
+    stub.set_dataset(&dataset(&base));
+    let archive = dir.join("a.sqlite");
+    let opts = options(&stub, &archive);
+
+    run(&opts).await;
+    let a = Archive::open_read_only(&archive).unwrap();
+    let logs = a.all_logs().unwrap();
+
+    // plain and gzip (by .gz URL and by Content-Encoding) logs, decompressed
+    assert_eq!(log(&logs, "2000", "builder-live").status, LogStatus::Stored);
+    assert_eq!(
+        text(&a, "2000", "builder-live"),
+        log_text("2000/builder-live.log")
+    );
+    assert_eq!(log(&logs, "2000", "build").status, LogStatus::Stored);
+    assert_eq!(text(&a, "2000", "build"), log_text("2000/build.log"));
+    assert_eq!(text(&a, "2005", "builder-live"), log_text("2005-live"));
+    // stored compressed
+    let l = log(&logs, "2000", "builder-live");
+    assert!(l.size_stored > 0);
+    assert_eq!(
+        l.size_original,
+        Some(log_text("2000/builder-live.log").len() as i64)
+    );
+
+    // the 50 MiB log is capped at the per-log cap, and stored compressed
+    let big = log(&logs, "2001", "builder-live");
+    assert_eq!(big.status, LogStatus::Capped);
+    assert_eq!(big.size_original, Some(DEFAULT_LOG_CAP as i64 + 1));
+    assert!(big.size_stored < DEFAULT_LOG_CAP as i64 / 4, "{big:?}");
+    let t = text(&a, "2001", "builder-live");
+    assert_eq!(t.len() as u64, DEFAULT_LOG_CAP);
+    assert!(t.starts_with("line 00000000 of a very long build log"));
+
+    // pruned upstream, failed (recorded per job, not fatal)
+    assert_eq!(log(&logs, "2002", "builder-live").status, LogStatus::Pruned);
+    assert_eq!(log(&logs, "2002", "build").status, LogStatus::Pruned);
+    let f = log(&logs, "2003", "builder-live");
+    assert_eq!(f.status, LogStatus::Failed);
+    assert!(f.error.as_deref().unwrap().contains("500"), "{f:?}");
+    assert_eq!(
+        a.log_text(Kind::Copr, "2003", "builder-live").unwrap(),
+        None
+    );
+
+    // successful jobs' linked logs are not fetched; inline SRPM logs are stored
+    assert!(!logs.iter().any(|l| l.id == "2004"));
+    let srpm = a.log_text(Kind::Srpm, "1000", "srpm").unwrap().unwrap();
+    assert_eq!(
+        String::from_utf8(srpm).unwrap(),
+        "SRPM log of build 1000\nline 2 <b>&amp;</b> ünïcödé"
+    );
+    // the file:// URL was neither fetched nor recorded
+    assert!(!logs.iter().any(|l| l.name == "srpm-builder-live"));
+
+    let first = log_requests(&stub);
+    assert_eq!(first.len(), 8, "{first:#?}");
+    assert!(!first.iter().any(|t| t.contains("2004")));
+    drop(a);
+
+    // re-sync: stored, capped and pruned logs are not fetched again; the failed one is
+    stub.clear_log();
+    let r2 = run(&opts).await;
+    let again = log_requests(&stub);
+    assert_eq!(
+        again,
+        vec![
+            "/logs/fail/2003/build.log.gz".to_string(),
+            "/logs/fail/2003/builder-live.log".to_string()
+        ]
+    );
+    let a = Archive::open_read_only(&archive).unwrap();
+    // a log write marks the job changed in the revision (its pages re-render)
+    assert_eq!(
+        a.get(Kind::Copr, "2003").unwrap().unwrap().changed_rev,
+        r2.revision
+    );
+    assert!(a.get(Kind::Copr, "2000").unwrap().unwrap().changed_rev < r2.revision);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archive_cap_stops_fetching_and_no_logs_without_the_option() {
+    let dir = TempDir::new("logs-cap");
+    let stub = Stub::start(&Dataset::default());
+    let base = format!("http://{}", stub.addr());
+    stub.set_dataset(&dataset(&base));
+
+    // without --with-logs nothing is fetched or stored
+    let plain = dir.join("plain.sqlite");
+    run(&SyncOptions {
+        with_logs: false,
+        ..options(&stub, &plain)
+    })
+    .await;
+    assert!(log_requests(&stub).is_empty());
+    assert!(
+        Archive::open_read_only(&plain)
+            .unwrap()
+            .all_logs()
+            .unwrap()
+            .is_empty()
+    );
+
+    // a tiny archive cap: the inline logs fill it, no linked log is fetched
+    let capped = dir.join("capped.sqlite");
+    run(&SyncOptions {
+        archive_log_cap_bytes: 10,
+        ..options(&stub, &capped)
+    })
+    .await;
+    assert!(log_requests(&stub).is_empty());
+    let a = Archive::open_read_only(&capped).unwrap();
+    assert!(a.all_logs().unwrap().iter().all(|l| l.kind == Kind::Srpm));
+
+    // a small per-log cap cuts inline and linked logs alike
+    let small = dir.join("small.sqlite");
+    run(&SyncOptions {
+        log_cap_bytes: 10,
+        ..options(&stub, &small)
+    })
+    .await;
+    let a = Archive::open_read_only(&small).unwrap();
+    let logs = a.all_logs().unwrap();
+    let l = log(&logs, "2000", "builder-live");
+    assert_eq!(l.status, LogStatus::Capped);
+    assert_eq!(text(&a, "2000", "builder-live"), "Log 2000/b");
+    let s = logs.iter().find(|l| l.kind == Kind::Srpm).unwrap();
+    assert_eq!(s.status, LogStatus::Capped);
+}
