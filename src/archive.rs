@@ -282,6 +282,99 @@ pub fn compress_log(text: &[u8]) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
+/// Where one log of a job comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogSource {
+    /// Log name, unique per job (`[a-z0-9._-]`).
+    pub name: String,
+    /// A linked text log (fetched for failed jobs only).
+    pub url: Option<String>,
+    /// A log the API returned inline.
+    pub inline: Option<String>,
+}
+
+fn log_name_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches(['-', '.'])
+        .to_string()
+}
+
+/// The logs a job's JSON (detail or list item) names: SRPM `logs` (inline) and
+/// `logs_url`; Copr `build_logs_url` (`builder-live.log`, gzip or not) and the `build.log.gz` beside
+/// it; Koji `build_submission_stdout` (inline) and `build_logs_urls` (per arch); the
+/// `logs` of propose-downstream and pull-from-upstream targets (inline). Empty text
+/// and non-http(s) URLs are left out.
+pub fn log_sources(kind: Kind, json: &Value) -> Vec<LogSource> {
+    let text = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
+    let http = |u: String| {
+        let l = u.to_ascii_lowercase();
+        (l.starts_with("http://") || l.starts_with("https://")).then_some(u)
+    };
+    let inline = |name: &str, t: Option<String>| {
+        t.map(|t| LogSource {
+            name: name.into(),
+            url: None,
+            inline: Some(t),
+        })
+    };
+    let linked = |name: String, u: Option<String>| {
+        u.and_then(http).map(|u| LogSource {
+            name,
+            url: Some(u),
+            inline: None,
+        })
+    };
+    let mut out = Vec::new();
+    match kind {
+        Kind::Srpm => {
+            out.extend(inline("srpm", text("logs")));
+            out.extend(linked("srpm-builder-live".into(), text("logs_url")));
+        }
+        Kind::Copr => {
+            if let Some(u) = text("build_logs_url").and_then(http) {
+                let dir = u
+                    .strip_suffix("builder-live.log")
+                    .or_else(|| u.strip_suffix("builder-live.log.gz"));
+                if let Some(dir) = dir {
+                    out.extend(linked("build".into(), Some(format!("{dir}build.log.gz"))));
+                }
+                out.extend(linked("builder-live".into(), Some(u)));
+            }
+        }
+        Kind::Koji => {
+            out.extend(inline("submission", text("build_submission_stdout")));
+            match json.get("build_logs_urls") {
+                Some(Value::Object(m)) => {
+                    for (arch, u) in m {
+                        let name = format!("build-{}", log_name_part(arch));
+                        out.extend(linked(name, u.as_str().map(str::to_string)));
+                    }
+                }
+                Some(Value::String(u)) => out.extend(linked("build".into(), Some(u.clone()))),
+                _ => {}
+            }
+        }
+        Kind::ProposeDownstream | Kind::PullFromUpstream => {
+            out.extend(inline("sync-release", text("logs")));
+        }
+        _ => {}
+    }
+    out
+}
+
 const LOG_COLS: &str =
     "kind, id, name, url, fetched_at, status, size_original, COALESCE(LENGTH(data), 0), error";
 

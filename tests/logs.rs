@@ -229,3 +229,218 @@ async fn archive_cap_stops_fetching_and_no_logs_without_the_option() {
     let s = logs.iter().find(|l| l.kind == Kind::Srpm).unwrap();
     assert_eq!(s.status, LogStatus::Capped);
 }
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Every file of a built site, by relative path.
+fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(root).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_pages_anchors_escaping_notices_and_incremental_rebuilds() {
+    use packit_pages::model::{JobList, detail_path};
+    use packit_pages::site::{BuildOptions, build};
+    let dir = TempDir::new("logs-site");
+    let stub = Stub::start(&Dataset::default());
+    let base = format!("http://{}", stub.addr());
+    let mut ds = dataset(&base);
+    // a hostile inline log
+    ds.details.get_mut("srpm-builds/1002").unwrap()["logs"] =
+        json!("<script>alert(1)</script>\n\u{1b}[1;31merror: \"boom\" & more\u{1b}[0m\nok");
+    stub.set_dataset(&ds);
+    let archive = dir.join("a.sqlite");
+    let out = dir.join("site");
+    let bopts = BuildOptions {
+        archive: archive.clone(),
+        out: out.clone(),
+        ..BuildOptions::default()
+    };
+    // first without logs, built; then with logs, rebuilt incrementally
+    run(&SyncOptions {
+        with_logs: false,
+        ..options(&stub, &archive)
+    })
+    .await;
+    build(&bopts).unwrap();
+    run(&options(&stub, &archive)).await;
+    build(&bopts).unwrap();
+
+    let job = out.join(detail_path(JobList::Copr, 2000));
+    let page = out.join(format!(
+        "{}logs/builder-live/index.html",
+        detail_path(JobList::Copr, 2000)
+    ));
+    let html = read(&page);
+    let lines = log_text("2000/builder-live.log").lines().count();
+    // one anchor (and one line element) per line
+    for n in 1..=lines {
+        assert!(html.contains(&format!("id=\"L{n}\"")), "line {n}: {html}");
+    }
+    assert_eq!(html.matches("<a href=\"#L").count(), lines, "{html}");
+    assert_eq!(html.matches(" id=\"L").count(), lines, "{html}");
+    // escaped, coloured with classes, error lines marked
+    assert!(
+        html.contains("&lt;pkg&gt; &amp; &quot;friends&quot;"),
+        "{html}"
+    );
+    assert!(!html.contains("<pkg>"));
+    assert!(!html.contains('\u{1b}'));
+    assert!(html.contains("<span class=\"a2\">INFO</span>"), "{html}");
+    assert_eq!(html.matches("l e").count(), 2, "{html}");
+    assert!(html.contains("static/log.js"));
+    // the raw text beside it
+    let raw = out.join(format!(
+        "{}logs/builder-live.txt",
+        detail_path(JobList::Copr, 2000)
+    ));
+    assert_eq!(read(&raw), log_text("2000/builder-live.log"));
+    // the decompressed build.log.gz
+    let gz = out.join(format!(
+        "{}logs/build.txt",
+        detail_path(JobList::Copr, 2000)
+    ));
+    assert_eq!(read(&gz), log_text("2000/build.log"));
+
+    // the job page lists the error lines with links, and the logs
+    let jp = read(&job.join("index.html"));
+    assert!(jp.contains("logs/builder-live/#L4"), "{jp}");
+    assert!(jp.contains("logs/builder-live/#L6"), "{jp}");
+    assert!(jp.contains("error: compilation failed in 2000/builder-live.log"));
+    assert!(jp.contains("logs/builder-live.txt"));
+
+    // the capped log says so on its page and on the job page
+    let capped_job = read(
+        &out.join(detail_path(JobList::Copr, 2001))
+            .join("index.html"),
+    );
+    assert!(
+        capped_job.contains("Capped: the log was longer than 5 MiB"),
+        "{capped_job}"
+    );
+    let capped_page = read(&out.join(format!(
+        "{}logs/builder-live/index.html",
+        detail_path(JobList::Copr, 2001)
+    )));
+    assert!(capped_page.contains("Capped: the log was longer than 5 MiB"));
+    // pruned, failed and not archived
+    let pruned = read(
+        &out.join(detail_path(JobList::Copr, 2002))
+            .join("index.html"),
+    );
+    assert!(pruned.contains("Pruned upstream"), "{pruned}");
+    let failed = read(
+        &out.join(detail_path(JobList::Copr, 2003))
+            .join("index.html"),
+    );
+    assert!(
+        failed.contains("Not archived: the fetch failed"),
+        "{failed}"
+    );
+    assert!(failed.contains("HTTP 500"), "{failed}");
+    let success = read(
+        &out.join(detail_path(JobList::Copr, 2004))
+            .join("index.html"),
+    );
+    assert!(
+        success.contains("Not archived: the upstream copy may be pruned"),
+        "{success}"
+    );
+
+    // hostile inline log text is escaped
+    let hp = read(&out.join(format!(
+        "{}logs/srpm/index.html",
+        detail_path(JobList::Srpm, 1002)
+    )));
+    assert!(!hp.contains("<script>alert"), "{hp}");
+    assert!(hp.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{hp}");
+    assert!(
+        hp.contains("<span class=\"a1 ab\">error: &quot;boom&quot; &amp; more</span>"),
+        "{hp}"
+    );
+
+    // the incremental rebuild equals a clean build
+    let clean = dir.join("clean");
+    build(&BuildOptions {
+        out: clean.clone(),
+        ..bopts.clone()
+    })
+    .unwrap();
+    let (a, b) = (files(&out), files(&clean));
+    let diff: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| !k.starts_with('.') && a.get(*k) != b.get(*k))
+        .collect();
+    assert!(diff.is_empty(), "incremental build differs: {diff:?}");
+}
+
+#[test]
+fn log_sources_of_each_job_kind() {
+    use packit_pages::sync::log_sources;
+    let names = |kind, v| {
+        log_sources(kind, &v)
+            .into_iter()
+            .map(|s| (s.name, s.url, s.inline.is_some()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(
+            Kind::Copr,
+            json!({"build_logs_url": "https://h/r/x/builder-live.log.gz"})
+        ),
+        vec![
+            (
+                "build".into(),
+                Some("https://h/r/x/build.log.gz".into()),
+                false
+            ),
+            (
+                "builder-live".into(),
+                Some("https://h/r/x/builder-live.log.gz".into()),
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        names(
+            Kind::Koji,
+            json!({"build_submission_stdout": "out", "build_logs_urls": {"x86_64": "https://k/t/build.log", "Weird/Arch": "ftp://no"}})
+        ),
+        vec![
+            ("submission".into(), None, true),
+            (
+                "build-x86_64".into(),
+                Some("https://k/t/build.log".into()),
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        names(Kind::Koji, json!({"build_logs_urls": "https://k/b.log"})),
+        vec![("build".into(), Some("https://k/b.log".into()), false)]
+    );
+    assert_eq!(
+        names(
+            Kind::Srpm,
+            json!({"logs": "  ", "logs_url": "file:///etc/passwd"})
+        ),
+        vec![]
+    );
+    assert_eq!(
+        names(Kind::ProposeDownstream, json!({"logs": "synced"})),
+        vec![("sync-release".into(), None, true)]
+    );
+}
