@@ -424,8 +424,9 @@ fn demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join("packit-pages-demo");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!(
-        "demo-v{}-{pipelines}-{seed}.sqlite",
-        env!("CARGO_PKG_VERSION")
+        "demo-v{}-s{}-{pipelines}-{seed}.sqlite",
+        env!("CARGO_PKG_VERSION"),
+        packit_pages::archive::SCHEMA_VERSION
     ));
     if !path.exists() {
         write_demo_archive(&path, pipelines, seed, false)?;
@@ -446,7 +447,10 @@ fn write_demo_archive(
     spec.hostile = hostile;
     let summary = {
         let mut archive = packit_pages::archive::Archive::open(&tmp)?;
-        sync::ingest_records(&mut archive, &spec)?
+        let summary = sync::ingest_records(&mut archive, &spec)?;
+        // a few archived logs, so that demo sites show log pages
+        sync::add_demo_logs(&mut archive, 20)?;
+        summary
     };
     for ext in ["sqlite-wal", "sqlite-shm"] {
         let _ = std::fs::remove_file(tmp.with_extension(ext));

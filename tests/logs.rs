@@ -316,8 +316,8 @@ async fn log_pages_anchors_escaping_notices_and_incremental_rebuilds() {
 
     // the job page lists the error lines with links, and the logs
     let jp = read(&job.join("index.html"));
-    assert!(jp.contains("logs/builder-live/#L4"), "{jp}");
-    assert!(jp.contains("logs/builder-live/#L6"), "{jp}");
+    assert!(jp.contains("logs/builder-live/index.html#L4"), "{jp}");
+    assert!(jp.contains("logs/builder-live/index.html#L6"), "{jp}");
     assert!(jp.contains("error: compilation failed in 2000/builder-live.log"));
     assert!(jp.contains("logs/builder-live.txt"));
 

@@ -181,9 +181,14 @@ pub fn render_lines(text: &str) -> LogLines {
     out
 }
 
-fn mib(bytes: u64) -> String {
+/// A size for people: bytes, KiB or MiB.
+fn human_size(bytes: u64) -> String {
     let m = bytes as f64 / (1024.0 * 1024.0);
-    if m >= 10.0 || m.fract() == 0.0 {
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.0} KiB", bytes as f64 / 1024.0)
+    } else if m >= 10.0 || m.fract() == 0.0 {
         format!("{m:.0} MiB")
     } else {
         format!("{m:.1} MiB")
@@ -223,7 +228,7 @@ pub struct JobLog {
     pub raw: Option<String>,
     /// Where upstream served it.
     pub url: Option<String>,
-    /// Error-looking lines: site path with the line anchor, number, text.
+    /// Error-looking lines: site path of the log page, line number, text.
     pub errors: Vec<(String, usize, String)>,
     /// Error-looking lines beyond those listed.
     pub more_errors: usize,
@@ -234,7 +239,7 @@ fn note_of(l: &LogInfo) -> Option<String> {
         LogStatus::Stored => None,
         LogStatus::Capped => Some(format!(
             "Capped: the log was longer than {}; only its beginning is archived.",
-            mib(l.size_original.unwrap_or(1).saturating_sub(1).max(0) as u64)
+            human_size(l.size_original.unwrap_or(1).saturating_sub(1).max(0) as u64)
         )),
         LogStatus::Pruned => {
             Some("Pruned upstream: it was gone before it could be archived.".into())
@@ -265,7 +270,7 @@ pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>
                 .errors
                 .into_iter()
                 .take(SUMMARY_MAX)
-                .map(|(n, t)| (format!("{base}logs/{}/#L{n}", info.name), n, t))
+                .map(|(n, t)| (format!("{base}logs/{}/", info.name), n, t))
                 .collect();
         }
         out.push(JobLog {
@@ -398,6 +403,14 @@ mod tests {
         ));
         assert_eq!(r.errors, vec![(4, "error: x & y".to_string())]);
         assert!(!r.html.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(5 * 1024 * 1024), "5 MiB");
+        assert_eq!(human_size(1536 * 1024), "1.5 MiB");
+        assert_eq!(human_size(2048), "2 KiB");
+        assert_eq!(human_size(10), "10 bytes");
     }
 
     #[test]
