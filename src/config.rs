@@ -220,6 +220,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn log_keys() {
+        let c = Config::parse(
+            "with_logs = true\nlog_cap = 2\narchive_log_cap = 100\n",
+            Path::new("packit-pages.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.with_logs, Some(true));
+        assert_eq!(c.log_cap, Some(2));
+        assert_eq!(c.archive_log_cap, Some(100));
+    }
+
+    #[test]
     fn parses_and_anchors_paths() {
         let c = Config::parse(
             "api = \"http://127.0.0.1:1/api\"\narchive = \"a.sqlite\"\n[scope]\nprojects = [\"github.com/packit/ogr\"]\n",

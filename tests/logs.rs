@@ -444,3 +444,44 @@ fn log_sources_of_each_job_kind() {
         vec![("sync-release".into(), None, true)]
     );
 }
+
+#[test]
+fn cli_with_logs_flag_env_and_log_cap() {
+    let dir = TempDir::new("logs-cli");
+    let stub = Stub::start(&Dataset::default());
+    let base = format!("http://{}", stub.addr());
+    stub.set_dataset(&dataset(&base));
+    let run = |archive: &Path, extra: &[&str], env: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"));
+        c.env("RUST_LOG", "warn")
+            .env_remove("PACKIT_PAGES_WITH_LOGS")
+            .args(["sync", "--api", &stub.base_url(), "--archive"])
+            .arg(archive)
+            .args(["--rps", "0", "--progress", "none", "--no-usage"])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if let Some(v) = env {
+            c.env("PACKIT_PAGES_WITH_LOGS", v);
+        }
+        assert!(c.status().unwrap().success());
+        Archive::open_read_only(archive)
+            .unwrap()
+            .all_logs()
+            .unwrap()
+    };
+    // off by default
+    assert!(run(&dir.join("off.sqlite"), &[], None).is_empty());
+    // the flag, with a 1 MiB cap
+    let logs = run(
+        &dir.join("flag.sqlite"),
+        &["--with-logs", "--log-cap", "1"],
+        None,
+    );
+    let big = log(&logs, "2001", "builder-live");
+    assert_eq!(big.status, LogStatus::Capped);
+    assert_eq!(big.size_original, Some((1 << 20) + 1));
+    // the environment variable
+    let logs = run(&dir.join("env.sqlite"), &[], Some("true"));
+    assert_eq!(log(&logs, "2000", "builder-live").status, LogStatus::Stored);
+}
