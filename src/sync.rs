@@ -805,7 +805,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
 }
 
 impl Syncer<'_> {
-    /// The log phase: stores the inline logs of every job and fetches the linked logs
+    /// The log phase: stores the inline logs of every final job and fetches the linked logs
     /// of final failed jobs, each once (failed fetches are tried again next run).
     /// Failures are recorded per log, never fatal; the archive cap stops fetching.
     async fn fetch_logs(&mut self) -> Result<(), SyncError> {
@@ -840,7 +840,8 @@ impl Syncer<'_> {
                     if have.contains(&(kind, e.id.clone(), src.name.clone())) {
                         continue;
                     }
-                    if src.inline.is_some() || failed {
+                    // a running job's inline log still grows: stored once final
+                    if (src.inline.is_some() && e.is_final) || failed {
                         todo.push((kind, e.id.clone(), src));
                     }
                 }

@@ -152,6 +152,9 @@ async fn with_logs_stores_caps_decompresses_and_does_not_refetch() {
         String::from_utf8(srpm).unwrap(),
         "SRPM log of build 1000\nline 2 <b>&amp;</b> ünïcödé"
     );
+    // a running job's inline log waits until the job is final
+    assert_eq!(a.log_text(Kind::Srpm, "1005", "srpm").unwrap(), None);
+    assert!(a.log_text(Kind::Srpm, "1003", "srpm").unwrap().is_some());
     // the file:// URL was neither fetched nor recorded
     assert!(!logs.iter().any(|l| l.name == "srpm-builder-live"));
 
