@@ -137,6 +137,42 @@ fn line_html(line: &str, state: &mut Sgr, out: &mut String) -> String {
     plain
 }
 
+/// A line without its ANSI escape sequences.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+        } else if chars.next() == Some('[') {
+            for d in chars.by_ref() {
+                if ('@'..='~').contains(&d) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The lines of a log that look like errors, as [`render_lines`] finds them, without
+/// rendering the log (for the job page's summary).
+pub fn error_lines(text: &str) -> Vec<(usize, String)> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    body.split('\n')
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            let raw = raw.rsplit('\r').next().unwrap_or(raw);
+            let plain = strip_ansi(raw);
+            looks_like_error(&plain).then(|| (i + 1, plain.chars().take(300).collect()))
+        })
+        .collect()
+}
+
 /// A log rendered for its page.
 #[derive(Debug, Default, Serialize)]
 pub struct LogLines {
@@ -264,10 +300,9 @@ pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>
         let mut errors = Vec::new();
         let mut more = 0;
         if has_text && let Some(bytes) = m.archive().log_text(kind, &ids, &info.name)? {
-            let lines = render_lines(&String::from_utf8_lossy(&bytes));
-            more = lines.errors.len().saturating_sub(SUMMARY_MAX);
-            errors = lines
-                .errors
+            let found = error_lines(&String::from_utf8_lossy(&bytes));
+            more = found.len().saturating_sub(SUMMARY_MAX);
+            errors = found
                 .into_iter()
                 .take(SUMMARY_MAX)
                 .map(|(n, t)| (format!("{base}logs/{}/", info.name), n, t))
@@ -403,6 +438,13 @@ mod tests {
         ));
         assert_eq!(r.errors, vec![(4, "error: x & y".to_string())]);
         assert!(!r.html.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn error_lines_match_the_rendered_ones() {
+        let t = "ok\r\n\u{1b}[31merror:\u{1b}[0m x\nprogress 10%\rFAILED at 20%\n\u{1b}]0;title\u{7}\nfatal: y";
+        assert_eq!(error_lines(t), render_lines(t).errors);
+        assert_eq!(error_lines(t).len(), 3);
     }
 
     #[test]
