@@ -119,9 +119,9 @@ impl Entity {
 pub type Version = (i64, Option<String>, Option<String>);
 
 /// Current schema version.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entity (
@@ -191,7 +191,208 @@ CREATE TABLE ref (
 ) WITHOUT ROWID;
 CREATE INDEX ref_from ON ref(from_kind, from_id);
 "#,
+    r#"
+CREATE TABLE log (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  url TEXT,
+  fetched_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  size_original INTEGER,
+  data BLOB,
+  error TEXT,
+  PRIMARY KEY (kind, id, name)
+) WITHOUT ROWID;
+"#,
 ];
+
+/// What became of one log of a job in the archive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStatus {
+    /// Stored whole.
+    Stored,
+    /// Stored up to the size cap; the rest was dropped.
+    Capped,
+    /// The fetch failed (see the error); tried again by the next sync.
+    Failed,
+    /// Upstream no longer has it (404/410).
+    Pruned,
+}
+
+impl LogStatus {
+    /// The name stored in the archive.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogStatus::Stored => "stored",
+            LogStatus::Capped => "capped",
+            LogStatus::Failed => "failed",
+            LogStatus::Pruned => "pruned",
+        }
+    }
+
+    /// Parses a stored name (unknown names read as failed).
+    pub fn parse(s: &str) -> LogStatus {
+        match s {
+            "stored" => LogStatus::Stored,
+            "capped" => LogStatus::Capped,
+            "pruned" => LogStatus::Pruned,
+            _ => LogStatus::Failed,
+        }
+    }
+
+    /// Whether text is stored.
+    pub fn has_text(self) -> bool {
+        matches!(self, LogStatus::Stored | LogStatus::Capped)
+    }
+}
+
+/// One archived log of a job, without its text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LogInfo {
+    /// Job kind.
+    #[serde(skip)]
+    pub kind: Kind,
+    /// Job id.
+    pub id: String,
+    /// Log name (`[a-z0-9._-]`, unique per job), e.g. `builder-live` or `srpm`.
+    pub name: String,
+    /// Where it was fetched from (None for logs the API returned inline).
+    pub url: Option<String>,
+    /// UNIX time of the (last) fetch.
+    pub fetched_at: i64,
+    /// What became of it.
+    pub status: LogStatus,
+    /// Size of the original text in bytes, as far as it was read (the cap plus one
+    /// when capped).
+    pub size_original: Option<i64>,
+    /// Size of the stored (compressed) data.
+    pub size_stored: i64,
+    /// Fetch error, for failed logs.
+    pub error: Option<String>,
+}
+
+/// Compresses log text for storage (gzip).
+pub fn compress_log(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // writing to a Vec cannot fail
+    let _ = e.write_all(text);
+    e.finish().unwrap_or_default()
+}
+
+/// Where one log of a job comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogSource {
+    /// Log name, unique per job (`[a-z0-9._-]`).
+    pub name: String,
+    /// A linked text log (fetched for failed jobs only).
+    pub url: Option<String>,
+    /// A log the API returned inline.
+    pub inline: Option<String>,
+}
+
+fn log_name_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches(['-', '.'])
+        .to_string()
+}
+
+/// The logs a job's JSON (detail or list item) names: SRPM `logs` (inline) and
+/// `logs_url`; Copr `build_logs_url` (`builder-live.log`, gzip or not) and the `build.log.gz` beside
+/// it; Koji `build_submission_stdout` (inline) and `build_logs_urls` (per arch); the
+/// `logs` of propose-downstream and pull-from-upstream targets (inline). Empty text
+/// and non-http(s) URLs are left out.
+pub fn log_sources(kind: Kind, json: &Value) -> Vec<LogSource> {
+    let text = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
+    let http = |u: String| {
+        let l = u.to_ascii_lowercase();
+        (l.starts_with("http://") || l.starts_with("https://")).then_some(u)
+    };
+    let inline = |name: &str, t: Option<String>| {
+        t.map(|t| LogSource {
+            name: name.into(),
+            url: None,
+            inline: Some(t),
+        })
+    };
+    let linked = |name: String, u: Option<String>| {
+        u.and_then(http).map(|u| LogSource {
+            name,
+            url: Some(u),
+            inline: None,
+        })
+    };
+    let mut out = Vec::new();
+    match kind {
+        Kind::Srpm => {
+            out.extend(inline("srpm", text("logs")));
+            out.extend(linked("srpm-builder-live".into(), text("logs_url")));
+        }
+        Kind::Copr => {
+            if let Some(u) = text("build_logs_url").and_then(http) {
+                let dir = u
+                    .strip_suffix("builder-live.log")
+                    .or_else(|| u.strip_suffix("builder-live.log.gz"));
+                if let Some(dir) = dir {
+                    out.extend(linked("build".into(), Some(format!("{dir}build.log.gz"))));
+                }
+                out.extend(linked("builder-live".into(), Some(u)));
+            }
+        }
+        Kind::Koji => {
+            out.extend(inline("submission", text("build_submission_stdout")));
+            match json.get("build_logs_urls") {
+                Some(Value::Object(m)) => {
+                    for (arch, u) in m {
+                        let name = format!("build-{}", log_name_part(arch));
+                        out.extend(linked(name, u.as_str().map(str::to_string)));
+                    }
+                }
+                Some(Value::String(u)) => out.extend(linked("build".into(), Some(u.clone()))),
+                _ => {}
+            }
+        }
+        Kind::ProposeDownstream | Kind::PullFromUpstream => {
+            out.extend(inline("sync-release", text("logs")));
+        }
+        _ => {}
+    }
+    out
+}
+
+const LOG_COLS: &str =
+    "kind, id, name, url, fetched_at, status, size_original, COALESCE(LENGTH(data), 0), error";
+
+fn row_log(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogInfo> {
+    let kind: String = r.get(0)?;
+    let status: String = r.get(5)?;
+    Ok(LogInfo {
+        kind: Kind::parse(&kind).unwrap_or(Kind::System),
+        id: r.get(1)?,
+        name: r.get(2)?,
+        url: r.get(3)?,
+        fetched_at: r.get(4)?,
+        status: LogStatus::parse(&status),
+        size_original: r.get(6)?,
+        size_stored: r.get(7)?,
+        error: r.get(8)?,
+    })
+}
 
 /// Extracted keys of an entity.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -522,6 +723,59 @@ impl Archive {
                 |r| Ok((r.get::<_, i64>(0)? as u32, r.get(1)?)),
             )
             .optional()
+            .map_err(sql(&self.path))
+    }
+
+    /// The archived logs of one job, by name.
+    pub fn logs_of(&self, kind: Kind, id: &str) -> Result<Vec<LogInfo>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LOG_COLS} FROM log WHERE kind=?1 AND id=?2 ORDER BY name"
+            ))
+            .map_err(sql(&self.path))?;
+        let rows = st
+            .query_map(params![kind.as_str(), id], row_log)
+            .map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// Every archived log record (without text), by job and name.
+    pub fn all_logs(&self) -> Result<Vec<LogInfo>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LOG_COLS} FROM log ORDER BY kind, id, name"
+            ))
+            .map_err(sql(&self.path))?;
+        let rows = st.query_map([], row_log).map_err(sql(&self.path))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql(&self.path))
+    }
+
+    /// The text of an archived log (None when not stored), decompressed.
+    pub fn log_text(&self, kind: Kind, id: &str, name: &str) -> Result<Option<Vec<u8>>> {
+        let data: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row(
+                "SELECT data FROM log WHERE kind=?1 AND id=?2 AND name=?3",
+                params![kind.as_str(), id, name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(&self.path))?;
+        Ok(data
+            .flatten()
+            .map(|d| crate::api::client::gunzip_capped(&d, usize::MAX as u64 - 1).0))
+    }
+
+    /// Total bytes of stored (compressed) log data.
+    pub fn log_bytes(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM log", [], |r| {
+                r.get(0)
+            })
             .map_err(sql(&self.path))
     }
 
@@ -886,6 +1140,41 @@ impl Writer<'_> {
             )
             .map_err(sql(&self.path))?;
         Ok(())
+    }
+
+    /// Stores (or replaces) one log of a job: `text` is the log as read (already cut to
+    /// the cap when `status` is capped), `size_original` how many bytes were read. The
+    /// job counts as changed in the current revision (its pages show the log). Returns
+    /// the size of the stored (compressed) data.
+    #[allow(clippy::too_many_arguments)]
+    pub fn put_log(
+        &self,
+        kind: Kind,
+        id: &str,
+        name: &str,
+        url: Option<&str>,
+        status: LogStatus,
+        text: Option<&[u8]>,
+        size_original: Option<i64>,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<usize> {
+        let data = text.map(compress_log);
+        let stored = data.as_ref().map_or(0, Vec::len);
+        self.tx
+            .execute(
+                "INSERT INTO log(kind, id, name, url, fetched_at, status, size_original, data, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT(kind, id, name) DO UPDATE SET url=excluded.url, fetched_at=excluded.fetched_at, status=excluded.status, size_original=excluded.size_original, data=excluded.data, error=excluded.error",
+                params![kind.as_str(), id, name, url, now, status.as_str(), size_original, data, error],
+            )
+            .map_err(sql(&self.path))?;
+        self.tx
+            .execute(
+                "UPDATE entity SET changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+                params![kind.as_str(), id],
+            )
+            .map_err(sql(&self.path))?;
+        Ok(stored)
     }
 
     /// Saves the crawl position of a list endpoint.

@@ -91,6 +91,12 @@ pub struct Config {
     pub rate: Option<f64>,
     /// Parallel requests against the API.
     pub concurrency: Option<usize>,
+    /// Whether `sync` archives job logs (as `--with-logs`).
+    pub with_logs: Option<bool>,
+    /// Largest log archived, in MiB (longer logs are cut).
+    pub log_cap: Option<u64>,
+    /// Largest total of archived (compressed) logs, in MiB.
+    pub archive_log_cap: Option<u64>,
     /// What to mirror.
     pub scope: Scope,
 }
@@ -212,6 +218,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_keys() {
+        let c = Config::parse(
+            "with_logs = true\nlog_cap = 2\narchive_log_cap = 100\n",
+            Path::new("packit-pages.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.with_logs, Some(true));
+        assert_eq!(c.log_cap, Some(2));
+        assert_eq!(c.archive_log_cap, Some(100));
+    }
 
     #[test]
     fn parses_and_anchors_paths() {

@@ -278,6 +278,23 @@ struct SyncArgs {
     #[arg(long)]
     no_usage: bool,
 
+    /// Archive job logs: the logs the API returns inline (SRPM, Koji submission,
+    /// sync-release) and, for failed jobs, the text logs they link to (Copr
+    /// builder-live.log and build.log, Koji task logs), each fetched once.
+    /// [default: `with_logs` of the config, else off]
+    #[arg(long, env = "PACKIT_PAGES_WITH_LOGS")]
+    with_logs: bool,
+
+    /// Largest log archived, in MiB; longer logs are cut and marked as capped.
+    /// [default: `log_cap` of the config, else 5]
+    #[arg(long, value_name = "MIB")]
+    log_cap: Option<u64>,
+
+    /// Largest total of archived (compressed) logs, in MiB; then no more are fetched.
+    /// [default: `archive_log_cap` of the config, else 1024]
+    #[arg(long, value_name = "MIB")]
+    archive_log_cap: Option<u64>,
+
     /// Also write the report as JSON: per endpoint the requests made, retries, errors
     /// and entities new/changed/unchanged/gone, plus every failed entity and list.
     #[arg(long, value_name = "FILE")]
@@ -398,6 +415,10 @@ fn run_sync(a: SyncArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
         scope,
         project_lists: !a.no_project_lists,
         usage: !a.no_usage,
+        with_logs: a.with_logs || cfg.with_logs.unwrap_or(false),
+        log_cap_bytes: pick(a.log_cap, cfg.log_cap, 5).saturating_mul(1 << 20),
+        archive_log_cap_bytes: pick(a.archive_log_cap, cfg.archive_log_cap, 1024)
+            .saturating_mul(1 << 20),
         ..SyncOptions::new(archive, &api)
     };
     let progress: Box<dyn Progress> = match a.progress.as_str() {
@@ -535,8 +556,9 @@ fn demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join("packit-pages-demo");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!(
-        "demo-v{}-{pipelines}-{seed}.sqlite",
-        env!("CARGO_PKG_VERSION")
+        "demo-v{}-s{}-{pipelines}-{seed}.sqlite",
+        env!("CARGO_PKG_VERSION"),
+        packit_pages::archive::SCHEMA_VERSION
     ));
     if !path.exists() {
         write_demo_archive(&path, pipelines, seed, false)?;
@@ -557,7 +579,10 @@ fn write_demo_archive(
     spec.hostile = hostile;
     let summary = {
         let mut archive = packit_pages::archive::Archive::open(&tmp)?;
-        sync::ingest_records(&mut archive, &spec)?
+        let summary = sync::ingest_records(&mut archive, &spec)?;
+        // a few archived logs, so that demo sites show log pages
+        sync::add_demo_logs(&mut archive, 20)?;
+        summary
     };
     for ext in ["sqlite-wal", "sqlite-shm"] {
         let _ = std::fs::remove_file(tmp.with_extension(ext));

@@ -354,6 +354,9 @@ pub struct Catalog {
     pub source_api: Option<String>,
     /// Archive revision.
     pub revision: i64,
+    /// Names of the archived logs with text (stored or capped) of each job, by job
+    /// kind and numeric id (names ascending).
+    pub logs: BTreeMap<(Kind, i64), Vec<String>>,
 }
 
 fn month_of(secs: i64) -> String {
@@ -369,6 +372,18 @@ impl Catalog {
             last_sync: archive.meta("last_sync")?.and_then(|v| v.parse().ok()),
             ..Catalog::default()
         };
+        // archives older than schema 3 (opened read-only, not migrated) have no logs
+        if let Ok(mut st) = conn.prepare(
+            "SELECT kind, id, name FROM log WHERE data IS NOT NULL ORDER BY kind, id, name",
+        ) {
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let (kind, id, name): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                if let (Some(kind), Ok(num)) = (Kind::parse(&kind), id.parse::<i64>()) {
+                    c.logs.entry((kind, num)).or_default().push(name);
+                }
+            }
+        }
         c.source_api = conn
             .query_row(
                 "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
@@ -529,7 +544,16 @@ impl Catalog {
             })
     }
 
-    /// Whether a detail page exists for `list` and `id`.
+    /// Whether job `list`/`id` has a detail page and an archived log `name` with text.
+    pub fn has_log(&self, list: JobList, id: i64, name: &str) -> bool {
+        self.has_detail(list, id)
+            && self
+                .logs
+                .get(&(list.detail_kind(), id))
+                .is_some_and(|v| v.iter().any(|n| n == name))
+    }
+
+    /// Whether the detail page of `list`/`id` exists.
     pub fn has_detail(&self, list: JobList, id: i64) -> bool {
         self.detail_ids
             .get(&list)

@@ -42,6 +42,10 @@ pub enum Page {
     JobListPage(JobList, u32),
     /// `jobs/<list>/<id>/`.
     JobDetail(JobList, i64),
+    /// `jobs/<list>/<id>/logs/<name>/`: an archived log, one anchor per line.
+    Log(JobList, i64, Arc<str>),
+    /// `jobs/<list>/<id>/logs/<name>.txt`: the archived log as plain text.
+    LogRaw(JobList, i64, Arc<str>),
     /// `jobs/<list>/targets/` (0 = newest) and `…/targets/page/<n>/`: every detail
     /// target of lists whose items group several targets (Copr chroots, sync-release
     /// branches), so targets no list item names still have an index.
@@ -282,6 +286,8 @@ impl Page {
             Page::JobListIndex(l) => format!("jobs/{}/", l.slug()),
             Page::JobListPage(l, n) => format!("jobs/{}/page/{n}/", l.slug()),
             Page::JobDetail(l, id) => detail_path(*l, *id),
+            Page::Log(l, id, name) => format!("{}logs/{name}/", detail_path(*l, *id)),
+            Page::LogRaw(l, id, name) => format!("{}logs/{name}.txt", detail_path(*l, *id)),
             Page::TargetList(l, n) => chunked(&format!("jobs/{}/targets/", l.slug()), *n),
             Page::PipelineIndex => "pipeline/".into(),
             Page::PipelinePage(n) => format!("pipeline/page/{n}/"),
@@ -351,6 +357,8 @@ impl Page {
                 | Page::Badge(..)
                 | Page::IndexMeta(_)
                 | Page::IndexShard(..)
+                | Page::Log(..)
+                | Page::LogRaw(..)
         )
     }
 
@@ -361,6 +369,8 @@ impl Page {
             Page::JobsIndex => "jobs.html",
             Page::JobListIndex(_) | Page::JobListPage(..) | Page::TargetList(..) => "job_list.html",
             Page::JobDetail(..) => "job.html",
+            Page::Log(..) => "log.html",
+            Page::LogRaw(..) => "",
             Page::PipelineIndex | Page::PipelinePage(_) => "pipelines.html",
             Page::Pipeline(_) => "pipeline.html",
             Page::Projects(_) | Page::Forge(..) | Page::Namespace(..) => "projects.html",
@@ -400,6 +410,11 @@ impl Page {
             Page::JobDetail(l, id) => {
                 v.push(Input::Entity(l.detail_kind(), id.to_string()));
                 v.push(Input::AllOf(Kind::Pipeline));
+            }
+            // a log write marks its job changed
+            Page::Log(l, id, _) => v.push(Input::Entity(l.detail_kind(), id.to_string())),
+            Page::LogRaw(l, id, _) => {
+                return vec![Input::Entity(l.detail_kind(), id.to_string())];
             }
             Page::PipelineIndex | Page::PipelinePage(_) | Page::Pipeline(_) => {
                 v.push(Input::AllOf(Kind::Pipeline));
@@ -515,6 +530,7 @@ pub fn structure_digest(catalog: &Catalog, content: &[String], assets: &[String]
         p.hash(&mut s);
     }
     catalog.snapshots.hash(&mut s);
+    catalog.logs.hash(&mut s);
     // how many per-status pages each list has (not which jobs: a status change that
     // keeps the page counts is not structural)
     let mut status_pages: Vec<(JobList, usize, u32)> = catalog
@@ -670,6 +686,7 @@ impl Page {
             Page::JobListPage(l, n) => *n >= 1 && *n <= chunks(list_len(l)),
             Page::TargetList(l, n) => l.has_targets() && *n <= chunks(det_len(l)),
             Page::JobDetail(l, id) => catalog.has_detail(*l, *id),
+            Page::Log(l, id, name) | Page::LogRaw(l, id, name) => catalog.has_log(*l, *id, name),
             Page::PipelinePage(n) => *n >= 1 && *n <= chunks(catalog.pipelines.len()),
             Page::Pipeline(id) => catalog.has_pipeline(*id),
             Page::Project(k) => catalog.projects.contains_key(&**k),
@@ -748,6 +765,10 @@ fn own_pages(catalog: &Catalog, kind: Kind, num: i64, out: &mut HashSet<Page>) {
         }
         if l.detail_kind() == kind && catalog.has_detail(l, num) {
             out.insert(Page::JobDetail(l, num));
+            for name in catalog.logs.get(&(kind, num)).into_iter().flatten() {
+                out.insert(Page::Log(l, num, name.as_str().into()));
+                out.insert(Page::LogRaw(l, num, name.as_str().into()));
+            }
             if l.has_targets() {
                 slice_pages(
                     catalog
@@ -1173,6 +1194,15 @@ impl Plan {
                     p.push(Page::Alias(Alias::OtherKoji, l, *id));
                 }
                 p.push(Page::JobDetail(l, *id));
+                for name in catalog
+                    .logs
+                    .get(&(l.detail_kind(), *id))
+                    .into_iter()
+                    .flatten()
+                {
+                    p.push(Page::Log(l, *id, name.as_str().into()));
+                    p.push(Page::LogRaw(l, *id, name.as_str().into()));
+                }
             }
         }
         // the filter indexes

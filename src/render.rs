@@ -45,7 +45,7 @@ macro_rules! embedded {
 }
 
 /// The default theme's templates, embedded at build time.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 25] = embedded!(
+pub const DEFAULT_TEMPLATES: [(&str, &str); 26] = embedded!(
     "base.html",
     "_chart.html",
     "_counts.html",
@@ -62,6 +62,7 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 25] = embedded!(
     "jobs.html",
     "job_list.html",
     "job.html",
+    "log.html",
     "pipelines.html",
     "pipeline.html",
     "projects.html",
@@ -102,12 +103,13 @@ pub const DEFAULT_TEXT_TEMPLATES: [(&str, &str); 5] = [
 ];
 
 /// The default theme's static assets, embedded at build time.
-pub const DEFAULT_ASSETS: [(&str, &str); 4] = [
+pub const DEFAULT_ASSETS: [(&str, &str); 5] = [
     (
         "site.css",
         include_str!("../themes/default/static/site.css"),
     ),
     ("site.js", include_str!("../themes/default/static/site.js")),
+    ("log.js", include_str!("../themes/default/static/log.js")),
     (
         "redirect.js",
         include_str!("../themes/default/static/redirect.js"),

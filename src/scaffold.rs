@@ -68,6 +68,12 @@ content = "content"
 # rate = 5.0
 # concurrency = 1
 
+# `sync` archives job logs (inline logs, and the linked logs of failed jobs), at
+# most log_cap MiB per log and archive_log_cap MiB in all.
+# with_logs = true
+# log_cap = 5
+# archive_log_cap = 1024
+
 # For `listen`: seconds between polls of the API, and the fedora-messaging
 # configuration file.
 # poll_interval = 300

@@ -23,6 +23,7 @@ use std::time::Instant;
 use tera::Context;
 
 mod extras;
+mod logs;
 
 /// Errors of a build.
 #[derive(Debug, thiserror::Error)]
@@ -861,7 +862,10 @@ fn render_page(
             let (title, d) = extras::detail_view(m, *l, *id)?;
             c.insert("title", &title);
             c.insert("job", &d);
+            c.insert("archived_logs", &logs::job_logs(m, *l, *id)?);
         }
+        Page::Log(l, id, name) => logs::log_page(m, &mut c, *l, *id, name)?,
+        Page::LogRaw(l, id, name) => return logs::log_raw(m, *l, *id, name),
         Page::PipelineIndex | Page::PipelinePage(_) => {
             let ids = &ctx.catalog.pipelines;
             let (slice, n) = match page {

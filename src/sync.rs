@@ -47,8 +47,10 @@
 //! the scope are dropped client-side; the saving is in details, projects and storage.
 
 use crate::api::client::{Client, ClientConfig, ClientError, PER_PAGE, RequestStats};
+use crate::api::types;
 use crate::api::{self, Kind, LISTS, ListEndpoint, list_item_id, project_key};
-use crate::archive::{Archive, ArchiveError, Change, Part};
+use crate::archive::{Archive, ArchiveError, Change, LogStatus, Part};
+pub use crate::archive::{LogSource, log_sources};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -201,7 +203,20 @@ pub struct SyncOptions {
     pub usage: bool,
     /// Details written per transaction when refreshing or repairing.
     pub detail_batch: usize,
+    /// Archive job logs: the logs the API returns inline, and for failed jobs the text
+    /// logs they link to (see [`log_sources`]).
+    pub with_logs: bool,
+    /// Largest log stored, in bytes of text (longer logs are cut and marked capped).
+    pub log_cap_bytes: u64,
+    /// Largest total of stored (compressed) log data in the archive; once reached no
+    /// more logs are fetched.
+    pub archive_log_cap_bytes: u64,
 }
+
+/// Default of [`SyncOptions::log_cap_bytes`]: 5 MiB.
+pub const DEFAULT_LOG_CAP: u64 = 5 * 1024 * 1024;
+/// Default of [`SyncOptions::archive_log_cap_bytes`]: 1 GiB.
+pub const DEFAULT_ARCHIVE_LOG_CAP: u64 = 1024 * 1024 * 1024;
 
 impl SyncOptions {
     /// Defaults for an archive file: whole API, polite client.
@@ -216,6 +231,9 @@ impl SyncOptions {
             project_lists: true,
             usage: true,
             detail_batch: 200,
+            with_logs: false,
+            log_cap_bytes: DEFAULT_LOG_CAP,
+            archive_log_cap_bytes: DEFAULT_ARCHIVE_LOG_CAP,
         }
     }
 }
@@ -745,6 +763,9 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         ];
         s.fetch_and_store(jobs, "usage").await?;
     }
+    if opts.with_logs {
+        s.fetch_logs().await?;
+    }
 
     let report = s.report(started, t0);
     let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
@@ -1088,6 +1109,111 @@ impl Syncer<'_> {
         }
         self.progress.end(&w.label);
         Ok(found)
+    }
+
+    /// The log phase: stores the inline logs of every final job and fetches the linked logs
+    /// of final failed jobs, each once (failed fetches are tried again next run).
+    /// Failures are recorded per log, never fatal; the archive cap stops fetching.
+    async fn fetch_logs(&mut self) -> Result<(), SyncError> {
+        let have: HashSet<(Kind, String, String)> = self
+            .archive
+            .all_logs()?
+            .into_iter()
+            .filter(|l| l.status != LogStatus::Failed)
+            .map(|l| (l.kind, l.id, l.name))
+            .collect();
+        let mut todo: Vec<(Kind, String, LogSource)> = Vec::new();
+        for kind in [
+            Kind::Srpm,
+            Kind::Copr,
+            Kind::Koji,
+            Kind::ProposeDownstream,
+            Kind::PullFromUpstream,
+        ] {
+            self.archive.for_each(kind, |e| {
+                let Some(json) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok())
+                else {
+                    return;
+                };
+                let failed = e.is_final
+                    && e.status.as_deref().is_some_and(|s| {
+                        matches!(
+                            types::Status::new(s).class(),
+                            types::StatusClass::Failure | types::StatusClass::Error
+                        )
+                    });
+                for src in log_sources(kind, &json) {
+                    if have.contains(&(kind, e.id.clone(), src.name.clone())) {
+                        continue;
+                    }
+                    // a running job's inline log still grows: stored once final
+                    if (src.inline.is_some() && e.is_final) || failed {
+                        todo.push((kind, e.id.clone(), src));
+                    }
+                }
+            })?;
+        }
+        let mut total = self.archive.log_bytes()?.max(0) as u64;
+        let cap = self.opts.log_cap_bytes;
+        let mut skipped = 0u64;
+        for (kind, id, src) in todo {
+            let now = crate::time::now();
+            let (status, text, size, error) = if let Some(t) = &src.inline {
+                let b = t.as_bytes();
+                let capped = b.len() as u64 > cap;
+                let cut = &b[..b.len().min(cap as usize)];
+                let status = if capped {
+                    LogStatus::Capped
+                } else {
+                    LogStatus::Stored
+                };
+                (status, Some(cut.to_vec()), Some(b.len() as i64), None)
+            } else {
+                if total >= self.opts.archive_log_cap_bytes {
+                    skipped += 1;
+                    continue;
+                }
+                let url = src.url.as_deref().unwrap_or_default();
+                match self.client.fetch_log("logs", url, cap).await {
+                    Ok(f) => {
+                        let status = if f.capped {
+                            LogStatus::Capped
+                        } else {
+                            LogStatus::Stored
+                        };
+                        let size = f.text.len() as i64 + i64::from(f.capped);
+                        (status, Some(f.text), Some(size), None)
+                    }
+                    Err(e) if e.is_not_found() => (LogStatus::Pruned, None, None, None),
+                    Err(e) => (LogStatus::Failed, None, None, Some(e.to_string())),
+                }
+            };
+            let w = self.archive.write()?;
+            let stored = w.put_log(
+                kind,
+                &id,
+                &src.name,
+                src.url.as_deref(),
+                status,
+                text.as_deref(),
+                size,
+                error.as_deref(),
+                now,
+            )?;
+            w.commit()?;
+            total += stored as u64;
+            if status != LogStatus::Failed {
+                self.count("logs").new += 1;
+            }
+        }
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                cap = self.opts.archive_log_cap_bytes,
+                "archive log cap reached: logs not fetched"
+            );
+        }
+        Ok(())
     }
 
     fn count(&mut self, label: &str) -> &mut EndpointReport {
@@ -1803,6 +1929,82 @@ pub fn ingest_demo(
     spec: &crate::demo::DemoSpec,
 ) -> Result<IngestSummary, SyncError> {
     ingest_records(archive, spec)
+}
+
+/// The synthetic build log of demo job `id` (deterministic; ANSI colours, a warning
+/// and error lines like a real RPM build).
+pub fn demo_log_text(id: &str) -> String {
+    let mut t = String::new();
+    t.push_str(&format!(
+        "\u{1b}[1mBuilding package for job {id}\u{1b}[0m\nINFO: mock.py version 6.1 starting\n"
+    ));
+    for i in 1..=30 {
+        t.push_str(&format!(
+            "gcc -O2 -g -Wall -c src/module{i}.c -o build/module{i}.o\n"
+        ));
+        if i == 12 {
+            t.push_str("\u{1b}[33mwarning:\u{1b}[0m unused variable 'tmp' in module12.c\n");
+        }
+    }
+    t.push_str(&format!(
+        "src/module31.c:42:7: \u{1b}[1;31merror:\u{1b}[0m 'job_{id}' undeclared (first use in this function)\n"
+    ));
+    t.push_str("make: *** [Makefile:12: build/module31.o] Error 1\n");
+    t.push_str("error: Bad exit status from /var/tmp/rpm-tmp.build (%build)\n");
+    t.push_str("    Bad exit status from /var/tmp/rpm-tmp.build (%build)\n");
+    t.push_str("\u{1b}[31mFinish: build phase for package, status FAILED\u{1b}[0m\n");
+    t
+}
+
+/// Archives synthetic logs for up to `max` failed Copr and `max` failed Koji jobs of a demo
+/// archive (so demo sites show log pages); every fifth is stored as capped. Returns
+/// how many were stored.
+pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncError> {
+    let mut jobs: Vec<(Kind, String, &'static str, Option<String>)> = Vec::new();
+    for (kind, name) in [(Kind::Copr, "builder-live"), (Kind::Koji, "build-x86_64")] {
+        let start = jobs.len();
+        archive.for_each(kind, |e| {
+            let failed = e.status.as_deref().is_some_and(|s| {
+                matches!(
+                    types::Status::new(s).class(),
+                    types::StatusClass::Failure | types::StatusClass::Error
+                )
+            });
+            if failed && jobs.len() - start < max {
+                let url = e
+                    .json()
+                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                    .and_then(|v| log_sources(kind, &v).into_iter().find(|s| s.name == name))
+                    .and_then(|s| s.url);
+                jobs.push((kind, e.id.clone(), name, url));
+            }
+        })?;
+    }
+    let now = crate::time::now();
+    let w = archive.write()?;
+    for (i, (kind, id, name, url)) in jobs.iter().enumerate() {
+        let text = demo_log_text(id);
+        let capped = i % 5 == 4;
+        let (status, stored, size) = if capped {
+            let cut = &text.as_bytes()[..text.len() / 2];
+            (LogStatus::Capped, cut, (text.len() / 2 + 1) as i64)
+        } else {
+            (LogStatus::Stored, text.as_bytes(), text.len() as i64)
+        };
+        w.put_log(
+            *kind,
+            id,
+            name,
+            url.as_deref(),
+            status,
+            Some(stored),
+            Some(size),
+            None,
+            now,
+        )?;
+    }
+    w.commit()?;
+    Ok(jobs.len())
 }
 
 /// Details that arrived before the list item naming them, kept until it arrives.

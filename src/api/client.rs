@@ -195,6 +195,34 @@ enum Attempt<T> {
     Fail(ClientError),
 }
 
+/// Decompresses gzip data, reading at most `limit` bytes of output. A truncated or
+/// corrupt stream yields what could be decoded. Returns (text, whether more than
+/// `limit` bytes were there).
+pub fn gunzip_capped(data: &[u8], limit: u64) -> (Vec<u8>, bool) {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut d = flate2::read::MultiGzDecoder::new(data).take(limit + 1);
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match d.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    let over = out.len() as u64 > limit;
+    out.truncate(limit as usize);
+    (out, over)
+}
+
+/// A fetched log: its text (at most the cap) and whether there was more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedLog {
+    /// The text as read, cut to the cap.
+    pub text: Vec<u8>,
+    /// Whether the log was longer than the cap.
+    pub capped: bool,
+}
+
 /// The Packit API client. Cheap to share by reference between tasks.
 pub struct Client {
     http: reqwest::Client,
@@ -481,6 +509,87 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// GETs a log file at an absolute http(s) `url` (not relative to the API), once,
+    /// paced like every other request and counted under `label`. Reads at most
+    /// `cap + 1` bytes of text: a gzip body (a `.gz` URL, a gzip `Content-Encoding` or
+    /// the gzip magic bytes) is decompressed, its output capped the same way. 404 and
+    /// 410 answers are [`ClientError::NotFound`].
+    pub async fn fetch_log(
+        &self,
+        label: &str,
+        url: &str,
+        cap: u64,
+    ) -> Result<FetchedLog, ClientError> {
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Err(ClientError::UnsafePath {
+                path: url.to_string(),
+                reason: "only http and https log URLs are fetched",
+            });
+        }
+        let _slot = self.slots.acquire().await.expect("semaphore never closed");
+        self.pace().await;
+        self.count(label, |s| s.requests += 1);
+        let result = self.fetch_log_once(url, cap).await;
+        if result.is_err() {
+            self.count(label, |s| s.errors += 1);
+        }
+        result
+    }
+
+    async fn fetch_log_once(&self, url: &str, cap: u64) -> Result<FetchedLog, ClientError> {
+        let transport = |e: reqwest::Error| ClientError::Transport {
+            url: url.to_string(),
+            message: describe(&e),
+        };
+        let mut resp = self.http.get(url).send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        if status == 404 || status == 410 {
+            return Err(ClientError::NotFound {
+                url: url.to_string(),
+                message: format!("HTTP {status}"),
+            });
+        }
+        if !(200..=299).contains(&status) {
+            return Err(ClientError::Status {
+                url: url.to_string(),
+                status,
+                body: String::new(),
+            });
+        }
+        let gzip_header = resp
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("gzip"));
+        let mut raw: Vec<u8> = Vec::new();
+        let mut more = false;
+        while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            let room = (cap + 1).saturating_sub(raw.len() as u64) as usize;
+            raw.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if raw.len() as u64 > cap {
+                more = true;
+                break;
+            }
+        }
+        let lower = url.to_ascii_lowercase();
+        let path = lower.split(['?', '#']).next().unwrap_or("");
+        let gzip = gzip_header || path.ends_with(".gz") || raw.starts_with(&[0x1f, 0x8b]);
+        let (mut text, over) = if gzip {
+            let (t, over) = gunzip_capped(&raw, cap);
+            // a capped download of compressed data yields less text, cut short
+            (t, over || more)
+        } else {
+            (raw, more)
+        };
+        let read = text.len() as u64;
+        text.truncate(cap as usize);
+        Ok(FetchedLog {
+            capped: over || read > cap,
+            text,
+        })
     }
 
     /// One page of a list endpoint (`per_page` = [`PER_PAGE`]). `query` adds filters

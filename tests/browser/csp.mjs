@@ -7,7 +7,7 @@
 // usage: node csp.mjs SITE_DIR [--pages N] [--netlify FILE] [--csp POLICY]
 //
 // The sample: the home page, the section indexes, the usage and content pages, the
-// 404 page, one page of each kind (project, pipeline, job detail, list page) and a
+// 404 page, one page of each kind (project, pipeline, job detail, list page, log page) and a
 // legacy redirect page, topped up to N (default 20) with content pages picked evenly
 // over the site.
 // Exit: 0 pass, 1 fail, 2 setup error (no Chromium, no playwright-core, no site, no CSP).
@@ -100,6 +100,9 @@ function sample() {
   add(first(/^jobs\/testing-farm\/\d+\/index\.html$/));
   add(first(/^jobs\/copr\/page\/\d+\/index\.html$/));
   add(first(/^jobs\/[^/]+\/\d+\/index\.html$/, true));
+  // an archived log page (log.js, colour classes) and the job page listing it
+  const log = first(/^jobs\/[^/]+\/\d+\/logs\/[^/]+\/index\.html$/);
+  if (log) { add(log); add(log.replace(/logs\/[^/]+\/index\.html$/, 'index.html')); }
   // top up with content pages (not redirect pages) spread evenly over the site
   const rest = pages.filter((p) => !chosen.includes(p) && !isStub(p));
   const step = Math.max(1, Math.floor(rest.length / Math.max(1, want - chosen.length)));

@@ -473,6 +473,21 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
             user_agent: None,
         }
         .path();
+        if req.target.starts_with("/logs/") {
+            let status = serve_log(&mut sock, &req.target, req.method == "HEAD").await;
+            state.log.lock().unwrap().push(LogEntry {
+                method: req.method.clone(),
+                target: req.target.clone(),
+                status: status.unwrap_or(0),
+                fault: None,
+                user_agent: req.user_agent.clone(),
+            });
+            if status.is_none() || req.close {
+                let _ = sock.shutdown().await;
+                return;
+            }
+            continue;
+        }
         let fault = faults.draw(n, &path);
         let data = state.data.read().unwrap().clone();
         let answer = if req.method == "GET" || req.method == "HEAD" {
@@ -544,6 +559,83 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
             return;
         }
     }
+}
+
+/// The text of the stub's log `name`: a few lines with ANSI colours, an error line and
+/// characters that need escaping in HTML.
+pub fn log_text(name: &str) -> String {
+    format!(
+        "Log {name}\n\u{1b}[32mINFO\u{1b}[0m building <pkg> & \"friends\"\nstep 3\nerror: compilation failed in {name}\nstep 5\nFAILED: 1 test\nlast line\n"
+    )
+}
+
+/// Bytes of the stub's big log (`/logs/big/<mb>`) of `mb` MiB: numbered lines.
+fn big_log_chunk(start_line: u64, bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes + 64);
+    let mut n = start_line;
+    while out.len() < bytes {
+        out.extend_from_slice(
+            format!("line {n:08} of a very long build log ..........\n").as_bytes(),
+        );
+        n += 1;
+    }
+    out.truncate(bytes);
+    out
+}
+
+/// Serves the log files the tests point jobs at (paths under `/logs/`):
+/// `/logs/text/<name>` (plain), `/logs/gz/<name>.gz` (gzip data, `.gz` URL),
+/// `/logs/enc/<name>` (gzip with `Content-Encoding: gzip`), `/logs/big/<mb>` (`mb`
+/// MiB generated while sending), `/logs/gone/…` (404), `/logs/fail/…` (500). Returns
+/// the status sent, None when the connection broke.
+async fn serve_log(sock: &mut TcpStream, target: &str, head_only: bool) -> Option<u16> {
+    use std::io::Write;
+    let path = target.split('?').next().unwrap_or("");
+    let rest = path.strip_prefix("/logs/").unwrap_or("");
+    let (kind, name) = rest.split_once('/').unwrap_or((rest, ""));
+    let gzip = |t: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(t.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let (status, extra, body, big): (u16, &str, Vec<u8>, u64) = match kind {
+        "text" if name.ends_with(".gz") => {
+            (200, "", gzip(&log_text(name.trim_end_matches(".gz"))), 0)
+        }
+        "text" => (200, "", log_text(name).into_bytes(), 0),
+        "gz" => (200, "", gzip(&log_text(name.trim_end_matches(".gz"))), 0),
+        "enc" => (200, "Content-Encoding: gzip\r\n", gzip(&log_text(name)), 0),
+        "big" => (200, "", Vec::new(), name.parse::<u64>().unwrap_or(1) << 20),
+        "gone" => (404, "", b"not found".to_vec(), 0),
+        _ => (500, "", b"server error".to_vec(), 0),
+    };
+    let len = if big > 0 { big } else { body.len() as u64 };
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len}\r\n{extra}Connection: keep-alive\r\n\r\n",
+        reason(status)
+    );
+    sock.write_all(head.as_bytes()).await.ok()?;
+    if head_only {
+        return Some(status);
+    }
+    if big == 0 {
+        sock.write_all(&body).await.ok()?;
+        return Some(status);
+    }
+    // generated chunk by chunk: never the whole log in memory
+    let mut sent = 0u64;
+    let mut line = 0u64;
+    while sent < big {
+        let n = (big - sent).min(256 * 1024) as usize;
+        let chunk = big_log_chunk(line, n);
+        line += (n / 50) as u64 + 1;
+        if sock.write_all(&chunk).await.is_err() {
+            // the client stopped reading (capped): fine
+            return None;
+        }
+        sent += n as u64;
+    }
+    Some(status)
 }
 
 fn not_found(msg: &str) -> Answer {
