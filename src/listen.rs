@@ -4,7 +4,7 @@
 //! and Bodhi messages of the builds, pull requests and updates it creates. `listen`
 //! consumes those (AMQP 0-9-1 with lapin, configured by the fedora-messaging TOML file
 //! users already have, [`config`]), maps each message to what must be re-fetched from
-//! the Packit API ([`dispatch`]), coalesces a burst into one
+//! the Packit API ([`dispatch()`]), coalesces a burst into one
 //! [`crate::sync::refresh`], then rebuilds the site incrementally
 //! ([`crate::site::build`]) and only then acknowledges the messages ([`consumer`]).
 //! Testing Farm sends nothing and the bus can drop messages, so an incremental
