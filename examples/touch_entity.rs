@@ -7,7 +7,9 @@
 //! the entity's id.
 
 use packit_pages::api::Kind;
-use packit_pages::archive::{Archive, Part};
+
+#[path = "support/touch.rs"]
+mod touch;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,34 +18,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let kind = Kind::parse(kind).ok_or("unknown kind")?;
     let nth: i64 = rest.first().map(|s| s.parse()).transpose()?.unwrap_or(0);
-    let mut archive = Archive::open(path)?;
-    let id: String = archive.connection().query_row(
-        "SELECT id FROM entity WHERE kind=?1 AND status IS NOT ?2 ORDER BY num LIMIT 1 OFFSET ?3",
-        rusqlite::params![kind.as_str(), status, nth],
-        |r| r.get(0),
-    )?;
-    let e = archive.get(kind, &id)?.ok_or("entity vanished")?;
-    let api: String = archive.connection().query_row(
-        "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
-        [],
-        |r| r.get(0),
-    )?;
-    let now = archive
-        .meta("last_sync")?
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(0)
-        + 60;
-    let rev = archive.begin_revision(&api, now)?;
-    let w = archive.write()?;
-    for (part, json) in [(Part::Detail, e.detail_json), (Part::List, e.list_json)] {
-        if let Some(j) = json {
-            let mut v: serde_json::Value = serde_json::from_str(&j)?;
-            v["status"] = serde_json::json!(status);
-            w.put(kind, &id, part, &v.to_string(), now, rev)?;
-        }
-    }
-    w.finish_run(rev, now, "{}")?;
-    w.commit()?;
-    println!("{id}");
+    println!("{}", touch::touch(path, kind, status, nth)?);
     Ok(())
 }

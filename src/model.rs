@@ -261,7 +261,7 @@ impl Section {
 }
 
 /// One project known to the archive (from `/projects` or from jobs that name it).
-#[derive(Clone, Debug, Default, Hash)]
+#[derive(Clone, Debug, Default, Hash, PartialEq)]
 pub struct ProjectEntry {
     /// `forge/namespace/repo`.
     pub key: String,
@@ -314,7 +314,7 @@ impl ProjectEntry {
 }
 
 /// Per-month, per-list counters for the usage page.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
     /// (list, status class) → count.
     pub by_status: HashMap<(JobList, StatusClass), u64>,
@@ -331,7 +331,7 @@ pub struct Stats {
 }
 
 /// A compact, read-only index of the whole archive.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Catalog {
     /// Ids (numeric) of the list items of each job list, ascending.
     pub list_ids: BTreeMap<JobList, Vec<i64>>,
@@ -357,6 +357,65 @@ pub struct Catalog {
     /// Names of the archived logs with text (stored or capped) of each job, by job
     /// kind and numeric id (names ascending).
     pub logs: BTreeMap<(Kind, i64), Vec<String>>,
+    /// Each entity's catalog columns, kept by [`Catalog::build_live`] for
+    /// [`Catalog::apply`].
+    rows: Option<HashMap<(Kind, i64), CatRow>>,
+}
+
+/// The catalog columns of one job or pipeline entity.
+#[derive(Clone, Debug, PartialEq)]
+struct CatRow {
+    status: Option<Box<str>>,
+    submitted: Option<i64>,
+    project: Option<Box<str>>,
+    trigger: Option<Box<str>>,
+    target: Option<Box<str>>,
+}
+
+impl CatRow {
+    /// The status class the entity counts under in list `l`.
+    fn class(&self, l: JobList) -> StatusClass {
+        if l == JobList::KojiTagRequests {
+            StatusClass::Unknown
+        } else {
+            Status::new(self.status.as_deref().unwrap_or_default().to_string()).class()
+        }
+    }
+}
+
+/// The job lists whose list or detail entities are of `kind`.
+fn catalog_lists(kind: Kind) -> Vec<JobList> {
+    JobList::ALL
+        .into_iter()
+        .filter(|l| l.list_kind() == kind || l.detail_kind() == kind)
+        .collect()
+}
+
+/// Whether `key` is a `forge/namespace/repo` project key.
+fn valid_project_key(k: &str) -> bool {
+    k.split('/').count() >= 3 && k.split('/').all(|s| !s.is_empty())
+}
+
+/// Inserts `v` into the ascending `vec` (appending when it is the largest).
+fn insert_sorted(vec: &mut Vec<i64>, v: i64) {
+    match vec.last() {
+        Some(last) if *last >= v => {
+            if let Err(i) = vec.binary_search(&v) {
+                vec.insert(i, v);
+            }
+        }
+        _ => vec.push(v),
+    }
+}
+
+/// Decrements a counter, dropping it at zero.
+fn dec<K: Ord>(m: &mut BTreeMap<K, u64>, k: K) {
+    if let Some(n) = m.get_mut(&k) {
+        *n -= 1;
+        if *n == 0 {
+            m.remove(&k);
+        }
+    }
 }
 
 fn month_of(secs: i64) -> String {
@@ -366,12 +425,23 @@ fn month_of(secs: i64) -> String {
 impl Catalog {
     /// Builds the catalog in one pass over the archive's extracted columns.
     pub fn build(archive: &Archive) -> Result<Catalog> {
+        Catalog::build_inner(archive, false)
+    }
+
+    /// Like [`Catalog::build`], and keeps each entity's catalog columns so that
+    /// [`Catalog::apply`] can patch the catalog from a change set later (for the
+    /// long-running `listen`, `watch` and `serve` processes; it costs memory).
+    pub fn build_live(archive: &Archive) -> Result<Catalog> {
+        Catalog::build_inner(archive, true)
+    }
+
+    fn build_inner(archive: &Archive, live: bool) -> Result<Catalog> {
         let conn = archive.connection();
         let mut c = Catalog {
-            revision: archive.revision()?,
-            last_sync: archive.meta("last_sync")?.and_then(|v| v.parse().ok()),
+            rows: live.then(HashMap::new),
             ..Catalog::default()
         };
+        c.read_meta(archive)?;
         // archives older than schema 3 (opened read-only, not migrated) have no logs
         if let Ok(mut st) = conn.prepare(
             "SELECT kind, id, name FROM log WHERE data IS NOT NULL ORDER BY kind, id, name",
@@ -384,108 +454,29 @@ impl Catalog {
                 }
             }
         }
-        c.source_api = conn
-            .query_row(
-                "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        let kind_lists: Vec<(Kind, Vec<JobList>, bool)> = {
-            let mut m: BTreeMap<Kind, (Vec<JobList>, bool)> = BTreeMap::new();
-            for l in JobList::ALL {
-                m.entry(l.list_kind()).or_default().0.push(l);
-                let e = m.entry(l.detail_kind()).or_default();
-                if !e.0.contains(&l) {
-                    e.0.push(l);
-                }
-            }
-            m.into_iter().map(|(k, (v, _))| (k, v, false)).collect()
-        };
         let mut st = conn.prepare(
             "SELECT num, status, submitted, project, trigger, target FROM entity WHERE kind=?1 AND num IS NOT NULL ORDER BY num",
         )?;
-        for (kind, lists, _) in &kind_lists {
+        for kind in Kind::ALL {
+            if catalog_lists(kind).is_empty() && kind != Kind::Pipeline {
+                continue;
+            }
             let mut rows = st.query([kind.as_str()])?;
             while let Some(r) = rows.next()? {
                 let num: i64 = r.get(0)?;
-                let status: Option<String> = r.get(1)?;
-                let submitted: Option<i64> = r.get(2)?;
-                let project: Option<String> = r.get(3)?;
-                let target: Option<String> = r.get(5)?;
-                for l in lists {
-                    if !l.accepts(target.as_deref()) {
-                        continue;
-                    }
-                    if l.list_kind() == *kind {
-                        c.list_ids.entry(*l).or_default().push(num);
-                        if let Some(p) = &project
-                            && p.split('/').count() >= 3
-                        {
-                            c.project(p).lists.insert(*l);
-                        }
-                        let class = Status::new(status.clone().unwrap_or_default()).class();
-                        let class = if *l == JobList::KojiTagRequests {
-                            StatusClass::Unknown
-                        } else {
-                            class
-                        };
-                        *c.stats.by_status.entry((*l, class)).or_default() += 1;
-                        c.status_ids.entry((*l, class)).or_default().push(num);
-                        if let Some(t) = submitted {
-                            *c.stats
-                                .jobs_per_day
-                                .entry(t.div_euclid(86_400))
-                                .or_default() += 1;
-                            let m = month_of(t);
-                            *c.stats
-                                .per_month
-                                .entry(m.clone())
-                                .or_default()
-                                .entry(*l)
-                                .or_default() += 1;
-                            if let Some(p) = &project {
-                                c.stats
-                                    .active_per_month
-                                    .entry(m)
-                                    .or_default()
-                                    .insert(p.clone());
-                            }
-                        }
-                    }
-                    if l.detail_kind() == *kind {
-                        c.detail_ids.entry(*l).or_default().push(num);
-                    }
+                let row = CatRow {
+                    status: r.get::<_, Option<String>>(1)?.map(Into::into),
+                    submitted: r.get(2)?,
+                    project: r.get::<_, Option<String>>(3)?.map(Into::into),
+                    trigger: r.get::<_, Option<String>>(4)?.map(Into::into),
+                    target: r.get::<_, Option<String>>(5)?.map(Into::into),
+                };
+                c.add_row(kind, num, &row);
+                if let Some(rows) = &mut c.rows {
+                    rows.insert((kind, num), row);
                 }
             }
         }
-        // pipelines and triggers
-        let mut rows = st.query([Kind::Pipeline.as_str()])?;
-        while let Some(r) = rows.next()? {
-            let num: i64 = r.get(0)?;
-            let submitted: Option<i64> = r.get(2)?;
-            let project: Option<String> = r.get(3)?;
-            let trigger: Option<String> = r.get(4)?;
-            c.pipelines.push(num);
-            if let Some(t) = submitted {
-                *c.stats
-                    .pipelines_per_day
-                    .entry(t.div_euclid(86_400))
-                    .or_default() += 1;
-            }
-            if let Some(p) = project {
-                *c.stats.pipelines_per_project.entry(p.clone()).or_default() += 1;
-                let e = c.project(&p);
-                e.pipelines.push(num);
-                if let Some((s, name)) = trigger.as_deref().and_then(Section::of_trigger) {
-                    e.triggers
-                        .entry((s, name.to_string()))
-                        .or_default()
-                        .push(num);
-                }
-            }
-        }
-        drop(rows);
         drop(st);
         // projects listed by the API and their sub-lists
         let mut st = conn.prepare("SELECT kind, id FROM entity WHERE kind IN ('project','project-pr','project-branch','project-release','project-issue')")?;
@@ -493,18 +484,8 @@ impl Catalog {
         while let Some(r) = rows.next()? {
             let kind: String = r.get(0)?;
             let id: String = r.get(1)?;
-            let (key, section, name) = match kind.as_str() {
-                "project" => {
-                    c.project(&id).has_entity = true;
-                    continue;
-                }
-                "project-pr" => split_sub(&id, '#', Section::Prs),
-                "project-branch" => split_sub(&id, ':', Section::Branches),
-                "project-release" => split_sub(&id, '@', Section::Releases),
-                _ => split_sub(&id, '!', Section::Issues),
-            };
-            if let (Some(k), Some(n)) = (key, name) {
-                c.project(&k).listed.insert((section, n));
+            if let Some(kind) = Kind::parse(&kind) {
+                c.add_project_item(kind, &id);
             }
         }
         drop(rows);
@@ -530,9 +511,278 @@ impl Catalog {
                 c.project(&k);
             }
         }
-        c.projects
-            .retain(|k, _| k.split('/').count() >= 3 && k.split('/').all(|s| !s.is_empty()));
+        c.projects.retain(|k, _| valid_project_key(k));
         Ok(c)
+    }
+
+    /// Revision, last sync and source API from the archive.
+    fn read_meta(&mut self, archive: &Archive) -> Result<()> {
+        self.revision = archive.revision()?;
+        self.last_sync = archive.meta("last_sync")?.and_then(|v| v.parse().ok());
+        self.source_api = archive
+            .connection()
+            .query_row(
+                "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        Ok(())
+    }
+
+    /// Adds one job or pipeline entity (its catalog columns `row`).
+    fn add_row(&mut self, kind: Kind, num: i64, row: &CatRow) {
+        if kind == Kind::Pipeline {
+            insert_sorted(&mut self.pipelines, num);
+            if let Some(t) = row.submitted {
+                *self
+                    .stats
+                    .pipelines_per_day
+                    .entry(t.div_euclid(86_400))
+                    .or_default() += 1;
+            }
+            if let Some(p) = row.project.as_deref() {
+                *self
+                    .stats
+                    .pipelines_per_project
+                    .entry(p.to_string())
+                    .or_default() += 1;
+                let e = self.project(p);
+                insert_sorted(&mut e.pipelines, num);
+                if let Some((s, name)) = row.trigger.as_deref().and_then(Section::of_trigger) {
+                    insert_sorted(e.triggers.entry((s, name.to_string())).or_default(), num);
+                }
+            }
+            return;
+        }
+        for l in catalog_lists(kind) {
+            if !l.accepts(row.target.as_deref()) {
+                continue;
+            }
+            if l.list_kind() == kind {
+                insert_sorted(self.list_ids.entry(l).or_default(), num);
+                if let Some(p) = row.project.as_deref()
+                    && p.split('/').count() >= 3
+                {
+                    self.project(p).lists.insert(l);
+                }
+                let class = row.class(l);
+                *self.stats.by_status.entry((l, class)).or_default() += 1;
+                insert_sorted(self.status_ids.entry((l, class)).or_default(), num);
+                if let Some(t) = row.submitted {
+                    self.count_submitted(l, t, row.project.as_deref());
+                }
+            }
+            if l.detail_kind() == kind {
+                insert_sorted(self.detail_ids.entry(l).or_default(), num);
+            }
+        }
+    }
+
+    fn count_submitted(&mut self, l: JobList, t: i64, project: Option<&str>) {
+        *self
+            .stats
+            .jobs_per_day
+            .entry(t.div_euclid(86_400))
+            .or_default() += 1;
+        let m = month_of(t);
+        *self
+            .stats
+            .per_month
+            .entry(m.clone())
+            .or_default()
+            .entry(l)
+            .or_default() += 1;
+        if let Some(p) = project {
+            self.stats
+                .active_per_month
+                .entry(m)
+                .or_default()
+                .insert(p.to_string());
+        }
+    }
+
+    /// Adds a project or project sub-list entity (`id` is its archive id).
+    fn add_project_item(&mut self, kind: Kind, id: &str) {
+        let (key, section, name) = match kind {
+            Kind::Project => {
+                self.project(id).has_entity = true;
+                return;
+            }
+            Kind::ProjectPr => split_sub(id, '#', Section::Prs),
+            Kind::ProjectBranch => split_sub(id, ':', Section::Branches),
+            Kind::ProjectRelease => split_sub(id, '@', Section::Releases),
+            Kind::ProjectIssue => split_sub(id, '!', Section::Issues),
+            _ => return,
+        };
+        if let (Some(k), Some(n)) = (key, name) {
+            self.project(&k).listed.insert((section, n));
+        }
+    }
+
+    /// Patches a catalog made by [`Catalog::build_live`] with the entities changed
+    /// since it was built (`changes`, as [`Archive::changed_since`] lists them),
+    /// reading their new columns from `archive`. Returns `false`, leaving the
+    /// catalog half-patched, when a change is one it cannot patch (an entity that
+    /// moved to another project, trigger or target, or lost its submitted time; a
+    /// catalog built without rows): the caller then builds a new catalog.
+    pub fn apply(&mut self, archive: &Archive, changes: &[(Kind, String, bool)]) -> Result<bool> {
+        let Some(mut rows) = self.rows.take() else {
+            return Ok(false);
+        };
+        let ok = self.apply_rows(archive, changes, &mut rows);
+        self.rows = Some(rows);
+        let ok = ok?;
+        if ok {
+            self.read_meta(archive)?;
+        }
+        Ok(ok)
+    }
+
+    fn apply_rows(
+        &mut self,
+        archive: &Archive,
+        changes: &[(Kind, String, bool)],
+        rows: &mut HashMap<(Kind, i64), CatRow>,
+    ) -> Result<bool> {
+        use rusqlite::OptionalExtension as _;
+        let conn = archive.connection();
+        let mut st = conn.prepare_cached(
+            "SELECT num, status, submitted, project, trigger, target FROM entity WHERE kind=?1 AND id=?2",
+        )?;
+        let mut logs = conn
+            .prepare_cached(
+                "SELECT name FROM log WHERE kind=?1 AND id=?2 AND data IS NOT NULL ORDER BY name",
+            )
+            .ok();
+        for (kind, id, _) in changes {
+            let kind = *kind;
+            match kind {
+                Kind::Usage | Kind::System => {
+                    if !self.snapshots.iter().any(|(k, i)| *k == kind && i == id) {
+                        self.snapshots.push((kind, id.clone()));
+                        self.snapshots
+                            .sort_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
+                    }
+                    continue;
+                }
+                Kind::Project
+                | Kind::ProjectPr
+                | Kind::ProjectBranch
+                | Kind::ProjectRelease
+                | Kind::ProjectIssue => {
+                    self.add_project_item(kind, id);
+                    self.projects.retain(|k, _| valid_project_key(k));
+                    continue;
+                }
+                _ => {}
+            }
+            let got = st
+                .query_row(rusqlite::params![kind.as_str(), id], |r| {
+                    Ok((
+                        r.get::<_, Option<i64>>(0)?,
+                        CatRow {
+                            status: r.get::<_, Option<String>>(1)?.map(Into::into),
+                            submitted: r.get(2)?,
+                            project: r.get::<_, Option<String>>(3)?.map(Into::into),
+                            trigger: r.get::<_, Option<String>>(4)?.map(Into::into),
+                            target: r.get::<_, Option<String>>(5)?.map(Into::into),
+                        },
+                    ))
+                })
+                .optional()?;
+            let Some((Some(num), new)) = got else {
+                continue;
+            };
+            if let Some(old) = rows.get(&(kind, num)) {
+                if old.project != new.project
+                    || old.trigger != new.trigger
+                    || old.target != new.target
+                {
+                    return Ok(false);
+                }
+                if !self.move_row(kind, num, old, &new) {
+                    return Ok(false);
+                }
+            } else {
+                self.add_row(kind, num, &new);
+                if kind != Kind::Pipeline
+                    && let Some(p) = new.project.as_deref()
+                    && valid_project_key(p)
+                {
+                    self.project(p);
+                }
+                self.projects.retain(|k, _| valid_project_key(k));
+            }
+            if let Some(st) = &mut logs {
+                let names: Vec<String> = st
+                    .query_map(rusqlite::params![kind.as_str(), id], |r| r.get(0))?
+                    .collect::<std::result::Result<_, _>>()?;
+                if names.is_empty() {
+                    self.logs.remove(&(kind, num));
+                } else {
+                    self.logs.insert((kind, num), names);
+                }
+            }
+            rows.insert((kind, num), new);
+        }
+        Ok(true)
+    }
+
+    /// Moves an entity from its `old` status and submitted time to the `new` ones
+    /// (same project, trigger and target). `false` when that cannot be done
+    /// exactly.
+    fn move_row(&mut self, kind: Kind, num: i64, old: &CatRow, new: &CatRow) -> bool {
+        let day = |t: i64| t.div_euclid(86_400);
+        match (old.submitted, new.submitted) {
+            (Some(_), None) => return false,
+            (Some(a), Some(b)) if month_of(a) != month_of(b) => return false,
+            _ => {}
+        }
+        if kind == Kind::Pipeline {
+            match (old.submitted, new.submitted) {
+                (None, Some(b)) => *self.stats.pipelines_per_day.entry(day(b)).or_default() += 1,
+                (Some(a), Some(b)) if day(a) != day(b) => {
+                    dec(&mut self.stats.pipelines_per_day, day(a));
+                    *self.stats.pipelines_per_day.entry(day(b)).or_default() += 1;
+                }
+                _ => {}
+            }
+            return true;
+        }
+        for l in catalog_lists(kind) {
+            if l.list_kind() != kind || !l.accepts(new.target.as_deref()) {
+                continue;
+            }
+            let (was, is) = (old.class(l), new.class(l));
+            if was != is {
+                if let Some(v) = self.status_ids.get_mut(&(l, was))
+                    && let Ok(i) = v.binary_search(&num)
+                {
+                    v.remove(i);
+                    if v.is_empty() {
+                        self.status_ids.remove(&(l, was));
+                    }
+                }
+                insert_sorted(self.status_ids.entry((l, is)).or_default(), num);
+                if let Some(n) = self.stats.by_status.get_mut(&(l, was)) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.stats.by_status.remove(&(l, was));
+                    }
+                }
+                *self.stats.by_status.entry((l, is)).or_default() += 1;
+            }
+            match (old.submitted, new.submitted) {
+                (None, Some(b)) => self.count_submitted(l, b, new.project.as_deref()),
+                (Some(a), Some(b)) if day(a) != day(b) => {
+                    dec(&mut self.stats.jobs_per_day, day(a));
+                    *self.stats.jobs_per_day.entry(day(b)).or_default() += 1;
+                }
+                _ => {}
+            }
+        }
+        true
     }
 
     fn project(&mut self, key: &str) -> &mut ProjectEntry {
@@ -1317,12 +1567,13 @@ pub struct Model<'c> {
 }
 
 impl<'c> Model<'c> {
-    /// Wraps a read-only archive connection (and gives it a larger page cache and
-    /// memory-mapped reads: a build reads most of the file).
+    /// Wraps a read-only archive connection (and gives it a 16 MiB page cache; no
+    /// memory-mapped reads, which would count the archive file into the process's
+    /// resident memory).
     pub fn new(archive: Archive, catalog: &'c Catalog) -> Model<'c> {
         let _ = archive
             .connection()
-            .execute_batch("PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824;");
+            .execute_batch("PRAGMA cache_size=-16384;");
         Model { archive, catalog }
     }
 

@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::plan::{self, Page, Plan};
 use crate::render::{RenderError, Theme, rel_href};
-use crate::write::{self, OutputWriter, WriteError, WriteStats};
+use crate::write::{OutputWriter, WriteError, WriteStats};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,7 +23,10 @@ use std::time::Instant;
 use tera::Context;
 
 mod extras;
+mod live;
 mod logs;
+
+pub use live::Session;
 
 /// Errors of a build.
 #[derive(Debug, thiserror::Error)]
@@ -308,6 +311,57 @@ fn site_info(catalog: &Catalog, content: &[ContentView], opts: &BuildOptions) ->
     }
 }
 
+/// What a build records of its inputs (see [`BuildState`]).
+fn build_state(
+    opts: &BuildOptions,
+    catalog: &Catalog,
+    theme: &Theme,
+    content: &[ContentView],
+    site: &SiteInfo,
+) -> BuildState {
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
+    BuildState {
+        generator: generator_id(),
+        archive: opts
+            .archive
+            .canonicalize()
+            .unwrap_or_else(|_| opts.archive.clone())
+            .display()
+            .to_string(),
+        revision: catalog.revision,
+        globals: hash64(
+            serde_json::to_string(&(
+                &site.api,
+                &site.base_url,
+                &site.content,
+                site.version,
+                opts.page_json,
+            ))
+            .unwrap_or_default()
+            .as_bytes(),
+        ),
+        last_sync: catalog.last_sync,
+        structure: plan::structure_digest(catalog, &content_names, &asset_names),
+        templates: theme.template_hashes().clone(),
+        assets: theme
+            .assets()
+            .iter()
+            .map(|(n, b)| (n.clone(), hash64(b)))
+            .collect(),
+        content: content
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    hash64(serde_json::to_string(c).unwrap_or_default().as_bytes()),
+                )
+            })
+            .collect(),
+    }
+}
+
 /// Builds the site. See the module documentation.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let started = Instant::now();
@@ -329,45 +383,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         plan.add_view_json();
     }
     let site = site_info(&catalog, &content, opts);
-    let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
-    let state = BuildState {
-        generator: generator_id(),
-        archive: opts
-            .archive
-            .canonicalize()
-            .unwrap_or_else(|_| opts.archive.clone())
-            .display()
-            .to_string(),
-        revision: catalog.revision,
-        globals: hash64(
-            serde_json::to_string(&(
-                &site.api,
-                &site.base_url,
-                &site.content,
-                site.version,
-                opts.page_json,
-            ))
-            .unwrap_or_default()
-            .as_bytes(),
-        ),
-        last_sync: catalog.last_sync,
-        structure: plan::structure_digest(&catalog, &content_names, &asset_names),
-        templates: theme.template_hashes().clone(),
-        assets: theme
-            .assets()
-            .iter()
-            .map(|(n, b)| (n.clone(), hash64(b)))
-            .collect(),
-        content: content
-            .iter()
-            .map(|c| {
-                (
-                    c.name.clone(),
-                    hash64(serde_json::to_string(c).unwrap_or_default().as_bytes()),
-                )
-            })
-            .collect(),
-    };
+    let state = build_state(opts, &catalog, &theme, &content, &site);
     let state_line = serde_json::to_string(&state).unwrap_or_default();
     let ctx = Ctx {
         catalog: &catalog,
@@ -417,20 +433,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         }
     }
     report.files = plan.pages.len() as u64;
-    let mut manifest = Vec::with_capacity(plan.pages.len() * 80);
-    match previous {
+    let manifest = match previous {
         None => {
             report.mode = BuildMode::Full;
-            write::manifest_header(&mut manifest, &state_line);
+            let mut manifest = writer.manifest(&state_line)?;
             const CHUNK: usize = 2048;
             for chunk in plan.pages.chunks(CHUNK) {
-                for (page, r) in chunk.iter().zip(renderer.render(chunk, &idx)?) {
-                    let _ = page;
-                    write::manifest_line(&mut manifest, &r.file, r.hash, r.shape);
+                for r in renderer.render(chunk, &idx)? {
+                    writer.entry(&mut manifest, &r.file, r.hash, r.shape)?;
                     renderer.note(&mut report, r);
                 }
             }
             report.rendered = plan.pages.len() as u64;
+            manifest
         }
         Some(prev) => {
             report.mode = BuildMode::Incremental;
@@ -533,24 +548,25 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 }
             }
             if structural {
-                write::manifest_header(&mut manifest, &state_line);
+                let mut manifest = writer.manifest(&state_line)?;
                 for p in &plan.pages {
                     let file = p.file(&catalog);
                     let (hash, shape) = match updates.get(&file) {
                         Some(e) => *e,
                         None => writer.previous(&file).unwrap_or_default(),
                     };
-                    write::manifest_line(&mut manifest, &file, hash, shape);
+                    writer.entry(&mut manifest, &file, hash, shape)?;
                 }
+                manifest
             } else {
-                manifest = writer.carry_manifest(&state_line, &updates);
+                writer.carry_manifest(&state_line, &updates)?
             }
         }
-    }
+    };
     drop(renderer);
     drop(archive);
     phase("render");
-    let (stats, removed) = writer.finish(&manifest)?;
+    let (stats, removed) = writer.finish(manifest)?;
     phase("commit");
     report.write = stats;
     if opts.list_files {

@@ -84,6 +84,9 @@ pub const MANIFEST: &str = ".packit-pages/manifest";
 /// build starts, so a killed build leaves nothing behind in the site).
 pub const TMP_DIR: &str = ".packit-pages/tmp";
 
+/// Where live rebuilds append their manifest changes (see [`OutputWriter::journal`]).
+pub const JOURNAL: &str = ".packit-pages/manifest.journal";
+
 /// Checks that `rel` is a safe relative path: `/`-separated, no empty, `.` or `..`
 /// segments, no segment starting with `.` except the well-known `.nojekyll` and
 /// `.packit-pages`, no backslash or NUL.
@@ -114,10 +117,14 @@ pub struct OutputWriter {
     root: PathBuf,
     /// path hash → (content hash, shape hash) of the previous build.
     old: HashMap<u64, (u128, u64)>,
-    /// The previous manifest's text (for carrying entries over).
-    old_text: String,
+    /// Paths added by the journal that the manifest file does not list.
+    journal_paths: Vec<String>,
+    /// Paths the journal removed (the manifest file may still list them).
+    journal_removed: HashSet<u64>,
     /// The previous build's state line, if the manifest had one.
     old_state: Option<String>,
+    /// Whether there is a previous manifest.
+    have_manifest: bool,
     /// Whether to compare with the disk instead of trusting the manifest.
     verify_disk: bool,
     /// Directories known to exist and not to be symlinks (hashes of relative paths).
@@ -153,22 +160,58 @@ impl OutputWriter {
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
         let mut old = HashMap::new();
-        let mut have_manifest = false;
         let mut old_state = None;
-        let old_text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
-        if !old_text.is_empty() {
-            have_manifest = true;
-            old_state = manifest_state(&old_text).map(String::from);
-            old.reserve(old_text.len() / 64);
-            for (path, hash, shape) in parse_manifest(&old_text) {
-                old.insert(xxh3_64(path.as_bytes()), (hash, shape));
+        let mpath = root.join(MANIFEST);
+        let have_manifest = match fs::File::open(&mpath) {
+            Ok(f) => {
+                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                old.reserve((len / 90) as usize);
+                for_each_line(f, &mpath, |line| {
+                    if let Some(st) = line.strip_prefix("#state\t") {
+                        old_state = Some(st.to_string());
+                    } else if let Some((path, hash, shape)) = parse_line(line) {
+                        old.insert(xxh3_64(path.as_bytes()), (hash, shape));
+                    }
+                })?;
+                true
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(io_err(&mpath)(e)),
+        };
+        let mut journal_paths = Vec::new();
+        let mut journal_removed = HashSet::new();
+        if have_manifest {
+            let jpath = root.join(JOURNAL);
+            if let Ok(text) = fs::read_to_string(&jpath) {
+                let mut known: HashSet<u64> = HashSet::new();
+                for batch in journal_batches(&text) {
+                    for (path, entry) in batch.entries {
+                        let key = xxh3_64(path.as_bytes());
+                        match entry {
+                            Some(e) => {
+                                if old.insert(key, e).is_none() && known.insert(key) {
+                                    journal_paths.push(path.to_string());
+                                }
+                                journal_removed.remove(&key);
+                            }
+                            None => {
+                                old.remove(&key);
+                                journal_removed.insert(key);
+                            }
+                        }
+                    }
+                    old_state = Some(batch.state.to_string());
+                }
+                journal_paths.retain(|p| old.contains_key(&xxh3_64(p.as_bytes())));
             }
         }
         Ok(OutputWriter {
             root,
             old,
-            old_text,
+            journal_paths,
+            journal_removed,
             old_state,
+            have_manifest,
             verify_disk: full || !have_manifest,
             dirs: Mutex::new(HashSet::new()),
             written: AtomicU64::new(0),
@@ -198,17 +241,99 @@ impl OutputWriter {
         self.old.len()
     }
 
-    /// A new manifest: the previous one with `updates` (path → content and shape
-    /// hash) applied, under the state line `state`. For builds that know the set
-    /// of files did not change and rendered only some of them.
-    pub fn carry_manifest(&self, state: &str, updates: &HashMap<String, (u128, u64)>) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.old_text.len() + 256);
-        manifest_header(&mut out, state);
-        for (path, hash, shape) in parse_manifest(&self.old_text) {
-            let (h, s) = updates.get(path).copied().unwrap_or((hash, shape));
-            manifest_line(&mut out, path, h, s);
+    /// Starts the new manifest (streamed to a temporary file; committed by
+    /// [`OutputWriter::finish`]) with the build state line `state`.
+    pub fn manifest(&self, state: &str) -> Result<ManifestOut, WriteError> {
+        ManifestOut::create(&self.root, state)
+    }
+
+    /// Streams the previous manifest (file and journal) into a new one, with the
+    /// entries of `updates` (path → content hash, shape hash) replaced or added:
+    /// the manifest of a build that produced the same files as the last one.
+    pub fn carry_manifest(
+        &self,
+        state: &str,
+        updates: &HashMap<String, (u128, u64)>,
+    ) -> Result<ManifestOut, WriteError> {
+        let mut out = self.manifest(state)?;
+        let mut done: HashSet<u64> = HashSet::new();
+        self.for_each_previous(|path, hash, shape| {
+            let (h, s) = match updates.get(path) {
+                Some(e) => {
+                    done.insert(xxh3_64(path.as_bytes()));
+                    if *e != (hash, shape) {
+                        out.differs();
+                    }
+                    *e
+                }
+                None => (hash, shape),
+            };
+            out.line(path, h, s)
+        })?;
+        let mut extra: Vec<(&String, &(u128, u64))> = updates
+            .iter()
+            .filter(|(p, _)| !done.contains(&xxh3_64(p.as_bytes())))
+            .collect();
+        extra.sort();
+        for (p, (h, s)) in extra {
+            out.differs();
+            out.line(p, *h, *s)?;
         }
-        out
+        Ok(out)
+    }
+
+    /// Adds one entry to `out` (path, content hash, shape hash), noting whether the
+    /// previous manifest had the same one.
+    pub fn entry(
+        &self,
+        out: &mut ManifestOut,
+        path: &str,
+        hash: u128,
+        shape: u64,
+    ) -> Result<(), WriteError> {
+        if out.same && self.previous(path) != Some((hash, shape)) {
+            out.differs();
+        }
+        out.line(path, hash, shape)
+    }
+
+    /// Calls `f` with every entry of the previous manifest (the file with its
+    /// journal applied): path, content hash, shape hash.
+    pub fn for_each_previous(
+        &self,
+        mut f: impl FnMut(&str, u128, u64) -> Result<(), WriteError>,
+    ) -> Result<(), WriteError> {
+        if !self.have_manifest {
+            return Ok(());
+        }
+        let mpath = self.root.join(MANIFEST);
+        let file = fs::File::open(&mpath).map_err(io_err(&mpath))?;
+        let mut err = None;
+        for_each_line(file, &mpath, |line| {
+            if err.is_some() {
+                return;
+            }
+            if let Some((path, _, _)) = parse_line(line) {
+                let key = xxh3_64(path.as_bytes());
+                if self.journal_removed.contains(&key) {
+                    return;
+                }
+                if let Some((h, s)) = self.old.get(&key)
+                    && let Err(e) = f(path, *h, *s)
+                {
+                    err = Some(e);
+                }
+            }
+        })?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        for p in &self.journal_paths {
+            if let Some((h, s)) = self.old.get(&xxh3_64(p.as_bytes())) {
+                f(p, *h, *s)?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes `bytes` to `rel` unless the same bytes are already there.
@@ -311,58 +436,59 @@ impl OutputWriter {
         Ok(())
     }
 
-    /// Finishes a build: removes files of the previous manifest that the new one no
-    /// longer lists, writes the new manifest atomically, syncs the directory.
-    /// Returns the counts and the removed files.
-    pub fn finish(&self, new_manifest: &[u8]) -> Result<(WriteStats, Vec<String>), WriteError> {
-        let mut keep: HashSet<u64> = HashSet::new();
-        for (path, _, _) in parse_manifest(std::str::from_utf8(new_manifest).unwrap_or("")) {
-            keep.insert(xxh3_64(path.as_bytes()));
-        }
+    /// Ends the build: removes the files the previous manifest lists and `manifest`
+    /// does not (and directories left empty), then commits the new manifest (one
+    /// rename, one directory sync) and drops the journal. Returns the statistics
+    /// and the removed paths.
+    pub fn finish(&self, manifest: ManifestOut) -> Result<(WriteStats, Vec<String>), WriteError> {
+        let ManifestOut {
+            file,
+            tmp,
+            keep,
+            same,
+            lines,
+        } = manifest;
         let mut removed = Vec::new();
-        let mpath = self.root.join(MANIFEST);
-        {
-            let text = &self.old_text;
-            let mut dirs_to_prune = Vec::new();
-            for (path, _, _) in parse_manifest(text) {
-                if keep.contains(&xxh3_64(path.as_bytes())) || check_rel_path(path).is_err() {
-                    continue;
-                }
-                if self.is_inside_without_symlinks(path) {
-                    let p = self.root.join(path);
-                    match fs::remove_file(&p) {
-                        Ok(()) => removed.push(path.to_string()),
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(io_err(&p)(e)),
-                    }
+        let mut dirs_to_prune = Vec::new();
+        let mut err = None;
+        self.for_each_previous(|path, _, _| {
+            if keep.contains(&xxh3_64(path.as_bytes())) || check_rel_path(path).is_err() {
+                return Ok(());
+            }
+            match self.remove_one(path) {
+                Ok(true) => {
+                    removed.push(path.to_string());
                     if let Some((d, _)) = path.rsplit_once('/') {
                         dirs_to_prune.push(d.to_string());
                     }
                 }
+                Ok(false) => {}
+                Err(e) => err = Some(e),
             }
-            // remove directories left empty, deepest first
-            dirs_to_prune.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
-            dirs_to_prune.dedup();
-            for d in dirs_to_prune {
-                let mut cur = d.as_str();
-                loop {
-                    if fs::remove_dir(self.root.join(cur)).is_err() {
-                        break;
-                    }
-                    match cur.rsplit_once('/') {
-                        Some((parent, _)) => cur = parent,
-                        None => break,
-                    }
-                }
-            }
+            Ok(())
+        })?;
+        if let Some(e) = err {
+            return Err(e);
         }
-        self.ensure_dir(".packit-pages")?;
+        self.prune_dirs(dirs_to_prune);
+        drop(
+            file.into_inner()
+                .map_err(|e| io_err(&tmp)(e.into_error()))?,
+        );
         let _ = fs::remove_dir(self.root.join(TMP_DIR));
-        if self.old_text.as_bytes() == new_manifest {
+        let jpath = self.root.join(JOURNAL);
+        let journal = jpath.exists();
+        // nothing changed: keep the manifest (and its modification time) as it is
+        if same && lines == self.old.len() && self.have_manifest && !journal {
+            let _ = fs::remove_file(&tmp);
             return Ok((self.stats(removed.len() as u64), removed));
         }
-        let tmp = self.root.join(".packit-pages/manifest.tmp");
-        fs::write(&tmp, new_manifest).map_err(io_err(&tmp))?;
+        let mpath = self.root.join(MANIFEST);
+        // the journal goes first: a crash before the rename leaves the older
+        // manifest alone, which only makes the next build do more work
+        if journal {
+            fs::remove_file(&jpath).map_err(io_err(&jpath))?;
+        }
         fs::rename(&tmp, &mpath).map_err(io_err(&mpath))?;
         if let Ok(d) = fs::File::open(self.root.join(".packit-pages")) {
             let _ = d.sync_all();
@@ -373,7 +499,122 @@ impl OutputWriter {
         Ok((self.stats(removed.len() as u64), removed))
     }
 
-    fn stats(&self, removed: u64) -> WriteStats {
+    /// Removes the output file `rel` (a page the site no longer has), checking the
+    /// path first. Returns whether there was a file.
+    pub fn remove_one(&self, rel: &str) -> Result<bool, WriteError> {
+        check_rel_path(rel)?;
+        if !self.is_inside_without_symlinks(rel) {
+            return Ok(false);
+        }
+        let p = self.root.join(rel);
+        match fs::remove_file(&p) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io_err(&p)(e)),
+        }
+    }
+
+    /// Removes the directories of `dirs` (and their parents) that are empty, deepest
+    /// first.
+    pub fn prune_dirs(&self, mut dirs: Vec<String>) {
+        if dirs.is_empty() {
+            return;
+        }
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+        dirs.dedup();
+        for d in dirs {
+            let mut cur = d.as_str();
+            loop {
+                if fs::remove_dir(self.root.join(cur)).is_err() {
+                    break;
+                }
+                match cur.rsplit_once('/') {
+                    Some((parent, _)) => cur = parent,
+                    None => break,
+                }
+            }
+        }
+        // directories may be gone: check them again when next written to
+        if let Ok(mut set) = self.dirs.lock() {
+            set.clear();
+        }
+    }
+
+    /// Records what a live rebuild did without rewriting the manifest: appends one
+    /// batch to the manifest journal (`entries`: path → content and shape hashes,
+    /// `None` for a removed file) ending with the new build `state`, and applies it
+    /// to this writer's view of the previous build. A batch counts only once its
+    /// state line is complete, so a crash mid-append leaves the previous state
+    /// (and the next build compares by hash, so files written since are redone at
+    /// worst); the next [`OutputWriter::finish`] folds the journal into the
+    /// manifest.
+    pub fn journal(
+        &mut self,
+        state: &str,
+        entries: &[(String, Option<(u128, u64)>)],
+    ) -> Result<(), WriteError> {
+        let mut buf = Vec::with_capacity(entries.len() * 96 + state.len() + 8);
+        for (p, e) in entries {
+            check_rel_path(p)?;
+            match e {
+                Some((h, s)) => manifest_line(&mut buf, p, *h, *s),
+                None => {
+                    buf.extend_from_slice(b"-\t");
+                    buf.extend_from_slice(p.as_bytes());
+                    buf.push(b'\n');
+                }
+            }
+        }
+        manifest_header(&mut buf, state);
+        if !self.have_manifest {
+            // nothing to append to: start an empty manifest first
+            let out = self.manifest("")?;
+            let _ = self.finish(out)?;
+            self.have_manifest = true;
+        }
+        let jpath = self.root.join(JOURNAL);
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&jpath)
+            .map_err(io_err(&jpath))?;
+        f.write_all(&buf).map_err(io_err(&jpath))?;
+        for (p, e) in entries {
+            let key = xxh3_64(p.as_bytes());
+            match e {
+                Some(e) => {
+                    if self.old.insert(key, *e).is_none() {
+                        self.journal_paths.push(p.clone());
+                    }
+                    self.journal_removed.remove(&key);
+                }
+                None => {
+                    self.old.remove(&key);
+                    self.journal_removed.insert(key);
+                }
+            }
+        }
+        self.old_state = Some(state.to_string());
+        self.verify_disk = false;
+        Ok(())
+    }
+
+    /// Size in bytes of the manifest journal (0 when there is none).
+    pub fn journal_len(&self) -> u64 {
+        fs::metadata(self.root.join(JOURNAL))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    }
+
+    /// Resets the per-build counters (a live session reuses one writer).
+    pub fn reset_stats(&self) {
+        self.written.store(0, Ordering::Relaxed);
+        self.unchanged.store(0, Ordering::Relaxed);
+        self.bytes.store(0, Ordering::Relaxed);
+    }
+
+    /// The counters so far, with `removed` files removed.
+    pub fn stats(&self, removed: u64) -> WriteStats {
         WriteStats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
@@ -408,32 +649,134 @@ pub fn manifest_header(out: &mut Vec<u8>, state: &str) {
     out.push(b'\n');
 }
 
-/// Appends one manifest line for `path` with content hash `hash` and shape hash
-/// `shape`.
+/// Appends one manifest line: content hash, shape hash, path.
 pub fn manifest_line(out: &mut Vec<u8>, path: &str, hash: u128, shape: u64) {
     use std::io::Write as _;
     let _ = writeln!(out, "{hash:032x}\t{shape:016x}\t{path}");
 }
 
-/// The state line of a manifest, if it has one.
+/// The state line of a manifest text, if it has one.
 pub fn manifest_state(text: &str) -> Option<&str> {
     text.lines().next().and_then(|l| l.strip_prefix("#state\t"))
 }
 
-/// Parses manifest text into (path, content hash, shape hash), skipping the header
-/// and malformed lines (lines of the older two-column format get shape 0).
+/// Parses one manifest entry line: path, content hash, shape hash (0 for the
+/// older two-column form). `None` for headers and malformed lines.
+fn parse_line(l: &str) -> Option<(&str, u128, u64)> {
+    if l.starts_with('#') {
+        return None;
+    }
+    let (h, rest) = l.split_once('\t')?;
+    let hash = u128::from_str_radix(h, 16).ok()?;
+    match rest.split_once('\t') {
+        Some((s, p)) if s.len() == 16 => Some((p, hash, u64::from_str_radix(s, 16).ok()?)),
+        _ => Some((rest, hash, 0)),
+    }
+}
+
+/// The entries of a manifest text, in order: path, content hash, shape hash.
 pub fn parse_manifest(text: &str) -> impl Iterator<Item = (&str, u128, u64)> {
-    text.lines().filter_map(|l| {
-        if l.starts_with('#') {
-            return None;
+    text.lines().filter_map(parse_line)
+}
+
+/// Reads a file line by line, without holding it whole in memory.
+fn for_each_line(file: fs::File, path: &Path, mut f: impl FnMut(&str)) -> Result<(), WriteError> {
+    use std::io::BufRead as _;
+    let mut r = io::BufReader::with_capacity(1 << 16, file);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match r.read_line(&mut line) {
+            Ok(0) => return Ok(()),
+            Ok(_) => f(line.strip_suffix('\n').unwrap_or(&line)),
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => continue,
+            Err(e) => return Err(io_err(path)(e)),
         }
-        let (h, rest) = l.split_once('\t')?;
-        let hash = u128::from_str_radix(h, 16).ok()?;
-        match rest.split_once('\t') {
-            Some((s, p)) if s.len() == 16 => Some((p, hash, u64::from_str_radix(s, 16).ok()?)),
-            _ => Some((rest, hash, 0)),
+    }
+}
+
+/// One complete batch of the manifest journal.
+struct JournalBatch<'a> {
+    entries: Vec<(&'a str, Option<(u128, u64)>)>,
+    state: &'a str,
+}
+
+/// The complete batches of a journal text; a trailing batch without its state
+/// line (a crash mid-append) is left out.
+fn journal_batches(text: &str) -> Vec<JournalBatch<'_>> {
+    let mut out = Vec::new();
+    let mut entries = Vec::new();
+    let mut rest = text;
+    while let Some(nl) = rest.find('\n') {
+        let line = &rest[..nl];
+        rest = &rest[nl + 1..];
+        if let Some(state) = line.strip_prefix("#state\t") {
+            out.push(JournalBatch {
+                entries: std::mem::take(&mut entries),
+                state,
+            });
+        } else if let Some(p) = line.strip_prefix("-\t") {
+            entries.push((p, None));
+        } else if let Some((p, h, s)) = parse_line(line) {
+            entries.push((p, Some((h, s))));
         }
-    })
+    }
+    out
+}
+
+/// A manifest being written: streamed to a temporary file beside the real one,
+/// remembering which paths it lists (to remove the others at the end) and whether
+/// it is, line for line, the previous one.
+pub struct ManifestOut {
+    file: io::BufWriter<fs::File>,
+    tmp: PathBuf,
+    keep: HashSet<u64>,
+    same: bool,
+    lines: usize,
+}
+
+impl ManifestOut {
+    fn create(root: &Path, state: &str) -> Result<ManifestOut, WriteError> {
+        let dir = root.join(".packit-pages");
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let tmp = root.join(".packit-pages/manifest.tmp");
+        let f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        let mut head = Vec::new();
+        manifest_header(&mut head, state);
+        let old_head = {
+            use std::io::BufRead as _;
+            let mut l = String::new();
+            fs::File::open(root.join(MANIFEST))
+                .ok()
+                .and_then(|f| io::BufReader::new(f).read_line(&mut l).ok())
+                .map(|_| l)
+                .unwrap_or_default()
+        };
+        let mut out = ManifestOut {
+            file: io::BufWriter::with_capacity(1 << 16, f),
+            tmp,
+            keep: HashSet::new(),
+            same: old_head.as_bytes() == head.as_slice(),
+            lines: 0,
+        };
+        out.file.write_all(&head).map_err(io_err(&out.tmp))?;
+        Ok(out)
+    }
+
+    /// Adds one entry: path, content hash, shape hash.
+    fn line(&mut self, path: &str, hash: u128, shape: u64) -> Result<(), WriteError> {
+        let mut buf = Vec::with_capacity(path.len() + 52);
+        manifest_line(&mut buf, path, hash, shape);
+        self.file.write_all(&buf).map_err(io_err(&self.tmp))?;
+        self.keep.insert(xxh3_64(path.as_bytes()));
+        self.lines += 1;
+        Ok(())
+    }
+
+    /// Marks the manifest as different from the previous one.
+    fn differs(&mut self) {
+        self.same = false;
+    }
 }
 
 #[cfg(test)]
@@ -469,28 +812,40 @@ mod tests {
     fn skips_unchanged_and_removes_stale() {
         let d = tmpdir("skip");
         let w = OutputWriter::open(&d, false).unwrap();
-        let mut m = Vec::new();
+        let mut m = w.manifest("s1").unwrap();
         for (p, b) in [("a/index.html", "A"), ("b/c/index.html", "C")] {
             let r = w.write(p, b.as_bytes()).unwrap();
             assert!(r.changed);
-            manifest_line(&mut m, p, r.hash, 0);
+            w.entry(&mut m, p, r.hash, 0).unwrap();
         }
-        let (s, _) = w.finish(&m).unwrap();
+        let (s, _) = w.finish(m).unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (2, 0, 0));
 
         let w = OutputWriter::open(&d, false).unwrap();
-        let mut m = Vec::new();
+        assert_eq!(w.previous_state(), Some("s1"));
+        let mut m = w.manifest("s2").unwrap();
         let r = w.write("a/index.html", b"A").unwrap();
         assert!(!r.changed);
-        manifest_line(&mut m, "a/index.html", r.hash, 7);
-        let (s, removed) = w.finish(&m).unwrap();
+        w.entry(&mut m, "a/index.html", r.hash, 7).unwrap();
+        let (s, removed) = w.finish(m).unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (0, 1, 1));
         assert_eq!(removed, vec!["b/c/index.html".to_string()]);
         let w = OutputWriter::open(&d, false).unwrap();
         assert_eq!(w.previous("a/index.html").map(|e| e.1), Some(7));
-        assert_eq!(w.previous_state(), None);
+        assert_eq!(w.previous_state(), Some("s2"));
         assert!(!d.join("b/c/index.html").exists());
         assert!(!d.join("b").exists(), "empty dirs pruned");
+
+        // the same manifest again: not rewritten
+        let mtime = |d: &Path| fs::metadata(d.join(MANIFEST)).unwrap().modified().unwrap();
+        let before = mtime(&d);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let r = w.write("a/index.html", b"A").unwrap();
+        let mut m = w.manifest("s2").unwrap();
+        w.entry(&mut m, "a/index.html", r.hash, 7).unwrap();
+        w.finish(m).unwrap();
+        assert_eq!(mtime(&d), before);
+        assert!(!d.join(".packit-pages/manifest.tmp").exists());
 
         // without a manifest, the disk is compared
         fs::remove_file(d.join(MANIFEST)).unwrap();
@@ -498,6 +853,66 @@ mod tests {
         assert!(!w.write("a/index.html", b"A").unwrap().changed);
         assert!(w.write("a/index.html", b"B").unwrap().changed);
         assert_eq!(fs::read(d.join("a/index.html")).unwrap(), b"B");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn journal_batches_apply_and_fold_into_the_manifest() {
+        let d = tmpdir("journal");
+        let w = OutputWriter::open(&d, false).unwrap();
+        let mut m = w.manifest("s1").unwrap();
+        for p in ["a/index.html", "b/index.html"] {
+            let r = w.write(p, p.as_bytes()).unwrap();
+            w.entry(&mut m, p, r.hash, 1).unwrap();
+        }
+        w.finish(m).unwrap();
+
+        let mut w = OutputWriter::open(&d, false).unwrap();
+        let r = w.write("c/index.html", b"C").unwrap();
+        assert!(w.remove_one("b/index.html").unwrap());
+        w.journal(
+            "s2",
+            &[
+                ("c/index.html".into(), Some((r.hash, 5))),
+                ("b/index.html".into(), None),
+            ],
+        )
+        .unwrap();
+        assert_eq!(w.previous("c/index.html"), Some((r.hash, 5)));
+        assert_eq!(w.previous("b/index.html"), None);
+        // a batch cut short by a crash (no state line) does not count
+        let mut j = fs::OpenOptions::new()
+            .append(true)
+            .open(d.join(JOURNAL))
+            .unwrap();
+        j.write_all(b"-\ta/index.html\n#sta").unwrap();
+        drop(j);
+
+        let w = OutputWriter::open(&d, false).unwrap();
+        assert_eq!(w.previous_state(), Some("s2"));
+        assert_eq!(w.previous("c/index.html"), Some((r.hash, 5)));
+        assert_eq!(w.previous("b/index.html"), None);
+        assert!(w.previous("a/index.html").is_some());
+        let mut seen = Vec::new();
+        w.for_each_previous(|p, _, _| {
+            seen.push(p.to_string());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, ["a/index.html", "c/index.html"]);
+
+        // a full build folds the journal into the manifest and removes it
+        let mut m = w.manifest("s3").unwrap();
+        for p in ["a/index.html", "c/index.html"] {
+            let (h, s) = w.previous(p).unwrap();
+            w.entry(&mut m, p, h, s).unwrap();
+        }
+        w.finish(m).unwrap();
+        assert!(!d.join(JOURNAL).exists());
+        let w = OutputWriter::open(&d, false).unwrap();
+        assert_eq!(w.previous_state(), Some("s3"));
+        assert_eq!(w.previous("c/index.html"), Some((r.hash, 5)));
+        assert_eq!(w.previous_len(), 2);
         fs::remove_dir_all(&d).unwrap();
     }
 

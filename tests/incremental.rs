@@ -404,3 +404,119 @@ fn killed_builds_recover_to_the_clean_result() {
     assert!(!got.keys().any(|f| f.contains(".tmp-")), "temporary files");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Entities whose status a test may change, with their kind.
+fn status_entities(a: &Path) -> Vec<(String, String)> {
+    let ar = Archive::open_read_only(a).unwrap();
+    let mut st = ar
+        .connection()
+        .prepare("SELECT kind, id FROM entity WHERE status IS NOT NULL ORDER BY kind, id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// A catalog patched from change sets (status changes, new pipelines and jobs)
+/// equals a catalog built from scratch on the same archive.
+#[test]
+fn a_patched_catalog_equals_a_fresh_one() {
+    use packit_pages::model::Catalog;
+    let (d, a, _) = setup("catalog", 80);
+    let mut cat = Catalog::build_live(&Archive::open_read_only(&a).unwrap()).unwrap();
+    let kinds = status_entities(&a);
+    let statuses = ["success", "failure", "running", "pending", "error"];
+    let mut rng = Lcg(0xca7);
+    let mut pipelines = 80;
+    let mut patched = 0;
+    for round in 0..10 {
+        for _ in 0..1 + rng.next() % 5 {
+            let (k, id) = &kinds[(rng.next() as usize) % kinds.len()];
+            let st = statuses[(rng.next() as usize) % statuses.len()];
+            set_status(&a, Kind::parse(k).unwrap(), id, st);
+        }
+        if round % 3 == 1 {
+            pipelines += 1 + rng.next() % 2;
+            let mut ar = Archive::open(&a).unwrap();
+            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(pipelines, 7)).unwrap();
+        }
+        let ar = Archive::open_read_only(&a).unwrap();
+        let changes = ar.changed_since(cat.revision).unwrap();
+        assert!(!changes.is_empty());
+        if cat.apply(&ar, &changes).unwrap() {
+            patched += 1;
+        } else {
+            cat = Catalog::build_live(&ar).unwrap();
+        }
+        let fresh = Catalog::build_live(&ar).unwrap();
+        assert!(cat == fresh, "round {round}: patched catalog differs");
+    }
+    assert!(
+        patched >= 8,
+        "only {patched} of 10 change sets were patched"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A live session's updates (status changes, new pipelines) write exactly the files
+/// a clean full build changes, remove the files it no longer has, and leave a site
+/// byte-identical to it; a later `build` continues from the journal it left.
+#[test]
+fn live_session_updates_equal_clean_builds() {
+    use packit_pages::site::Session;
+    let (d, a, content) = setup("live", 90);
+    let o = opts(&a, &d.join("site"), &content);
+    let (mut session, first) = Session::open(&o).unwrap();
+    assert_eq!(first.mode, BuildMode::Full);
+    let none = session.update().unwrap();
+    assert_eq!((none.rendered, none.write.written), (0, 0));
+    let kinds = status_entities(&a);
+    let statuses = ["success", "failure", "running", "pending", "error"];
+    let mut rng = Lcg(0x11fe);
+    let mut pipelines = 90;
+    for round in 0..6 {
+        for _ in 0..1 + rng.next() % 3 {
+            let (k, id) = &kinds[(rng.next() as usize) % kinds.len()];
+            let st = statuses[(rng.next() as usize) % statuses.len()];
+            set_status(&a, Kind::parse(k).unwrap(), id, st);
+        }
+        if round % 2 == 1 {
+            pipelines += 1 + rng.next() % 2;
+            let mut ar = Archive::open(&a).unwrap();
+            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(pipelines, 7)).unwrap();
+        }
+        let before = snapshot(&o.out);
+        let (changed, removed, expect) = oracle(&before, &o, &d.join("oracle"));
+        let r = session.update().unwrap();
+        assert_eq!(r.mode, BuildMode::Incremental, "round {round}");
+        assert!(
+            r.phases.contains_key("changes"),
+            "round {round}: the live path fell back to a build"
+        );
+        assert!(r.rendered < 400, "round {round}: rendered {}", r.rendered);
+        assert_eq!(
+            set(&r.written_files),
+            changed,
+            "round {round}: files written"
+        );
+        assert_eq!(
+            set(&r.removed_files),
+            removed,
+            "round {round}: files removed"
+        );
+        assert!(
+            snapshot(&o.out) == expect,
+            "round {round}: the site differs from a clean full build"
+        );
+    }
+    assert!(d.join("site/.packit-pages/manifest.journal").exists());
+    // a new process continues from the journal: nothing left to do
+    drop(session);
+    let r = build(&o).unwrap();
+    assert_eq!(r.mode, BuildMode::Incremental);
+    assert_eq!(r.write.written, 0, "{:?}", r.written_files);
+    assert_eq!(r.rendered, 0);
+    assert!(!d.join("site/.packit-pages/manifest.journal").exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -1,0 +1,53 @@
+//! Times one-entity rebuilds in a live session (what `listen` and `watch` do after
+//! a message or a file change): opens a [`Session`] on a built site, then ROUNDS
+//! times changes one entity's status in a new archive revision (as a sync stores
+//! it) and times [`Session::update`]. Used by `scripts/bench`.
+//!
+//! `cargo run --release --example live_update -- ARCHIVE OUT KIND STATUS ROUNDS`
+//!
+//! Prints one line per update and a summary line `live: p50_ms=… max_ms=…`.
+
+use packit_pages::api::Kind;
+use packit_pages::site::{BuildOptions, Session};
+use std::time::Instant;
+
+#[path = "support/touch.rs"]
+mod touch;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [archive, out, kind, status, rounds] = args.as_slice() else {
+        return Err("usage: live_update ARCHIVE OUT KIND STATUS ROUNDS".into());
+    };
+    let kind = Kind::parse(kind).ok_or("unknown kind")?;
+    let rounds: i64 = rounds.parse()?;
+    let opts = BuildOptions {
+        archive: archive.into(),
+        out: out.into(),
+        content: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/content").into()),
+        ..BuildOptions::default()
+    };
+    let t = Instant::now();
+    let (mut session, _) = Session::open(&opts)?;
+    println!("open: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    let mut times = Vec::new();
+    for i in 0..rounds {
+        let id = touch::touch(archive, kind, status, 17 + i * 101)?;
+        let t = Instant::now();
+        let r = session.update()?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        times.push(ms);
+        println!(
+            "update {i}: {kind} {id} -> {status}: {ms:.1} ms, {} pages rendered, {} files written; µs per phase: {:?}",
+            r.rendered,
+            r.write.written,
+            r.phases,
+            kind = kind.as_str()
+        );
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let p50 = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    let max = times.last().copied().unwrap_or(0.0);
+    println!("live: p50_ms={p50:.1} max_ms={max:.1} rounds={rounds}");
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! Live rebuilds for long-running processes (`listen`, `watch`, `serve`): a
+//! [`Session`] keeps what a build computes once per process — the catalog, the
+//! theme, the content pages, the previous build's manifest — and brings the site up
+//! to date after an archive change by patching them instead of recomputing them.
+//!
+//! An update reads the change set since the revision it last built
+//! ([`Archive::changed_since`]), patches the catalog ([`Catalog::apply`]), and
+//! compares, for the plan [`Group`]s the changed entities touch, the pages before
+//! and after: pages that came are rendered, pages that went are removed, and pages
+//! of those groups whose shape hash differs from the manifest's are re-rendered,
+//! besides the pages [`plan::affected_by`] names. The sitemap is rendered again only
+//! when the set of pages changed. What it did is appended to the manifest journal
+//! ([`OutputWriter::journal`]), which is folded into the manifest once it grows.
+//! Anything it cannot patch (a template, content or configuration change, an
+//! entity that moved to another project, a very large change set) falls back to
+//! [`super::build`] and a fresh session state, so the result is always what a clean
+//! build of the same inputs writes.
+
+use super::{
+    BuildMode, BuildOptions, BuildReport, BuildState, ContentView, Ctx, Renderer, SiteError, build,
+    build_state, load_content, site_info,
+};
+use crate::archive::Archive;
+use crate::model::Catalog;
+use crate::plan::{self, Group, Page, Plan};
+use crate::render::Theme;
+use crate::write::OutputWriter;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Change sets larger than this are rebuilt by [`super::build`] (a full sync).
+const MAX_LIVE_CHANGES: usize = 5_000;
+
+/// The journal is folded into the manifest once it is this large.
+const JOURNAL_COMPACT_BYTES: u64 = 16 << 20;
+
+/// The state of a site kept between rebuilds. See the module documentation.
+pub struct Session {
+    opts: BuildOptions,
+    catalog: Catalog,
+    theme: Theme,
+    content: Vec<ContentView>,
+    writer: OutputWriter,
+    state: BuildState,
+    pool: rayon::ThreadPool,
+    /// HTML pages the sitemap lists.
+    sitemap_pages: usize,
+}
+
+impl Session {
+    /// Brings the site in `opts.out` up to date (as [`super::build`] does) and keeps
+    /// its state for [`Session::update`]. Returns the session and the build's report.
+    pub fn open(opts: &BuildOptions) -> Result<(Session, BuildReport), SiteError> {
+        let mut report = build(opts)?;
+        loop {
+            let s = Session::load(opts)?;
+            if s.state.revision == s.catalog.revision {
+                return Ok((s, report));
+            }
+            // the archive moved on between the build and the load: once more
+            report = build(opts)?;
+        }
+    }
+
+    /// Loads the state of the last build of `opts.out`.
+    fn load(opts: &BuildOptions) -> Result<Session, SiteError> {
+        let archive = Archive::open_read_only(&opts.archive)?;
+        let catalog = Catalog::build_live(&archive)?;
+        drop(archive);
+        let theme = Theme::load(opts.theme.as_deref())?;
+        let content = load_content(opts.content.as_deref())?;
+        let writer = OutputWriter::open(&opts.out, false)?;
+        let mut state = writer
+            .previous_state()
+            .and_then(|s| serde_json::from_str::<BuildState>(s).ok())
+            .unwrap_or_default();
+        let site = site_info(&catalog, &content, opts);
+        let now = build_state(opts, &catalog, &theme, &content, &site);
+        // the catalog as read now, under the revision the pages were built from
+        state.structure = now.structure;
+        let plan = session_plan(&catalog, &theme, &content, opts);
+        let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| SiteError::Content(e.to_string()))?;
+        Ok(Session {
+            opts: opts.clone(),
+            catalog,
+            theme,
+            content,
+            writer,
+            state,
+            pool,
+            sitemap_pages,
+        })
+    }
+
+    /// The archive revision the site shows.
+    pub fn revision(&self) -> i64 {
+        self.state.revision
+    }
+
+    /// Rebuilds everything that changed (templates, content, configuration, the
+    /// archive) through [`super::build`] and reloads the session state.
+    pub fn rebuild(&mut self) -> Result<BuildReport, SiteError> {
+        let opts = self.opts.clone();
+        let (s, report) = Session::open(&opts)?;
+        *self = s;
+        Ok(report)
+    }
+
+    /// Rebuilds with other options (a changed configuration).
+    pub fn rebuild_with(&mut self, opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+        let (s, report) = Session::open(opts)?;
+        *self = s;
+        Ok(report)
+    }
+
+    /// Brings the site up to date with the archive: renders the pages the entities
+    /// changed since the last update touch, removes pages that went, and records
+    /// it in the manifest journal. See the module documentation.
+    pub fn update(&mut self) -> Result<BuildReport, SiteError> {
+        let started = Instant::now();
+        let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut lap = started;
+        let mut phase = |name: &'static str| {
+            phases.insert(name, lap.elapsed().as_micros() as u64);
+            lap = Instant::now();
+        };
+        let archive = Archive::open_read_only(&self.opts.archive)?;
+        let revision = archive.revision()?;
+        let last_sync: Option<i64> = archive.meta("last_sync")?.and_then(|v| v.parse().ok());
+        let mut report = BuildReport {
+            mode: BuildMode::Incremental,
+            revision,
+            ..BuildReport::default()
+        };
+        if revision < self.state.revision {
+            // an older archive in place of the one built: start over
+            drop(archive);
+            return self.rebuild();
+        }
+        if revision == self.state.revision && last_sync == self.state.last_sync {
+            report.pipelines = self.catalog.pipelines.len() as u64;
+            report.millis = started.elapsed().as_millis() as u64;
+            return Ok(report);
+        }
+        let changes = archive.changed_since(self.state.revision)?;
+        phase("changed_since");
+        if changes.len() > MAX_LIVE_CHANGES {
+            drop(archive);
+            return self.rebuild();
+        }
+        report.changed_entities = changes.len() as u64;
+        // the plan groups the changes touch, with their pages before the change
+        let mut groups: BTreeSet<Group> = BTreeSet::new();
+        for (kind, id, _) in &changes {
+            let (project, _) = archive.project_trigger(*kind, id)?;
+            groups.extend(Group::touched_by(*kind, id, project.as_deref()));
+        }
+        phase("groups");
+        let before: HashMap<&Group, Vec<Page>> =
+            groups.iter().map(|g| (g, g.pages(&self.catalog))).collect();
+        let api_before = self.catalog.source_api.clone();
+        phase("changes");
+        if !self.catalog.apply(&archive, &changes)? || self.catalog.source_api != api_before {
+            drop(archive);
+            return self.rebuild();
+        }
+        phase("catalog");
+        let after: HashMap<&Group, Vec<Page>> =
+            groups.iter().map(|g| (g, g.pages(&self.catalog))).collect();
+        let mut added: HashSet<Page> = HashSet::new();
+        let mut removed: HashSet<Page> = HashSet::new();
+        for g in &groups {
+            let (b, a) = (&before[g], &after[g]);
+            if b != a {
+                let bs: HashSet<&Page> = b.iter().collect();
+                let as_: HashSet<&Page> = a.iter().collect();
+                added.extend(a.iter().filter(|p| !bs.contains(p)).cloned());
+                removed.extend(b.iter().filter(|p| !as_.contains(p)).cloned());
+            }
+        }
+        let catalog = &self.catalog;
+        let mut dirty: HashSet<Page> = HashSet::new();
+        plan::affected_by(catalog, &archive, &changes, &mut dirty)?;
+        if last_sync != self.state.last_sync {
+            dirty.insert(Page::Home);
+        }
+        let idx = plan::ShapeIndex::new(catalog);
+        for pages in after.values() {
+            for p in pages {
+                if dirty.contains(p) {
+                    continue;
+                }
+                let shape = p.shape(catalog, &idx);
+                if self
+                    .writer
+                    .previous(&p.file(catalog))
+                    .is_none_or(|(_, s)| s != shape)
+                {
+                    dirty.insert(p.clone());
+                }
+            }
+        }
+        // the sitemap lists every page: only a change of the set moves it
+        let html = |set: &HashSet<Page>| set.iter().filter(|p| p.in_sitemap()).count();
+        let sitemap_before = self.sitemap_pages;
+        let sitemap_after = (sitemap_before + html(&added)).saturating_sub(html(&removed));
+        let parts = |n: usize| {
+            if n > plan::SITEMAP_MAX {
+                n.div_ceil(plan::SITEMAP_MAX) as u32
+            } else {
+                0
+            }
+        };
+        if html(&added) > 0 || html(&removed) > 0 {
+            dirty.insert(Page::Sitemap);
+            for i in 1..=parts(sitemap_after) {
+                dirty.insert(Page::SitemapPart(i));
+            }
+            for i in parts(sitemap_after) + 1..=parts(sitemap_before) {
+                removed.insert(Page::SitemapPart(i));
+            }
+            for i in parts(sitemap_before) + 1..=parts(sitemap_after) {
+                added.insert(Page::SitemapPart(i));
+            }
+        }
+        if self.opts.page_json {
+            let views = |set: &HashSet<Page>| -> Vec<Page> {
+                set.iter()
+                    .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
+                    .map(|p| Page::ViewJson(Box::new(p.clone())))
+                    .collect()
+            };
+            let (d, a, r) = (views(&dirty), views(&added), views(&removed));
+            dirty.extend(d);
+            added.extend(a);
+            removed.extend(r);
+        }
+        let writer = &self.writer;
+        dirty.retain(|p| {
+            !removed.contains(p)
+                && (added.contains(p) || writer.previous(&p.file(catalog)).is_some())
+        });
+        dirty.extend(added.iter().cloned());
+        let mut todo: Vec<Page> = dirty.into_iter().collect();
+        todo.sort_by_cached_key(|p| p.file(catalog));
+        phase("plan");
+        // the sitemap needs the whole plan; every other page renders without it
+        let needs_plan = todo
+            .iter()
+            .any(|p| matches!(p, Page::Sitemap | Page::SitemapPart(_)));
+        let plan = if needs_plan {
+            session_plan(catalog, &self.theme, &self.content, &self.opts)
+        } else {
+            Plan::default()
+        };
+        let site = site_info(catalog, &self.content, &self.opts);
+        let state = BuildState {
+            revision,
+            last_sync,
+            ..build_state(&self.opts, catalog, &self.theme, &self.content, &site)
+        };
+        let ctx = Ctx {
+            catalog,
+            theme: &self.theme,
+            site,
+            content: self
+                .content
+                .iter()
+                .map(|c| (c.name.clone(), c.clone()))
+                .collect(),
+            plan: &plan,
+        };
+        writer.reset_stats();
+        let renderer = Renderer {
+            ctx: &ctx,
+            writer,
+            archive_path: &self.opts.archive,
+            pool: &self.pool,
+            workers: (0..self.pool.current_num_threads() + 1)
+                .map(|_| Mutex::new(None))
+                .collect(),
+            list_files: self.opts.list_files,
+        };
+        let mut entries: Vec<(String, Option<(u128, u64)>)> = Vec::with_capacity(todo.len());
+        report.rendered = todo.len() as u64;
+        for r in renderer.render(&todo, &idx)? {
+            entries.push((r.file.clone(), Some((r.hash, r.shape))));
+            renderer.note(&mut report, r);
+        }
+        drop(renderer);
+        drop(archive);
+        phase("render");
+        let mut gone: Vec<String> = removed.iter().map(|p| p.file(catalog)).collect();
+        gone.sort();
+        let mut dirs = Vec::new();
+        for f in &gone {
+            if writer.remove_one(f)? {
+                report.removed_files.push(f.clone());
+                if let Some((d, _)) = f.rsplit_once('/') {
+                    dirs.push(d.to_string());
+                }
+            }
+            entries.push((f.clone(), None));
+        }
+        writer.prune_dirs(dirs);
+        let removed_count = report.removed_files.len() as u64;
+        if !self.opts.list_files {
+            report.removed_files.clear();
+        }
+        report.write = writer.stats(removed_count);
+        let state_line = serde_json::to_string(&state).unwrap_or_default();
+        self.writer.journal(&state_line, &entries)?;
+        self.state = state;
+        self.sitemap_pages = sitemap_after;
+        if self.writer.journal_len() > JOURNAL_COMPACT_BYTES {
+            self.compact(&state_line)?;
+        }
+        phase("commit");
+        report.pipelines = self.catalog.pipelines.len() as u64;
+        report.files = report.rendered;
+        report.phases = phases;
+        report.millis = started.elapsed().as_millis() as u64;
+        report.files_per_second =
+            report.rendered as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        Ok(report)
+    }
+
+    /// Folds the journal into a new manifest.
+    fn compact(&mut self, state_line: &str) -> Result<(), SiteError> {
+        let out = self.writer.carry_manifest(state_line, &HashMap::new())?;
+        self.writer.finish(out)?;
+        self.writer = OutputWriter::open(&self.opts.out, false)?;
+        Ok(())
+    }
+}
+
+/// The whole plan of the session's site.
+fn session_plan(
+    catalog: &Catalog,
+    theme: &Theme,
+    content: &[ContentView],
+    opts: &BuildOptions,
+) -> Plan {
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let mut plan = Plan::build(catalog, &content_names, &asset_names);
+    if opts.page_json {
+        plan.add_view_json();
+    }
+    plan
+}
