@@ -529,11 +529,10 @@ impl Archive {
     pub fn begin_revision(&mut self, api: &str, now: i64) -> Result<i64> {
         let w = self.write()?;
         let rev = w.bump_revision()?;
-        w.tx.execute(
+        w.exec(
             "INSERT INTO sync_run(rev, api, started) VALUES (?1, ?2, ?3)",
             params![rev, api, now],
-        )
-        .map_err(sql(&w.path))?;
+        )?;
         w.commit()?;
         Ok(rev)
     }
@@ -842,6 +841,14 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Runs one statement of the transaction.
+    fn exec(&self, statement: &str, params: impl rusqlite::Params) -> Result<()> {
+        self.tx
+            .execute(statement, params)
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
     fn bump_revision(&self) -> Result<i64> {
         let cur: Option<String> = self
             .tx
@@ -857,13 +864,10 @@ impl Writer<'_> {
 
     /// Sets a metadata value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                params![key, value],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            params![key, value],
+        )
     }
 
     /// Stores one half of an entity exactly as received. Content equal (as JSON) to
@@ -1066,25 +1070,19 @@ impl Writer<'_> {
 
     /// Marks an entity as deleted upstream (404 on re-fetch). It stays in the archive.
     pub fn mark_gone(&self, kind: Kind, id: &str, now: i64, rev: i64) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE entity SET gone_at=?3, changed_rev=?4 WHERE kind=?1 AND id=?2 AND gone_at IS NULL",
-                params![kind.as_str(), id, now, rev],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE entity SET gone_at=?3, changed_rev=?4 WHERE kind=?1 AND id=?2 AND gone_at IS NULL",
+            params![kind.as_str(), id, now, rev],
+        )
     }
 
     /// Records a failed fetch of an entity; its stored data is left untouched. The
     /// entity counts as changed in the current revision (its pages show the error).
     pub fn record_error(&self, kind: Kind, id: &str, message: &str, now: i64) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id, message, now],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+            params![kind.as_str(), id, message, now],
+        )
     }
 
     /// Stores (or replaces) one log of a job: `text` is the log as read (already cut to
@@ -1106,39 +1104,29 @@ impl Writer<'_> {
     ) -> Result<usize> {
         let data = text.map(compress_log);
         let stored = data.as_ref().map_or(0, Vec::len);
-        self.tx
-            .execute(
-                "INSERT INTO log(kind, id, name, url, fetched_at, status, size_original, data, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-                 ON CONFLICT(kind, id, name) DO UPDATE SET url=excluded.url, fetched_at=excluded.fetched_at, status=excluded.status, size_original=excluded.size_original, data=excluded.data, error=excluded.error",
-                params![kind.as_str(), id, name, url, now, status.as_str(), size_original, data, error],
-            )
-            .map_err(sql(&self.path))?;
-        self.tx
-            .execute(
-                "UPDATE entity SET changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id],
-            )
-            .map_err(sql(&self.path))?;
+        self.exec(
+            "INSERT INTO log(kind, id, name, url, fetched_at, status, size_original, data, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT(kind, id, name) DO UPDATE SET url=excluded.url, fetched_at=excluded.fetched_at, status=excluded.status, size_original=excluded.size_original, data=excluded.data, error=excluded.error",
+            params![kind.as_str(), id, name, url, now, status.as_str(), size_original, data, error],
+        )?;
+        self.exec(
+            "UPDATE entity SET changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+            params![kind.as_str(), id],
+        )?;
         Ok(stored)
     }
 
     /// Saves the crawl position of a list endpoint.
     pub fn set_cursor(&self, endpoint: &str, page: u32, started_rev: i64) -> Result<()> {
-        self.tx
-            .execute(
-                "INSERT INTO cursor(endpoint, page, started_rev) VALUES (?1, ?2, ?3) ON CONFLICT(endpoint) DO UPDATE SET page=excluded.page, started_rev=excluded.started_rev",
-                params![endpoint, page as i64, started_rev],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "INSERT INTO cursor(endpoint, page, started_rev) VALUES (?1, ?2, ?3) ON CONFLICT(endpoint) DO UPDATE SET page=excluded.page, started_rev=excluded.started_rev",
+            params![endpoint, page as i64, started_rev],
+        )
     }
 
     /// Forgets the crawl position of a list endpoint (its crawl completed).
     pub fn clear_cursor(&self, endpoint: &str) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM cursor WHERE endpoint=?1", [endpoint])
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec("DELETE FROM cursor WHERE endpoint=?1", [endpoint])
     }
 
     /// Records the end of a sync run.
@@ -1150,32 +1138,23 @@ impl Writer<'_> {
     /// Records the end of a targeted refresh: like [`Writer::finish_run`], but the
     /// `last_sync` time (shown on every page) stays that of the last full sync.
     pub fn finish_partial_run(&self, rev: i64, now: i64, report: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
-                params![rev, now, report],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
+            params![rev, now, report],
+        )
     }
 
     /// Removes a metadata value.
     pub fn delete_meta(&self, key: &str) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM meta WHERE key=?1", [key])
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec("DELETE FROM meta WHERE key=?1", [key])
     }
 
     /// Clears the recorded fetch error of an entity (its data is untouched).
     pub fn clear_error(&self, kind: Kind, id: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE entity SET error=NULL, error_at=NULL, error_count=0 WHERE kind=?1 AND id=?2 AND error IS NOT NULL",
-                params![kind.as_str(), id],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE entity SET error=NULL, error_at=NULL, error_count=0 WHERE kind=?1 AND id=?2 AND error IS NOT NULL",
+            params![kind.as_str(), id],
+        )
     }
 
     /// Commits.
