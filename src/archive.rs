@@ -411,6 +411,17 @@ struct Extract {
     target: Option<String>,
 }
 
+impl Extract {
+    /// Sets the status (and finality), submission time, project and trigger of a
+    /// single job.
+    fn job(&mut self, status: &Status, submitted: Option<i64>, info: &ProjectInfo) {
+        self.is_final = status.is_final();
+        self.status = Some(status.0.clone());
+        self.submitted = submitted;
+        (self.project, self.trigger) = info_keys(info);
+    }
+}
+
 /// The archive file.
 pub struct Archive {
     conn: Connection,
@@ -422,6 +433,22 @@ fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> ArchiveError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// The schema version of an open file; [`ArchiveError::TooNew`] when this program is
+/// too old for it.
+fn schema_version(conn: &Connection, path: &Path) -> Result<i64> {
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql(path))?;
+    if v > SCHEMA_VERSION {
+        return Err(ArchiveError::TooNew {
+            path: path.to_path_buf(),
+            found: v,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(v)
 }
 
 impl Archive {
@@ -452,16 +479,7 @@ impl Archive {
         .map_err(sql(&path))?;
         conn.execute_batch("PRAGMA busy_timeout=10000;")
             .map_err(sql(&path))?;
-        let v: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql(&path))?;
-        if v > SCHEMA_VERSION {
-            return Err(ArchiveError::TooNew {
-                path,
-                found: v,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        schema_version(&conn, &path)?;
         Ok(Archive { conn, path })
     }
 
@@ -472,17 +490,7 @@ impl Archive {
 
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
-        let v: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql(&path))?;
-        if v > SCHEMA_VERSION {
-            return Err(ArchiveError::TooNew {
-                path,
-                found: v,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        let v = schema_version(&self.conn, &path)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(v as usize) {
             let tx = self.conn.transaction().map_err(sql(&path))?;
             tx.execute_batch(m).map_err(sql(&path))?;
@@ -527,11 +535,10 @@ impl Archive {
     pub fn begin_revision(&mut self, api: &str, now: i64) -> Result<i64> {
         let w = self.write()?;
         let rev = w.bump_revision()?;
-        w.tx.execute(
+        w.exec(
             "INSERT INTO sync_run(rev, api, started) VALUES (?1, ?2, ?3)",
             params![rev, api, now],
-        )
-        .map_err(sql(&w.path))?;
+        )?;
         w.commit()?;
         Ok(rev)
     }
@@ -571,17 +578,36 @@ impl Archive {
     }
 
     fn ids_where(&self, kind: Kind, cond: &str) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT id FROM entity WHERE kind=?1 AND {cond} ORDER BY num DESC, id"
-            ))
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map([kind.as_str()], |r| r.get::<_, String>(0))
-            .map_err(sql(&self.path))?;
+        self.rows(
+            &format!("SELECT id FROM entity WHERE kind=?1 AND {cond} ORDER BY num DESC, id"),
+            [kind.as_str()],
+            |r| r.get::<_, String>(0),
+        )
+    }
+
+    /// Runs a (cached) query and collects its rows as `read` reads them.
+    fn rows<T, P: rusqlite::Params>(
+        &self,
+        query: &str,
+        params: P,
+        read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut st = self.conn.prepare_cached(query).map_err(sql(&self.path))?;
+        let rows = st.query_map(params, read).map_err(sql(&self.path))?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(sql(&self.path))
+    }
+
+    /// Runs a query whose first two columns are a kind and an id: (kind, id), rows of
+    /// a kind this program does not know left out.
+    fn kind_ids<P: rusqlite::Params>(&self, query: &str, params: P) -> Result<Vec<(Kind, String)>> {
+        let rows = self.rows(query, params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, id)| Some((Kind::parse(&k)?, id)))
+            .collect())
     }
 
     /// Calls `f` for every entity of `kind`, newest (highest numeric id) first, without
@@ -602,87 +628,47 @@ impl Archive {
 
     /// Entities created or changed after revision `since`: (kind, id, created).
     pub fn changed_since(&self, since: i64) -> Result<Vec<(Kind, String, bool)>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT kind, id, created_rev > ?1 FROM entity WHERE changed_rev > ?1 ORDER BY kind, num, id",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map([since], |r| {
+        let rows = self.rows(
+            "SELECT kind, id, created_rev > ?1 FROM entity WHERE changed_rev > ?1 ORDER BY kind, num, id",
+            [since],
+            |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, bool>(2)?,
                 ))
-            })
-            .map_err(sql(&self.path))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (k, id, created) = row.map_err(sql(&self.path))?;
-            if let Some(k) = Kind::parse(&k) {
-                out.push((k, id, created));
-            }
-        }
-        Ok(out)
+            },
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, id, created)| Some((Kind::parse(&k)?, id, created)))
+            .collect())
     }
 
     /// Merged pipeline ids a job belongs to.
     pub fn pipelines_of(&self, kind: Kind, id: &str) -> Result<Vec<i64>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT pipeline FROM link WHERE job_kind=?1 AND job_id=?2 ORDER BY pipeline",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(params![kind.as_str(), id], |r| r.get::<_, i64>(0))
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            "SELECT pipeline FROM link WHERE job_kind=?1 AND job_id=?2 ORDER BY pipeline",
+            params![kind.as_str(), id],
+            |r| r.get::<_, i64>(0),
+        )
     }
 
     /// Jobs linked to merged pipeline `pipeline`: (kind, id).
     pub fn jobs_of(&self, pipeline: i64) -> Result<Vec<(Kind, String)>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT job_kind, job_id FROM link WHERE pipeline=?1")
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(params![pipeline], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(sql(&self.path))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (k, id) = row.map_err(sql(&self.path))?;
-            if let Some(k) = Kind::parse(&k) {
-                out.push((k, id));
-            }
-        }
-        Ok(out)
+        self.kind_ids(
+            "SELECT job_kind, job_id FROM link WHERE pipeline=?1",
+            params![pipeline],
+        )
     }
 
     /// Entities whose pages show job `kind`/`id` (they reference it: an SRPM
     /// build, a tested Copr build, a chroot of a Copr build…): (kind, id).
     pub fn referrers(&self, kind: Kind, id: &str) -> Result<Vec<(Kind, String)>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT from_kind, from_id FROM ref WHERE to_kind=?1 AND to_id=?2")
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(params![kind.as_str(), id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(sql(&self.path))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (k, id) = row.map_err(sql(&self.path))?;
-            if let Some(k) = Kind::parse(&k) {
-                out.push((k, id));
-            }
-        }
-        Ok(out)
+        self.kind_ids(
+            "SELECT from_kind, from_id FROM ref WHERE to_kind=?1 AND to_id=?2",
+            params![kind.as_str(), id],
+        )
     }
 
     /// Extracted project key and trigger of an entity.
@@ -691,7 +677,6 @@ impl Archive {
         kind: Kind,
         id: &str,
     ) -> Result<(Option<String>, Option<String>)> {
-        use rusqlite::OptionalExtension;
         let mut st = self
             .conn
             .prepare_cached("SELECT project, trigger FROM entity WHERE kind=?1 AND id=?2")
@@ -705,19 +690,11 @@ impl Archive {
 
     /// Older versions of an entity, newest first: (replaced_at, list_json, detail_json).
     pub fn history(&self, kind: Kind, id: &str) -> Result<Vec<Version>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT replaced_at, list_json, detail_json FROM history WHERE kind=?1 AND id=?2 ORDER BY rowid DESC",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(params![kind.as_str(), id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            "SELECT replaced_at, list_json, detail_json FROM history WHERE kind=?1 AND id=?2 ORDER BY rowid DESC",
+            params![kind.as_str(), id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
     }
 
     /// The saved crawl position of a list endpoint: (next page, revision it started in).
@@ -734,30 +711,20 @@ impl Archive {
 
     /// The archived logs of one job, by name.
     pub fn logs_of(&self, kind: Kind, id: &str) -> Result<Vec<LogInfo>> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {LOG_COLS} FROM log WHERE kind=?1 AND id=?2 ORDER BY name"
-            ))
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(params![kind.as_str(), id], row_log)
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            &format!("SELECT {LOG_COLS} FROM log WHERE kind=?1 AND id=?2 ORDER BY name"),
+            params![kind.as_str(), id],
+            row_log,
+        )
     }
 
     /// Every archived log record (without text), by job and name.
     pub fn all_logs(&self) -> Result<Vec<LogInfo>> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {LOG_COLS} FROM log ORDER BY kind, id, name"
-            ))
-            .map_err(sql(&self.path))?;
-        let rows = st.query_map([], row_log).map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            &format!("SELECT {LOG_COLS} FROM log ORDER BY kind, id, name"),
+            [],
+            row_log,
+        )
     }
 
     /// The text of an archived log (None when not stored), decompressed.
@@ -794,17 +761,11 @@ impl Archive {
     /// that were last changed before revision `rev` (used by sync to refresh what an
     /// earlier run stored, not what the current run just wrote).
     pub fn open_ids_changed_before(&self, kind: Kind, rev: i64) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM entity WHERE kind=?1 AND is_final=0 AND gone_at IS NULL AND changed_rev < ?2 ORDER BY num DESC, id",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(params![kind.as_str(), rev], |r| r.get::<_, String>(0))
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            "SELECT id FROM entity WHERE kind=?1 AND is_final=0 AND gone_at IS NULL AND changed_rev < ?2 ORDER BY num DESC, id",
+            params![kind.as_str(), rev],
+            |r| r.get::<_, String>(0),
+        )
     }
 
     /// Targets named in the list items of `parent` (the integer values of the object
@@ -816,58 +777,41 @@ impl Archive {
         field: &str,
         target: Kind,
     ) -> Result<Vec<(String, String)>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT p.id, CAST(j.value AS TEXT) FROM entity p, json_each(p.list_json, ?2) j \
-                 WHERE p.kind=?1 AND p.gone_at IS NULL AND json_valid(p.list_json) \
-                 AND NOT EXISTS (SELECT 1 FROM entity t WHERE t.kind=?3 AND t.id=CAST(j.value AS TEXT) \
-                 AND (t.detail_json IS NOT NULL OR t.gone_at IS NOT NULL)) ORDER BY p.num DESC, p.id",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map(
-                params![parent.as_str(), format!("$.{field}"), target.as_str()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            "SELECT p.id, CAST(j.value AS TEXT) FROM entity p, json_each(p.list_json, ?2) j \
+             WHERE p.kind=?1 AND p.gone_at IS NULL AND json_valid(p.list_json) \
+             AND NOT EXISTS (SELECT 1 FROM entity t WHERE t.kind=?3 AND t.id=CAST(j.value AS TEXT) \
+             AND (t.detail_json IS NOT NULL OR t.gone_at IS NOT NULL)) ORDER BY p.num DESC, p.id",
+            params![parent.as_str(), format!("$.{field}"), target.as_str()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
     }
 
     /// Distinct `forge/namespace/repo` keys of entities created or changed in revision
     /// `rev` or later.
     pub fn projects_changed_since(&self, rev: i64) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT project FROM entity WHERE changed_rev >= ?1 AND project IS NOT NULL ORDER BY project",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map([rev], |r| r.get::<_, String>(0))
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows(
+            "SELECT DISTINCT project FROM entity WHERE changed_rev >= ?1 AND project IS NOT NULL ORDER BY project",
+            [rev],
+            |r| r.get::<_, String>(0),
+        )
     }
 
     /// Endpoints that have a saved crawl position.
     pub fn cursor_endpoints(&self) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT endpoint FROM cursor ORDER BY endpoint")
-            .map_err(sql(&self.path))?;
-        let rows = st
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(sql(&self.path))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(sql(&self.path))
+        self.rows("SELECT endpoint FROM cursor ORDER BY endpoint", [], |r| {
+            r.get::<_, String>(0)
+        })
     }
 }
 
-const ENTITY_COLS: &str = "kind, id, list_json, detail_json, first_seen, last_seen, gone_at, error, status, is_final, submitted, project, created_rev, changed_rev";
+/// The columns of the `entity` table that make an [`Entity`], in the order
+/// [`row_entity`] reads them (for `SELECT {ENTITY_COLS} FROM entity …`).
+pub(crate) const ENTITY_COLS: &str = "kind, id, list_json, detail_json, first_seen, last_seen, gone_at, error, status, is_final, submitted, project, created_rev, changed_rev";
 
-fn row_entity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entity> {
+/// Reads an [`Entity`] from a row selected with [`ENTITY_COLS`] (an unknown kind reads
+/// as [`Kind::System`]).
+pub(crate) fn row_entity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entity> {
     let kind: String = r.get(0)?;
     Ok(Entity {
         kind: Kind::parse(&kind).unwrap_or(Kind::System),
@@ -903,6 +847,14 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Runs one statement of the transaction.
+    fn exec(&self, statement: &str, params: impl rusqlite::Params) -> Result<()> {
+        self.tx
+            .execute(statement, params)
+            .map_err(sql(&self.path))?;
+        Ok(())
+    }
+
     fn bump_revision(&self) -> Result<i64> {
         let cur: Option<String> = self
             .tx
@@ -918,13 +870,10 @@ impl Writer<'_> {
 
     /// Sets a metadata value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                params![key, value],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            params![key, value],
+        )
     }
 
     /// Stores one half of an entity exactly as received. Content equal (as JSON) to
@@ -952,14 +901,7 @@ impl Writer<'_> {
             Part::List => "list_fetched",
             Part::Detail => "detail_fetched",
         };
-        let old: Option<(Option<String>, Option<String>)> = self
-            .tx
-            .prepare_cached("SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2")
-            .and_then(|mut st| {
-                st.query_row(params![kind.as_str(), id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .map_err(sql(&self.path))?;
+        let old = self.halves(kind, id)?;
         let num: Option<i64> = id.parse().ok();
         let change = match &old {
             None => Change::New,
@@ -1010,15 +952,22 @@ impl Writer<'_> {
         Ok(change)
     }
 
-    /// Recomputes the extracted keys (and links) of an entity from its stored JSON.
-    fn reextract(&self, kind: Kind, id: &str) -> Result<()> {
-        let (l, d): (Option<String>, Option<String>) = self
-            .tx
+    /// The stored list item and detail of an entity; None when it is not stored.
+    fn halves(&self, kind: Kind, id: &str) -> Result<Option<(Option<String>, Option<String>)>> {
+        self.tx
             .prepare_cached("SELECT list_json, detail_json FROM entity WHERE kind=?1 AND id=?2")
             .and_then(|mut st| {
                 st.query_row(params![kind.as_str(), id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
             })
-            .map_err(sql(&self.path))?;
+            .map_err(sql(&self.path))
+    }
+
+    /// Recomputes the extracted keys (and links) of an entity from its stored JSON.
+    fn reextract(&self, kind: Kind, id: &str) -> Result<()> {
+        let (l, d) = self
+            .halves(kind, id)?
+            .ok_or_else(|| sql(&self.path)(rusqlite::Error::QueryReturnedNoRows))?;
         let ex = extract(kind, l.as_deref(), d.as_deref());
         self.tx
             .prepare_cached("UPDATE entity SET status=?3, is_final=?4, submitted=?5, project=?6, trigger=?7, target=?8 WHERE kind=?1 AND id=?2")
@@ -1127,25 +1076,19 @@ impl Writer<'_> {
 
     /// Marks an entity as deleted upstream (404 on re-fetch). It stays in the archive.
     pub fn mark_gone(&self, kind: Kind, id: &str, now: i64, rev: i64) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE entity SET gone_at=?3, changed_rev=?4 WHERE kind=?1 AND id=?2 AND gone_at IS NULL",
-                params![kind.as_str(), id, now, rev],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE entity SET gone_at=?3, changed_rev=?4 WHERE kind=?1 AND id=?2 AND gone_at IS NULL",
+            params![kind.as_str(), id, now, rev],
+        )
     }
 
     /// Records a failed fetch of an entity; its stored data is left untouched. The
     /// entity counts as changed in the current revision (its pages show the error).
     pub fn record_error(&self, kind: Kind, id: &str, message: &str, now: i64) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id, message, now],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+            params![kind.as_str(), id, message, now],
+        )
     }
 
     /// Stores (or replaces) one log of a job: `text` is the log as read (already cut to
@@ -1167,81 +1110,57 @@ impl Writer<'_> {
     ) -> Result<usize> {
         let data = text.map(compress_log);
         let stored = data.as_ref().map_or(0, Vec::len);
-        self.tx
-            .execute(
-                "INSERT INTO log(kind, id, name, url, fetched_at, status, size_original, data, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-                 ON CONFLICT(kind, id, name) DO UPDATE SET url=excluded.url, fetched_at=excluded.fetched_at, status=excluded.status, size_original=excluded.size_original, data=excluded.data, error=excluded.error",
-                params![kind.as_str(), id, name, url, now, status.as_str(), size_original, data, error],
-            )
-            .map_err(sql(&self.path))?;
-        self.tx
-            .execute(
-                "UPDATE entity SET changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
-                params![kind.as_str(), id],
-            )
-            .map_err(sql(&self.path))?;
+        self.exec(
+            "INSERT INTO log(kind, id, name, url, fetched_at, status, size_original, data, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT(kind, id, name) DO UPDATE SET url=excluded.url, fetched_at=excluded.fetched_at, status=excluded.status, size_original=excluded.size_original, data=excluded.data, error=excluded.error",
+            params![kind.as_str(), id, name, url, now, status.as_str(), size_original, data, error],
+        )?;
+        self.exec(
+            "UPDATE entity SET changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+            params![kind.as_str(), id],
+        )?;
         Ok(stored)
     }
 
     /// Saves the crawl position of a list endpoint.
     pub fn set_cursor(&self, endpoint: &str, page: u32, started_rev: i64) -> Result<()> {
-        self.tx
-            .execute(
-                "INSERT INTO cursor(endpoint, page, started_rev) VALUES (?1, ?2, ?3) ON CONFLICT(endpoint) DO UPDATE SET page=excluded.page, started_rev=excluded.started_rev",
-                params![endpoint, page as i64, started_rev],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "INSERT INTO cursor(endpoint, page, started_rev) VALUES (?1, ?2, ?3) ON CONFLICT(endpoint) DO UPDATE SET page=excluded.page, started_rev=excluded.started_rev",
+            params![endpoint, page as i64, started_rev],
+        )
     }
 
     /// Forgets the crawl position of a list endpoint (its crawl completed).
     pub fn clear_cursor(&self, endpoint: &str) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM cursor WHERE endpoint=?1", [endpoint])
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec("DELETE FROM cursor WHERE endpoint=?1", [endpoint])
     }
 
     /// Records the end of a sync run.
     pub fn finish_run(&self, rev: i64, now: i64, report: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
-                params![rev, now, report],
-            )
-            .map_err(sql(&self.path))?;
+        self.finish_partial_run(rev, now, report)?;
         self.set_meta("last_sync", &now.to_string())
     }
 
     /// Records the end of a targeted refresh: like [`Writer::finish_run`], but the
     /// `last_sync` time (shown on every page) stays that of the last full sync.
     pub fn finish_partial_run(&self, rev: i64, now: i64, report: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
-                params![rev, now, report],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE sync_run SET finished=?2, report=?3 WHERE rev=?1",
+            params![rev, now, report],
+        )
     }
 
     /// Removes a metadata value.
     pub fn delete_meta(&self, key: &str) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM meta WHERE key=?1", [key])
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec("DELETE FROM meta WHERE key=?1", [key])
     }
 
     /// Clears the recorded fetch error of an entity (its data is untouched).
     pub fn clear_error(&self, kind: Kind, id: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "UPDATE entity SET error=NULL, error_at=NULL, error_count=0 WHERE kind=?1 AND id=?2 AND error IS NOT NULL",
-                params![kind.as_str(), id],
-            )
-            .map_err(sql(&self.path))?;
-        Ok(())
+        self.exec(
+            "UPDATE entity SET error=NULL, error_at=NULL, error_count=0 WHERE kind=?1 AND id=?2 AND error IS NOT NULL",
+            params![kind.as_str(), id],
+        )
     }
 
     /// Commits.
@@ -1336,11 +1255,9 @@ fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
         }
         Kind::Copr => {
             let v: types::CoprBuildTarget = parse(best);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            let submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            ex.job(&v.status, submitted, &v.project_info());
             ex.target = v.chroot.clone();
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
         }
         Kind::Koji => {
             let mut v: types::KojiBuild = parse(best);
@@ -1349,9 +1266,8 @@ fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
                 let l: types::KojiBuild = parse(list);
                 v.scratch = v.scratch.or(l.scratch);
             }
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            let submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+            ex.job(&v.status, submitted, &v.project_info());
             ex.target = match v.scratch {
                 Some(false) => Some(format!(
                     "downstream:{}",
@@ -1359,29 +1275,23 @@ fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
                 )),
                 _ => v.chroot.clone(),
             };
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
         }
         Kind::Srpm => {
             let v: types::SrpmBuild = parse(best);
             let l: types::SrpmBuild = parse(list);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = types::submitted(v.build_submitted_time, v.submitted_time)
+            let submitted = types::submitted(v.build_submitted_time, v.submitted_time)
                 .or(types::submitted(l.build_submitted_time, l.submitted_time));
             let info = if v.project_url.is_some() {
                 v.project_info()
             } else {
                 l.project_info()
             };
-            (ex.project, ex.trigger) = info_keys(&info);
+            ex.job(&v.status, submitted, &info);
         }
         Kind::TestingFarm => {
             let v: types::TestingFarmRun = parse(best);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = v.submitted_time;
+            ex.job(&v.status, v.submitted_time, &v.project_info());
             ex.target = v.chroot.clone().or(v.target.clone());
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
         }
         Kind::Pipeline => {
             let v: Run = parse(list.or(detail));
@@ -1394,27 +1304,18 @@ fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
         }
         Kind::ProposeDownstreamRun | Kind::PullFromUpstreamRun => {
             let v: types::SyncReleaseRunItem = parse(list);
-            ex.is_final =
-                v.status.is_final() && v.status_per_downstream_pr.values().all(Status::is_final);
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = v.submitted_time;
-            (ex.project, ex.trigger) = info_keys(&v.info);
+            ex.job(&v.status, v.submitted_time, &v.info);
+            ex.is_final &= v.status_per_downstream_pr.values().all(Status::is_final);
         }
         Kind::ProposeDownstream | Kind::PullFromUpstream => {
             let v: types::SyncReleaseTarget = parse(best);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = v.submitted_time;
+            ex.job(&v.status, v.submitted_time, &v.project_info());
             ex.target = v.branch.clone();
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
         }
         Kind::Bodhi => {
             let v: types::BodhiUpdate = parse(best);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = v.submitted_time;
+            ex.job(&v.status, v.submitted_time, &v.project_info());
             ex.target = v.branch.clone();
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
         }
         Kind::KojiTagRequest => {
             let v: types::KojiTagRequest = parse(best);
@@ -1424,18 +1325,12 @@ fn extract(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Extract {
         }
         Kind::OpenScanHub => {
             let v: types::OpenScanHubScan = parse(best);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = v.submitted_time;
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
+            ex.job(&v.status, v.submitted_time, &v.project_info());
         }
         Kind::LogDetective => {
             let v: types::LogDetectiveRun = parse(best);
-            ex.is_final = v.status.is_final();
-            ex.status = Some(v.status.0.clone());
-            ex.submitted = v.submitted_time;
+            ex.job(&v.status, v.submitted_time, &v.project_info());
             ex.target = v.chroot.clone();
-            (ex.project, ex.trigger) = info_keys(&v.project_info());
         }
         Kind::Project => {
             let v: types::Project = parse(best);

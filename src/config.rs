@@ -109,18 +109,47 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Reads a TOML file (this one or another, such as the bus configuration) as text.
+pub(crate) fn read_toml(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Deserializes TOML text; an error names the file `path`, the line and the column.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+/// Makes the relative paths among `paths` relative to the folder of the file `path`.
+pub(crate) fn anchor_paths<'a>(
+    path: &Path,
+    paths: impl IntoIterator<Item = &'a mut Option<PathBuf>>,
+) {
+    let base = path.parent().unwrap_or(Path::new(""));
+    for p in paths.into_iter().flatten() {
+        if p.is_relative() {
+            *p = base.join(&*p);
+        }
+    }
+}
+
 impl Config {
     /// Parses configuration text; `path` names the file in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let mut c: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let mut c: Config = parse_toml(text, path)?;
         c.anchor(path);
         Ok(c)
     }
@@ -128,21 +157,16 @@ impl Config {
     /// Makes relative paths relative to the folder of the config file `path`.
     fn anchor(&mut self, path: &Path) {
         let c = self;
-        let base = path.parent().unwrap_or(Path::new(""));
-        for p in [
-            &mut c.archive,
-            &mut c.out,
-            &mut c.theme,
-            &mut c.content,
-            &mut c.amqp_config,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if p.is_relative() {
-                *p = base.join(&*p);
-            }
-        }
+        anchor_paths(
+            path,
+            [
+                &mut c.archive,
+                &mut c.out,
+                &mut c.theme,
+                &mut c.content,
+                &mut c.amqp_config,
+            ],
+        );
     }
 
     /// Best-effort reading of a file that [`Config::parse`] rejects: unknown keys are
@@ -191,11 +215,7 @@ impl Config {
 
     /// Reads a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Config::parse(&text, path)
+        Config::parse(&read_toml(path)?, path)
     }
 
     /// The configuration to use: `explicit` when given (it must exist), else

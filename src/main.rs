@@ -100,23 +100,11 @@ impl SiteArgs {
             archive: self
                 .archive
                 .clone()
-                .or_else(|| c.archive.clone())
-                .unwrap_or_else(|| PathBuf::from("./packit-archive.sqlite")),
-            out: self
-                .out
-                .clone()
-                .or_else(|| c.out.clone())
-                .unwrap_or_else(|| PathBuf::from("./public")),
+                .unwrap_or_else(|| c.archive_or_default()),
+            out: self.out.clone().unwrap_or_else(|| c.out_or_default()),
             theme: self.theme.clone().or_else(|| c.theme.clone()),
             base_url: self.base_url.clone().or_else(|| c.base_url.clone()),
-            content: self
-                .content
-                .clone()
-                .or_else(|| c.content.clone())
-                .or_else(|| {
-                    let d = PathBuf::from("content");
-                    d.is_dir().then_some(d)
-                }),
+            content: content_dir(self.content.as_deref(), &c),
             full: false,
             threads: None,
             list_files: false,
@@ -499,6 +487,17 @@ struct BuildArgs {
     seed: u64,
 }
 
+/// The content directory: the flag, else the configuration's, else `content` when
+/// that folder exists.
+fn content_dir(flag: Option<&Path>, cfg: &Config) -> Option<PathBuf> {
+    flag.map(Path::to_path_buf)
+        .or_else(|| cfg.content.clone())
+        .or_else(|| {
+            let d = PathBuf::from("content");
+            d.is_dir().then_some(d)
+        })
+}
+
 fn run_build(a: BuildArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     let archive = if a.demo {
         demo_archive(a.pipelines, a.seed)?
@@ -511,14 +510,7 @@ fn run_build(a: BuildArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
         out: out.clone(),
         theme: a.theme.clone().or_else(|| cfg.theme.clone()),
         base_url: a.base_url.clone().or_else(|| cfg.base_url.clone()),
-        content: a
-            .content
-            .clone()
-            .or_else(|| cfg.content.clone())
-            .or_else(|| {
-                let d = PathBuf::from("content");
-                d.is_dir().then_some(d)
-            }),
+        content: content_dir(a.content.as_deref(), cfg),
         full: a.full,
         threads: None,
         list_files: a.report_json.is_some(),

@@ -1531,28 +1531,8 @@ pub struct TriggerRow {
 
 // ---------------------------------------------------------------- the model
 
-/// Column list of the entity query.
-const COLS: &str = "kind, id, list_json, detail_json, first_seen, last_seen, gone_at, error, status, is_final, submitted, project, created_rev, changed_rev";
-
-fn row_entity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entity> {
-    let kind: String = r.get(0)?;
-    Ok(Entity {
-        kind: Kind::parse(&kind).unwrap_or(Kind::System),
-        id: r.get(1)?,
-        list_json: r.get(2)?,
-        detail_json: r.get(3)?,
-        first_seen: r.get(4)?,
-        last_seen: r.get(5)?,
-        gone_at: r.get(6)?,
-        error: r.get(7)?,
-        status: r.get(8)?,
-        is_final: r.get(9)?,
-        submitted: r.get(10)?,
-        project: r.get(11)?,
-        created_rev: r.get(12)?,
-        changed_rev: r.get(13)?,
-    })
-}
+// The entity query reads rows the way the archive does.
+use crate::archive::{ENTITY_COLS as COLS, row_entity};
 
 fn parse<T: serde::de::DeserializeOwned + Default>(s: Option<&str>) -> T {
     s.and_then(|s| serde_json::from_str(s).ok())

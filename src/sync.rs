@@ -107,6 +107,29 @@ fn clean_scope_value(v: &str) -> String {
     v.trim_matches('/').to_string()
 }
 
+/// The non-empty `/`-separated segments of a scope value.
+fn segments(c: &str) -> usize {
+    c.split('/').filter(|s| !s.is_empty()).count()
+}
+
+/// `cleaned` (the cleaned form of the value `v`) when `valid` holds for it, else a
+/// scope error naming `v` with `reason`.
+fn scope_check(
+    v: &str,
+    cleaned: String,
+    reason: &'static str,
+    valid: impl FnOnce(&str) -> bool,
+) -> Result<String, SyncError> {
+    if valid(&cleaned) {
+        Ok(cleaned)
+    } else {
+        Err(SyncError::Scope {
+            value: v.to_string(),
+            reason,
+        })
+    }
+}
+
 impl Scope {
     /// Everything.
     pub fn all() -> Scope {
@@ -122,39 +145,28 @@ impl Scope {
     pub fn add_project(&mut self, v: &str) -> Result<(), SyncError> {
         let c = clean_scope_value(v);
         let c = c.strip_suffix(".git").unwrap_or(&c).to_string();
-        if c.split('/').filter(|s| !s.is_empty()).count() < 3 {
-            return Err(SyncError::Scope {
-                value: v.to_string(),
-                reason: "a project is forge/namespace/repo, e.g. github.com/packit/ogr",
-            });
-        }
-        self.projects.insert(c);
+        let reason = "a project is forge/namespace/repo, e.g. github.com/packit/ogr";
+        self.projects
+            .insert(scope_check(v, c, reason, |c| segments(c) >= 3)?);
         Ok(())
     }
 
     /// Adds a `forge/namespace`.
     pub fn add_namespace(&mut self, v: &str) -> Result<(), SyncError> {
         let c = clean_scope_value(v);
-        if c.split('/').filter(|s| !s.is_empty()).count() < 2 {
-            return Err(SyncError::Scope {
-                value: v.to_string(),
-                reason: "a namespace is forge/namespace, e.g. github.com/packit",
-            });
-        }
-        self.namespaces.insert(c);
+        let reason = "a namespace is forge/namespace, e.g. github.com/packit";
+        self.namespaces
+            .insert(scope_check(v, c, reason, |c| segments(c) >= 2)?);
         Ok(())
     }
 
     /// Adds a forge host.
     pub fn add_forge(&mut self, v: &str) -> Result<(), SyncError> {
         let c = clean_scope_value(v);
-        if c.is_empty() || c.contains('/') {
-            return Err(SyncError::Scope {
-                value: v.to_string(),
-                reason: "a forge is a host name, e.g. github.com",
-            });
-        }
-        self.forges.insert(c);
+        let reason = "a forge is a host name, e.g. github.com";
+        self.forges.insert(scope_check(v, c, reason, |c| {
+            !c.is_empty() && !c.contains('/')
+        })?);
         Ok(())
     }
 
@@ -1019,6 +1031,25 @@ fn global_walk(ep: &'static ListEndpoint) -> Walk {
 }
 
 impl Syncer<'_> {
+    /// Page `page` of the list `w` walks; `None` when the fetch failed, which is logged
+    /// and recorded among the failed lists.
+    async fn list_page(&mut self, w: &Walk, page: u32) -> Option<api::client::Page> {
+        let client = self.client.clone();
+        match client.list_page(&w.label, &w.path, &[], page).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(list = %w.path, page, error = %e, "list page failed");
+                self.failed_lists.push(Failure {
+                    endpoint: w.path.clone(),
+                    kind: String::new(),
+                    id: page.to_string(),
+                    error: e.to_string(),
+                });
+                None
+            }
+        }
+    }
+
     /// The report of the run so far (counts plus the client's request statistics).
     fn report(&self, started: i64, t0: Instant) -> SyncReport {
         let mut endpoints = self.counts.clone();
@@ -1071,19 +1102,8 @@ impl Syncer<'_> {
         let mut seen = HashSet::new();
         let mut found: HashMap<usize, Value> = HashMap::new();
         for page in 1..=REFRESH_MAX_PAGES {
-            let client = self.client.clone();
-            let p = match client.list_page(&w.label, &w.path, &[], page).await {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(list = %w.path, page, error = %e, "list page failed");
-                    self.failed_lists.push(Failure {
-                        endpoint: w.path.clone(),
-                        kind: String::new(),
-                        id: page.to_string(),
-                        error: e.to_string(),
-                    });
-                    break;
-                }
+            let Some(p) = self.list_page(&w, page).await else {
+                break;
             };
             let n = p.items.len();
             for raw in &p.items {
@@ -1301,19 +1321,8 @@ impl Syncer<'_> {
     ) -> Result<bool, SyncError> {
         let mut page = start;
         loop {
-            let client = self.client.clone();
-            let p = match client.list_page(&w.label, &w.path, &[], page).await {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(list = %w.path, page, error = %e, "list page failed");
-                    self.failed_lists.push(Failure {
-                        endpoint: w.path.clone(),
-                        kind: String::new(),
-                        id: page.to_string(),
-                        error: e.to_string(),
-                    });
-                    return Ok(false);
-                }
+            let Some(p) = self.list_page(w, page).await else {
+                return Ok(false);
             };
             let n = p.items.len();
             let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
@@ -2290,6 +2299,19 @@ mod tests {
         assert!(s.add_project("github.com/packit").is_err());
         assert!(s.add_namespace("github.com").is_err());
         assert!(s.add_forge("github.com/x").is_err());
+        let e = s.add_forge("https:///").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid scope \"https:///\": a forge is a host name, e.g. github.com"
+        );
+        let e = s
+            .add_project("github.com/packit/.git")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"github.com/packit/.git\": a project is"),
+            "{e}"
+        );
     }
 
     #[test]

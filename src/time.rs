@@ -16,29 +16,26 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// UTC calendar date and time of day of UNIX seconds: ((year, month, day), (hour,
+/// minute, second)).
+fn utc_fields(secs: i64) -> ((i64, u32, u32), (i64, i64, i64)) {
+    let rem = secs.rem_euclid(86_400);
+    (
+        civil_from_days(secs.div_euclid(86_400)),
+        (rem / 3600, (rem / 60) % 60, rem % 60),
+    )
+}
+
 /// `2024-06-20T15:04:24Z` for UNIX seconds.
 pub fn iso_utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    let ((y, m, d), (h, min, s)) = utc_fields(secs);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
 }
 
 /// `2024-06-20 15:04 UTC` for UNIX seconds: the human form shown on pages.
 pub fn human_utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem / 60) % 60
-    )
+    let ((y, m, d), (h, min, _)) = utc_fields(secs);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02} UTC")
 }
 
 /// `2024-06-20` for UNIX seconds.

@@ -100,90 +100,81 @@ impl Status {
     }
 }
 
-/// The trigger and project of a job: the API's "project info" block (REFERENCE §1.5).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ProjectInfo {
-    /// Pull / merge request number.
-    pub pr_id: Option<i64>,
-    /// Issue number (propose-downstream from an issue comment).
-    pub issue_id: Option<i64>,
-    /// Branch of a push (or a side tag's target).
-    pub branch_name: Option<String>,
-    /// Release tag.
-    pub release: Option<String>,
-    /// Anitya version(s), `;`-joined.
-    pub anitya_version: Option<String>,
-    /// Forge namespace (null for Anitya projects).
-    pub repo_namespace: Option<String>,
-    /// Repository name (null for Anitya projects).
-    pub repo_name: Option<String>,
-    /// Project URL on its forge.
-    pub project_url: Option<String>,
-    /// release-monitoring.org project id.
-    pub anitya_project_id: Option<i64>,
-    /// release-monitoring.org project name.
-    pub anitya_project_name: Option<String>,
-    /// release-monitoring.org package.
-    pub anitya_package: Option<String>,
-    /// True for Anitya (non-git) projects.
-    pub non_git_upstream: Option<bool>,
+/// Hands the project-info fields (REFERENCE §1.5), each `/// doc` and `name: type`, to
+/// `$then!` after the tokens `$pre`: the one list behind [`ProjectInfo`] and every
+/// struct that carries the block inline.
+macro_rules! project_info_fields {
+    ($then:ident! { $($pre:tt)* }) => {
+        $then! {
+            $($pre)*
+            /// Pull / merge request number.
+            pr_id: Option<i64>,
+            /// Issue number (propose-downstream from an issue comment).
+            issue_id: Option<i64>,
+            /// Branch of a push (or a side tag's target).
+            branch_name: Option<String>,
+            /// Release tag.
+            release: Option<String>,
+            /// Anitya version(s), `;`-joined.
+            anitya_version: Option<String>,
+            /// Forge namespace (null for Anitya projects).
+            repo_namespace: Option<String>,
+            /// Repository name (null for Anitya projects).
+            repo_name: Option<String>,
+            /// Project URL on its forge.
+            project_url: Option<String>,
+            /// release-monitoring.org project id.
+            anitya_project_id: Option<i64>,
+            /// release-monitoring.org project name.
+            anitya_project_name: Option<String>,
+            /// release-monitoring.org package.
+            anitya_package: Option<String>,
+            /// True for Anitya (non-git) projects.
+            non_git_upstream: Option<bool>,
+        }
+    };
 }
 
-/// Declares a response struct that carries the project-info fields inline, as the API
-/// merges them into the object rather than nesting them.
-macro_rules! with_project_info {
-    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
+/// Declares a response struct: its own fields, then the project-info fields `$i`
+/// (from `project_info_fields!`). `@inline` structs, which carry the block merged
+/// into the object as the API sends it, also get a `project_info()` accessor.
+macro_rules! response_struct {
+    (@$how:ident
+     $(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }
+     $($(#[$im:meta])* $i:ident : $it:ty,)*) => {
         $(#[$m])*
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
         #[serde(default)]
         pub struct $name {
             $($(#[$fm])* pub $f: $t,)*
-            /// Pull / merge request number of the trigger.
-            pub pr_id: Option<i64>,
-            /// Issue number of the trigger.
-            pub issue_id: Option<i64>,
-            /// Branch of the trigger.
-            pub branch_name: Option<String>,
-            /// Release tag of the trigger.
-            pub release: Option<String>,
-            /// Anitya version(s) of the trigger.
-            pub anitya_version: Option<String>,
-            /// Forge namespace.
-            pub repo_namespace: Option<String>,
-            /// Repository name.
-            pub repo_name: Option<String>,
-            /// Project URL.
-            pub project_url: Option<String>,
-            /// release-monitoring.org project id.
-            pub anitya_project_id: Option<i64>,
-            /// release-monitoring.org project name.
-            pub anitya_project_name: Option<String>,
-            /// release-monitoring.org package.
-            pub anitya_package: Option<String>,
-            /// True for Anitya projects.
-            pub non_git_upstream: Option<bool>,
+            $($(#[$im])* pub $i: $it,)*
         }
-
+        response_struct!(@accessor $how $name $($i)*);
+    };
+    (@accessor own $name:ident $($i:ident)*) => {};
+    (@accessor inline $name:ident $($i:ident)*) => {
         impl $name {
             /// The trigger and project of this object.
             pub fn project_info(&self) -> ProjectInfo {
                 ProjectInfo {
-                    pr_id: self.pr_id,
-                    issue_id: self.issue_id,
-                    branch_name: self.branch_name.clone(),
-                    release: self.release.clone(),
-                    anitya_version: self.anitya_version.clone(),
-                    repo_namespace: self.repo_namespace.clone(),
-                    repo_name: self.repo_name.clone(),
-                    project_url: self.project_url.clone(),
-                    anitya_project_id: self.anitya_project_id,
-                    anitya_project_name: self.anitya_project_name.clone(),
-                    anitya_package: self.anitya_package.clone(),
-                    non_git_upstream: self.non_git_upstream,
+                    $($i: Clone::clone(&self.$i),)*
                 }
             }
         }
+    };
+}
+
+project_info_fields!(response_struct! {
+    @own
+    /// The trigger and project of a job: the API's "project info" block (REFERENCE §1.5).
+    pub struct ProjectInfo {}
+});
+
+/// Declares a response struct that carries the project-info fields inline, as the API
+/// merges them into the object rather than nesting them.
+macro_rules! with_project_info {
+    ($($item:tt)*) => {
+        project_info_fields!(response_struct! { @inline $($item)* });
     };
 }
 
@@ -777,6 +768,26 @@ mod tests {
         let _: Vec<BodhiUpdate> =
             serde_json::from_str(&read("bodhi-updates_page1_per10.json")).unwrap();
         let _: Vec<Project> = serde_json::from_str(&read("projects_page1_per20.json")).unwrap();
+    }
+
+    #[test]
+    fn inline_project_info_has_every_field_of_the_block() {
+        let json = r#"{"pr_id": 1, "issue_id": 2, "branch_name": "b", "release": "r",
+            "anitya_version": "v", "repo_namespace": "n", "repo_name": "m",
+            "project_url": "u", "anitya_project_id": 3, "anitya_project_name": "a",
+            "anitya_package": "p", "non_git_upstream": true, "status": "failed"}"#;
+        let info: ProjectInfo = serde_json::from_str(json).unwrap();
+        let k: KojiBuild = serde_json::from_str(json).unwrap();
+        assert_eq!(k.project_info(), info);
+        assert_eq!(info.non_git_upstream, Some(true));
+        assert_eq!(info.anitya_project_id, Some(3));
+        // the block serializes inline under the same keys
+        let v = serde_json::to_value(&k).unwrap();
+        let info_v = serde_json::to_value(&info).unwrap();
+        for (key, val) in info_v.as_object().unwrap() {
+            assert_eq!(&v[key], val, "{key}");
+        }
+        assert_eq!(v["status"], "failed");
     }
 
     #[test]

@@ -16,6 +16,18 @@ pub(crate) struct GitProject {
 }
 
 impl GitProject {
+    /// A project without a `v` tag prefix; a dist-git one when on `src.fedoraproject.org`.
+    fn new(forge: &'static str, namespace: &str, repo: &str, package: &str) -> GitProject {
+        GitProject {
+            forge,
+            namespace: namespace.to_string(),
+            repo: repo.to_string(),
+            package: package.to_string(),
+            downstream: forge == "src.fedoraproject.org",
+            v_prefix: false,
+        }
+    }
+
     /// `https://<forge>/<namespace>/<repo>`.
     pub fn url(&self) -> String {
         format!("https://{}/{}/{}", self.forge, self.namespace, self.repo)
@@ -54,87 +66,49 @@ pub(crate) const ANITYA: &[AnityaProject] = &[
     },
 ];
 
+/// The named catalogue projects: (forge, namespace, repo, package).
+#[rustfmt::skip]
 const BASE: &[(&str, &str, &str, &str)] = &[
-    ("github.com", "packit", "ogr", "python-ogr"),
-    ("github.com", "packit", "packit", "packit"),
-    ("src.fedoraproject.org", "rpms", "python-ogr", "python-ogr"),
-    ("github.com", "packit", "specfile", "python-specfile"),
-    ("github.com", "systemd", "systemd", "systemd"),
-    ("github.com", "containers", "podman", "podman"),
-    ("github.com", "containers", "buildah", "buildah"),
-    ("gitlab.com", "redhat/centos-stream/src", "dnf", "dnf"),
-    ("src.fedoraproject.org", "rpms", "packit", "packit"),
-    ("github.com", "cockpit-project", "cockpit", "cockpit"),
-    ("github.com", "containers", "crun", "crun"),
-    ("github.com", "rpm-software-management", "dnf", "dnf"),
-    (
-        "github.com",
-        "rpm-software-management",
-        "rpmlint",
-        "rpmlint",
-    ),
-    ("gitlab.com", "libvirt", "libvirt", "libvirt"),
-    ("src.fedoraproject.org", "rpms", "podman", "podman"),
-    ("github.com", "teemtee", "fmf", "python-fmf"),
-    ("github.com", "teemtee", "tmt", "tmt"),
-    ("github.com", "fedora-infra", "bodhi", "bodhi"),
-    ("github.com", "rhinstaller", "anaconda", "anaconda"),
-    ("gitlab.com", "cki-project", "kernel-ark", "kernel"),
-    ("src.fedoraproject.org", "rpms", "tmt", "tmt"),
-    ("github.com", "OpenSCAP", "openscap", "openscap"),
-    ("github.com", "osbuild", "osbuild", "osbuild"),
-    (
-        "github.com",
-        "osbuild",
-        "osbuild-composer",
-        "osbuild-composer",
-    ),
-    ("github.com", "keylime", "keylime", "keylime"),
-    ("gitlab.com", "redhat/centos-stream/src", "bash", "bash"),
-    (
-        "src.fedoraproject.org",
-        "rpms",
-        "python-specfile",
-        "python-specfile",
-    ),
-    (
-        "github.com",
-        "ComplianceAsCode",
-        "content",
-        "scap-security-guide",
-    ),
-    ("github.com", "storaged-project", "udisks", "udisks2"),
-    (
-        "github.com",
-        "linux-system-roles",
-        "network",
-        "linux-system-roles",
-    ),
-    ("github.com", "python-distro", "distro", "python-distro"),
-    ("gitlab.com", "packit-service", "hello-world", "hello-world"),
-    ("src.fedoraproject.org", "rpms", "crun", "crun"),
-    (
-        "github.com",
-        "candlepin",
-        "subscription-manager",
-        "subscription-manager",
-    ),
-    ("github.com", "rpm-software-management", "libdnf", "libdnf"),
-    ("github.com", "containers", "toolbox", "toolbox"),
-    ("src.fedoraproject.org", "rpms", "buildah", "buildah"),
-    (
-        "gitlab.com",
-        "fedora/infra",
-        "fedora-messaging",
-        "python-fedora-messaging",
-    ),
-    (
-        "src.fedoraproject.org",
-        "rpms",
-        "python-requests",
-        "python-requests",
-    ),
-    ("src.fedoraproject.org", "rpms", "htop", "htop"),
+    ("github.com",            "packit",                   "ogr",                  "python-ogr"),
+    ("github.com",            "packit",                   "packit",               "packit"),
+    ("src.fedoraproject.org", "rpms",                     "python-ogr",           "python-ogr"),
+    ("github.com",            "packit",                   "specfile",             "python-specfile"),
+    ("github.com",            "systemd",                  "systemd",              "systemd"),
+    ("github.com",            "containers",               "podman",               "podman"),
+    ("github.com",            "containers",               "buildah",              "buildah"),
+    ("gitlab.com",            "redhat/centos-stream/src", "dnf",                  "dnf"),
+    ("src.fedoraproject.org", "rpms",                     "packit",               "packit"),
+    ("github.com",            "cockpit-project",          "cockpit",              "cockpit"),
+    ("github.com",            "containers",               "crun",                 "crun"),
+    ("github.com",            "rpm-software-management",  "dnf",                  "dnf"),
+    ("github.com",            "rpm-software-management",  "rpmlint",              "rpmlint"),
+    ("gitlab.com",            "libvirt",                  "libvirt",              "libvirt"),
+    ("src.fedoraproject.org", "rpms",                     "podman",               "podman"),
+    ("github.com",            "teemtee",                  "fmf",                  "python-fmf"),
+    ("github.com",            "teemtee",                  "tmt",                  "tmt"),
+    ("github.com",            "fedora-infra",             "bodhi",                "bodhi"),
+    ("github.com",            "rhinstaller",              "anaconda",             "anaconda"),
+    ("gitlab.com",            "cki-project",              "kernel-ark",           "kernel"),
+    ("src.fedoraproject.org", "rpms",                     "tmt",                  "tmt"),
+    ("github.com",            "OpenSCAP",                 "openscap",             "openscap"),
+    ("github.com",            "osbuild",                  "osbuild",              "osbuild"),
+    ("github.com",            "osbuild",                  "osbuild-composer",     "osbuild-composer"),
+    ("github.com",            "keylime",                  "keylime",              "keylime"),
+    ("gitlab.com",            "redhat/centos-stream/src", "bash",                 "bash"),
+    ("src.fedoraproject.org", "rpms",                     "python-specfile",      "python-specfile"),
+    ("github.com",            "ComplianceAsCode",         "content",              "scap-security-guide"),
+    ("github.com",            "storaged-project",         "udisks",               "udisks2"),
+    ("github.com",            "linux-system-roles",       "network",              "linux-system-roles"),
+    ("github.com",            "python-distro",            "distro",               "python-distro"),
+    ("gitlab.com",            "packit-service",           "hello-world",          "hello-world"),
+    ("src.fedoraproject.org", "rpms",                     "crun",                 "crun"),
+    ("github.com",            "candlepin",                "subscription-manager", "subscription-manager"),
+    ("github.com",            "rpm-software-management",  "libdnf",               "libdnf"),
+    ("github.com",            "containers",               "toolbox",              "toolbox"),
+    ("src.fedoraproject.org", "rpms",                     "buildah",              "buildah"),
+    ("gitlab.com",            "fedora/infra",             "fedora-messaging",     "python-fedora-messaging"),
+    ("src.fedoraproject.org", "rpms",                     "python-requests",      "python-requests"),
+    ("src.fedoraproject.org", "rpms",                     "htop",                 "htop"),
 ];
 
 const EXTRA_NS: &[&str] = &[
@@ -186,14 +160,7 @@ pub(crate) fn git_projects(count: usize, hostile: bool) -> Vec<GitProject> {
     let mut seen = std::collections::BTreeSet::new();
     for &(forge, ns, repo, pkg) in BASE {
         seen.insert((forge.to_string(), ns.to_string(), repo.to_string()));
-        out.push(GitProject {
-            forge,
-            namespace: ns.to_string(),
-            repo: repo.to_string(),
-            package: pkg.to_string(),
-            downstream: forge == "src.fedoraproject.org",
-            v_prefix: false,
-        });
+        out.push(GitProject::new(forge, ns, repo, pkg));
     }
     let mut k = 0usize;
     while out.len() < MAX_PROJECTS {
@@ -205,14 +172,7 @@ pub(crate) fn git_projects(count: usize, hostile: bool) -> Vec<GitProject> {
         };
         k += 1;
         if seen.insert((forge.to_string(), ns.to_string(), repo.to_string())) {
-            out.push(GitProject {
-                forge,
-                namespace: ns.to_string(),
-                repo: repo.to_string(),
-                package: repo.to_string(),
-                downstream: forge == "src.fedoraproject.org",
-                v_prefix: false,
-            });
+            out.push(GitProject::new(forge, ns, repo, repo));
         }
         if k > 100_000 {
             break;

@@ -5,6 +5,7 @@
 //! `log_config`, `publish_exchange`, `topic_prefix`, …) are accepted and ignored, so an
 //! existing file works as it is.
 
+use crate::config::{self, ConfigError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,27 +13,11 @@ use std::path::{Path, PathBuf};
 /// Errors reading the bus configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum BusConfigError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// Config file.
-        path: PathBuf,
-        /// Cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The TOML is invalid or a value has the wrong type.
-    #[error("{path}:{line}:{column}: {message}")]
-    Invalid {
-        /// Config file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// The file could not be read ([`ConfigError::Io`]), or the TOML is invalid or a
+    /// value has the wrong type ([`ConfigError::Invalid`]), reported as for the site
+    /// configuration.
+    #[error(transparent)]
+    Toml(#[from] ConfigError),
     /// A semantic problem (e.g. a binding naming an undeclared queue).
     #[error("{path}: {message}")]
     Semantic {
@@ -224,13 +209,6 @@ fn default_client_properties() -> BTreeMap<String, String> {
     m
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 fn toml_text(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
@@ -245,35 +223,18 @@ fn toml_text(v: &toml::Value) -> String {
 impl BusConfig {
     /// Reads and parses a fedora-messaging configuration file.
     pub fn load(path: &Path) -> Result<BusConfig, BusConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BusConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        BusConfig::parse(&text, path)
+        BusConfig::parse(&config::read_toml(path)?, path)
     }
 
     /// Parses configuration text; `path` names the file in errors and anchors the
     /// relative TLS paths.
     pub fn parse(text: &str, path: &Path) -> Result<BusConfig, BusConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            BusConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: e.message().trim().to_string(),
-            }
-        })?;
-        let base = path.parent().unwrap_or(Path::new(""));
+        let raw: RawConfig = config::parse_toml(text, path)?;
         let mut tls = raw.tls;
-        for p in [&mut tls.ca_cert, &mut tls.certfile, &mut tls.keyfile]
-            .into_iter()
-            .flatten()
-        {
-            if p.is_relative() {
-                *p = base.join(&*p);
-            }
-        }
+        config::anchor_paths(
+            path,
+            [&mut tls.ca_cert, &mut tls.certfile, &mut tls.keyfile],
+        );
         if tls.certfile.is_some() != tls.keyfile.is_some() {
             return Err(BusConfigError::Semantic {
                 path: path.to_path_buf(),
@@ -454,7 +415,7 @@ version = 1
     fn errors_name_file_and_line() {
         let e = BusConfig::parse("amqp_url = \"x\"\nqos = 3\n", Path::new("b.toml")).unwrap_err();
         match e {
-            BusConfigError::Invalid { line, .. } => assert_eq!(line, 2),
+            BusConfigError::Toml(ConfigError::Invalid { line, .. }) => assert_eq!(line, 2),
             other => panic!("{other}"),
         }
         let e = BusConfig::parse(
@@ -465,5 +426,12 @@ version = 1
         assert!(e.to_string().contains("nope"), "{e}");
         let e = BusConfig::parse("[tls]\ncertfile = \"c.pem\"\n", Path::new("b.toml")).unwrap_err();
         assert!(e.to_string().contains("keyfile"), "{e}");
+        let missing = Path::new("no-such-dir/bus.toml");
+        let e = BusConfig::load(missing).unwrap_err();
+        assert!(
+            matches!(&e, BusConfigError::Toml(ConfigError::Io { path, .. }) if path == missing),
+            "{e}"
+        );
+        assert!(e.to_string().starts_with("no-such-dir/bus.toml: "), "{e}");
     }
 }
