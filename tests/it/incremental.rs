@@ -6,19 +6,13 @@
 //! The oracle for "exactly": a clean full build of the changed inputs into a fresh
 //! directory, compared file by file with the site as it was before the change.
 
+use crate::support;
 use packit_pages::api::Kind;
 use packit_pages::archive::{Archive, Part};
 use packit_pages::demo::DemoSpec;
 use packit_pages::site::{BuildMode, BuildOptions, BuildReport, build};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("pp-incr-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from) {
@@ -35,10 +29,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A demo archive of `n` pipelines plus a content folder (copy of the repo's).
 fn setup(tag: &str, n: u64) -> (PathBuf, PathBuf, PathBuf) {
-    let d = tmp(tag);
+    let d = support::fresh_dir(&format!("incr-{tag}"));
     let a = d.join("demo.sqlite");
-    let mut archive = Archive::open(&a).unwrap();
-    packit_pages::sync::ingest_demo(&mut archive, &DemoSpec::new(n, 7)).unwrap();
+    support::demo_archive(&a, n, 7);
     let content = d.join("content");
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
@@ -58,27 +51,7 @@ fn opts(a: &Path, out: &Path, content: &Path) -> BuildOptions {
     }
 }
 
-/// Every file of a site (without the build's own state folder).
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut m = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir) {
-        let e = e.unwrap();
-        if !e.file_type().is_file() {
-            continue;
-        }
-        let rel = e
-            .path()
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        if rel.starts_with(".packit-pages") {
-            continue;
-        }
-        m.insert(rel, std::fs::read(e.path()).unwrap());
-    }
-    m
-}
+use crate::support::site_bytes as snapshot;
 
 /// Files a clean full build of the current inputs changes (or adds) relative to
 /// `before`, and files it no longer has.
@@ -251,7 +224,7 @@ fn a_template_edit_rewrites_only_pages_using_it() {
     o.theme = Some(theme.clone());
     build(&o).unwrap();
     // an override of the job detail template that changes only Copr pages
-    let src = include_str!("../themes/default/templates/job.html");
+    let src = include_str!("../../themes/default/templates/job.html");
     let edited = src.replacen(
         "{% block content %}",
         "{% block content %}{% if path is starting_with(pat='jobs/copr/') %}<p class=\"note\">Copr build</p>{% endif %}",

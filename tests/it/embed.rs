@@ -9,9 +9,9 @@
 //! skipped with a note — except when `PACKIT_PAGES_SITE_CHECKS=1` or `CI=true`, where
 //! it must be there.
 
-mod support;
+use crate::support;
 
-#[path = "../examples/sync_and_build.rs"]
+#[path = "../../examples/sync_and_build.rs"]
 #[allow(dead_code)]
 mod sync_and_build;
 

@@ -334,6 +334,29 @@ const INFO_KEYS: [&str; 12] = [
     "non_git_upstream",
 ];
 
+/// The keys `own` plus, on items of a project, the project info keys.
+fn expected_keys(own: &[&str], v: &Value) -> BTreeSet<String> {
+    let mut want: BTreeSet<String> = own.iter().map(|s| s.to_string()).collect();
+    if v.get("non_git_upstream").is_some() {
+        want.extend(INFO_KEYS.iter().map(|s| s.to_string()));
+    }
+    want
+}
+
+/// Keys of a Log Detective run, its list item and its detail alike.
+const LOG_DETECTIVE_KEYS: &[&str] = &[
+    "packit_id",
+    "analysis_id",
+    "status",
+    "chroot",
+    "commit_sha",
+    "log_detective_response",
+    "error_msg",
+    "target_build",
+    "run_ids",
+    "submitted_time",
+];
+
 #[test]
 fn detail_key_sets_follow_the_server_code() {
     let ds = ds2000();
@@ -440,21 +463,7 @@ fn detail_key_sets_follow_the_server_code() {
                 "submitted_time",
             ],
         ),
-        (
-            "log-detective/",
-            &[
-                "packit_id",
-                "analysis_id",
-                "status",
-                "chroot",
-                "commit_sha",
-                "log_detective_response",
-                "error_msg",
-                "target_build",
-                "run_ids",
-                "submitted_time",
-            ],
-        ),
+        ("log-detective/", LOG_DETECTIVE_KEYS),
         (
             "copr-builds/groups/",
             &["submitted_time", "run_ids", "build_target_ids"],
@@ -480,10 +489,7 @@ fn detail_key_sets_follow_the_server_code() {
     for (prefix, own) in expect {
         let mut n = 0;
         for (path, v) in details_under(ds, prefix) {
-            let mut want: BTreeSet<String> = own.iter().map(|s| s.to_string()).collect();
-            if v.get("non_git_upstream").is_some() {
-                want.extend(INFO_KEYS.iter().map(|s| s.to_string()));
-            }
+            let want = expected_keys(own, v);
             assert_eq!(keys(v), want, "{path}");
             n += 1;
         }
@@ -524,28 +530,11 @@ fn detail_key_sets_follow_the_server_code() {
                 "submitted_time",
             ],
         ),
-        (
-            "log-detective",
-            &[
-                "packit_id",
-                "analysis_id",
-                "status",
-                "chroot",
-                "commit_sha",
-                "log_detective_response",
-                "error_msg",
-                "target_build",
-                "run_ids",
-                "submitted_time",
-            ],
-        ),
+        ("log-detective", LOG_DETECTIVE_KEYS),
     ];
     for (ep, own) in lists {
         for v in list(ds, ep) {
-            let mut want: BTreeSet<String> = own.iter().map(|s| s.to_string()).collect();
-            if v.get("non_git_upstream").is_some() {
-                want.extend(INFO_KEYS.iter().map(|s| s.to_string()));
-            }
+            let mut want = expected_keys(own, v);
             if ep == "koji-tag-requests" && v.get("project_url").is_none() {
                 for k in ["project_url", "repo_namespace", "repo_name"] {
                     want.remove(k);
@@ -1027,7 +1016,7 @@ fn stream_and_dataset_agree() {
     );
 }
 
-/// Benchmark: `cargo test --release --test demo -- --ignored --nocapture`.
+/// Benchmark: `cargo test --release --test it demo::generate_100k -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn generate_100k_pipelines() {
