@@ -56,7 +56,7 @@ fn quick_run_with_fake_cargo(name: &str, failing: &[&str]) -> Output {
         ));
     }
     script.push_str(
-        "if [ \"$1\" = test ] && [ \"$2\" = --all-targets ]; then\n\
+        "if [ \"$1\" = test ] && [ \"$2\" = --lib ]; then\n\
          echo 'test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out'\n\
          echo 'test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out'\n\
          fi\nexit 0\n",
