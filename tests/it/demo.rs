@@ -140,41 +140,28 @@ fn collect_statuses(ds: &Dataset) -> BTreeMap<&'static str, BTreeSet<String>> {
             m.entry(kind).or_default().insert(s.to_string());
         }
     };
-    for (_, v) in details_under(ds, "copr-builds/") {
-        add("copr", v);
-    }
-    for (_, v) in details_under(ds, "srpm-builds/") {
-        add("srpm", v);
-    }
-    for v in list(ds, "koji-builds") {
-        add("koji", v);
-    }
-    for v in list(ds, "testing-farm/results") {
-        add("tf", v);
-    }
-    for v in list(ds, "bodhi-updates") {
-        add("bodhi", v);
-    }
-    for ep in ["propose-downstream", "pull-from-upstream"] {
-        for v in list(ds, ep) {
-            add("sync_run", v);
+    for (prefix, kind) in [("copr-builds/", "copr"), ("srpm-builds/", "srpm")] {
+        for (_, v) in details_under(ds, prefix) {
+            add(kind, v);
         }
-        for (_, v) in details_under(
-            ds,
-            if ep == "propose-downstream" {
-                "propose-downstream/"
-            } else {
-                "pull-from-upstream/"
-            },
-        ) {
+    }
+    for (ep, kind) in [
+        ("koji-builds", "koji"),
+        ("testing-farm/results", "tf"),
+        ("bodhi-updates", "bodhi"),
+        ("propose-downstream", "sync_run"),
+        ("pull-from-upstream", "sync_run"),
+        ("openscanhub-scans", "osh"),
+        ("log-detective", "ld"),
+    ] {
+        for v in list(ds, ep) {
+            add(kind, v);
+        }
+    }
+    for prefix in ["propose-downstream/", "pull-from-upstream/"] {
+        for (_, v) in details_under(ds, prefix) {
             add("sync_target", v);
         }
-    }
-    for v in list(ds, "openscanhub-scans") {
-        add("osh", v);
-    }
-    for v in list(ds, "log-detective") {
-        add("ld", v);
     }
     for v in list(ds, "runs") {
         for vm in v["vm_image_build"].as_array().unwrap() {
