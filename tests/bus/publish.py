@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Publishes test messages with the real fedora-messaging client (tests/listen.rs).
+"""Publishes test messages with the real fedora-messaging client (tests/it/listen.rs).
 
 Reads JSON lines on stdin, one message each, and prints one JSON line per message
 published ({"id": <message id>}). The fedora-messaging configuration comes from

@@ -1,11 +1,33 @@
-//! Helpers shared by the integration tests: the stub API server and archive helpers.
+//! Helpers shared by the integration tests: the stub API server, the broker, temp
+//! folders, the binary, demo archives, stub clients and snapshots of built sites.
 
 #![allow(dead_code)]
 
 pub mod broker;
 pub mod stub;
 
+use packit_pages::api::client::ClientConfig;
+use packit_pages::archive::Archive;
+use packit_pages::demo::DemoSpec;
+use packit_pages::site::BuildOptions;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+/// A fresh, empty directory named after `tag` (unique in this process), left in place.
+pub fn fresh_dir(tag: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let p = std::env::temp_dir().join(format!(
+        "pp-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
 
 /// A temporary directory removed on drop.
 pub struct TempDir(pub PathBuf);
@@ -13,16 +35,7 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     /// A fresh, empty directory named after `tag`.
     pub fn new(tag: &str) -> TempDir {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "pp-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        TempDir(fresh_dir(tag))
     }
 
     /// A path inside the directory.
@@ -40,6 +53,95 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The `packit-pages` binary, with `RUST_LOG=warn` and none of the caller's
+/// `PACKIT_PAGES_*` variables (they would override flags and config files).
+pub fn packit_pages() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_packit-pages"));
+    c.env("RUST_LOG", "warn");
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("PACKIT_PAGES_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+/// A finished command's stdout and stderr, for assertions and their messages.
+pub fn output_text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Creates the archive `path` holding the demo data set of `pipelines` pipelines.
+pub fn demo_archive(path: &Path, pipelines: u64, seed: u64) {
+    let mut archive = Archive::open(path).unwrap();
+    packit_pages::sync::ingest_records(&mut archive, &DemoSpec::new(pipelines, seed)).unwrap();
+}
+
+/// What to build for tests that watch single files: the site of `archive` in `out` on
+/// two threads, with the list of written files; the default theme, no content folder.
+pub fn build_options(archive: PathBuf, out: PathBuf) -> BuildOptions {
+    BuildOptions {
+        archive,
+        out,
+        threads: Some(2),
+        list_files: true,
+        ..BuildOptions::default()
+    }
+}
+
+/// A client of the stub API that never waits: no pacing, retries after 1 to 20 ms.
+pub fn stub_client(stub: &stub::Stub) -> ClientConfig {
+    ClientConfig {
+        base_url: stub.base_url(),
+        requests_per_second: 0.0,
+        backoff_base: Duration::from_millis(1),
+        backoff_max: Duration::from_millis(20),
+        ..ClientConfig::default()
+    }
+}
+
+/// The files of a built site (not the build's own `.packit-pages` state folder).
+fn site_files(dir: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            !e.path()
+                .components()
+                .any(|c| c.as_os_str() == ".packit-pages")
+        })
+}
+
+/// Every file of a built site by its path relative to `dir`, with its bytes.
+pub fn site_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    site_files(dir)
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Every file of a built site with its modification time.
+pub fn site_mtimes(dir: &Path) -> BTreeMap<PathBuf, SystemTime> {
+    site_files(dir)
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
 }
 
 use serde_json::{Value, json};

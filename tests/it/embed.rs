@@ -4,14 +4,14 @@
 //! The example runs twice: its source compiled into this test (always current), and
 //! the compiled example program itself from `target/<profile>/examples/`. `cargo test
 //! --all-targets` builds examples only as test harnesses, so `scripts/test` runs
-//! `cargo build --examples` first; when that binary is missing or older than the
+//! `cargo build --example sync_and_build` first; when that binary is missing or older than the
 //! library or the example's source (a narrower `cargo test` run), the binary run is
 //! skipped with a note — except when `PACKIT_PAGES_SITE_CHECKS=1` or `CI=true`, where
 //! it must be there.
 
-mod support;
+use crate::support;
 
-#[path = "../examples/sync_and_build.rs"]
+#[path = "../../examples/sync_and_build.rs"]
 #[allow(dead_code)]
 mod sync_and_build;
 

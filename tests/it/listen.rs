@@ -6,17 +6,16 @@
 //! test function, in order. A missing rabbitmq-server or fedora-messaging venv fails
 //! the test (scripts/install-test-deps provides both); nothing is skipped.
 
-mod support;
+use crate::support;
 
-use packit_pages::api::client::ClientConfig;
 use packit_pages::listen::config::{Binding, BusConfig, QueueConfig};
 use packit_pages::listen::{ListenEvent, ListenOptions, ListenStats};
 use packit_pages::site::BuildOptions;
 use packit_pages::sync::{self, NoProgress, SyncOptions};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 use support::broker::{Broker, Publisher, publish};
 use support::stub::{Dataset, Stub};
 use support::{TempDir, mini_dataset};
@@ -60,27 +59,11 @@ impl Site {
         let ds = mini_dataset(pipelines);
         let stub = Stub::start(&ds);
         let sync = SyncOptions {
-            client: ClientConfig {
-                base_url: stub.base_url(),
-                requests_per_second: 0.0,
-                backoff_base: Duration::from_millis(1),
-                backoff_max: Duration::from_millis(20),
-                ..ClientConfig::default()
-            },
+            client: support::stub_client(&stub),
             ..SyncOptions::new(dir.join("archive.sqlite"), &stub.base_url())
         };
         sync::sync(&sync, &NoProgress).await.expect("initial sync");
-        let build = BuildOptions {
-            archive: sync.archive.clone(),
-            out: dir.join("public"),
-            theme: None,
-            base_url: None,
-            content: None,
-            full: false,
-            threads: Some(2),
-            list_files: true,
-            page_json: false,
-        };
+        let build = support::build_options(sync.archive.clone(), dir.join("public"));
         let b = build.clone();
         tokio::task::spawn_blocking(move || packit_pages::site::build(&b))
             .await
@@ -126,10 +109,16 @@ struct Running {
 }
 
 fn start(site: &Site, bus: BusConfig) -> Running {
+    start_with(site, bus, |_| {})
+}
+
+/// [`start`] with options `adjust` changes.
+fn start_with(site: &Site, bus: BusConfig, adjust: impl FnOnce(&mut ListenOptions)) -> Running {
     let (tx, events) = tokio::sync::mpsc::unbounded_channel();
     let mut opts = ListenOptions::new(bus, site.sync.clone(), Some(site.build.clone()));
     opts.events = Some(tx);
     opts.max_backoff = Duration::from_secs(2);
+    adjust(&mut opts);
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         packit_pages::listen::listen(&opts, async {
@@ -171,24 +160,7 @@ impl Running {
     }
 }
 
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, SystemTime> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| {
-            !e.path()
-                .components()
-                .any(|c| c.as_os_str() == ".packit-pages")
-        })
-        .map(|e| {
-            (
-                e.path().to_path_buf(),
-                e.metadata().unwrap().modified().unwrap(),
-            )
-        })
-        .collect()
-}
+use support::site_mtimes as snapshot;
 
 /// Scenario 1: the example Copr build.end reaches the Copr build's page, and only the
 /// pages it affects are rewritten.
@@ -464,29 +436,12 @@ async fn polling_brings_what_the_bus_does_not(broker: &Broker) {
     }
     site.ds.details.get_mut("srpm-builds/1005").unwrap()["status"] = json!("success");
     site.stub.set_dataset(&site.ds);
-    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let mut opts = ListenOptions::new(
-        bus(broker, "pp-poll", None),
-        site.sync.clone(),
-        Some(site.build.clone()),
-    );
-    opts.events = Some(tx);
-    opts.poll_interval = Some(Duration::from_secs(1));
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        packit_pages::listen::listen(&opts, async {
-            let _ = rx.await;
-        })
-        .await
-        .expect("listener")
+    let mut l = start_with(&site, bus(broker, "pp-poll", None), |o| {
+        o.poll_interval = Some(Duration::from_secs(1));
     });
     let mut polls = 0;
     while polls < 2 {
-        let e = tokio::time::timeout(Duration::from_secs(60), events.recv())
-            .await
-            .expect("poll in time")
-            .expect("alive");
-        if let ListenEvent::Polled(report, _) = e {
+        if let ListenEvent::Polled(report, _) = l.next(60).await {
             polls += 1;
             if polls == 1 {
                 assert!(
@@ -501,11 +456,7 @@ async fn polling_brings_what_the_bus_does_not(broker: &Broker) {
         !page.contains("running") && page.contains("success"),
         "{page}"
     );
-    let _ = stop.send(());
-    let stats = tokio::time::timeout(Duration::from_secs(30), task)
-        .await
-        .unwrap()
-        .unwrap();
+    let stats = l.shutdown().await;
     assert!(stats.polls >= 2);
 }
 
@@ -524,7 +475,7 @@ async fn command_applies_and_stops_on_sigterm(broker: &Broker) {
         ),
     )
     .unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"))
+    let mut child = support::packit_pages()
         .args(["listen", "--amqp-config"])
         .arg(&conf)
         .arg("--api")
@@ -654,56 +605,32 @@ async fn server_named_queue_and_duplicates(broker: &Broker) {
     assert_eq!(stats.duplicates, 1);
 }
 
-async fn next(events: &mut UnboundedReceiver<ListenEvent>) -> ListenEvent {
-    tokio::time::timeout(Duration::from_secs(60), events.recv())
-        .await
-        .expect("event in time")
-        .expect("alive")
-}
-
 /// Scenario 8: the message arrives before Packit has recorded the change; the
 /// follow-up refresh brings it.
 async fn follow_up_refresh_catches_a_late_api(broker: &Broker) {
     let mut site = Site::new("listen-settle", 6).await;
-    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let mut opts = ListenOptions::new(
-        bus(broker, "pp-settle", None),
-        site.sync.clone(),
-        Some(site.build.clone()),
-    );
-    opts.events = Some(tx);
-    opts.settle = Some(Duration::from_secs(2));
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        packit_pages::listen::listen(&opts, async {
-            let _ = rx.await;
-        })
-        .await
-        .expect("listener")
+    let mut l = start_with(&site, bus(broker, "pp-settle", None), |o| {
+        o.settle = Some(Duration::from_secs(2));
     });
-    while !matches!(next(&mut events).await, ListenEvent::Connected) {}
+    l.connected().await;
     publish(
         &broker.publisher_config(),
         "api",
         &[copr_end(7000005, "fedora-40-x86_64", 1)],
     );
-    while !matches!(next(&mut events).await, ListenEvent::Batch(_)) {}
+    while !matches!(l.next(60).await, ListenEvent::Batch(_)) {}
     assert!(site.page("jobs/copr/2010/index.html").contains("pending"));
     // now Packit has handled the same message
     finish_2010(&mut site);
     loop {
-        if let ListenEvent::Settled(report, build) = next(&mut events).await {
+        if let ListenEvent::Settled(report, build) = l.next(60).await {
             assert!(report.totals.changed >= 1);
             assert!(build.is_some());
             break;
         }
     }
     assert!(site.page("jobs/copr/2010/index.html").contains("success"));
-    let _ = stop.send(());
-    tokio::time::timeout(Duration::from_secs(30), task)
-        .await
-        .unwrap()
-        .unwrap();
+    l.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]

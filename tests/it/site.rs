@@ -1,17 +1,14 @@
 //! Site build tests: every page kind reachable, escaping, containment, skip-unchanged,
 //! snapshots.
 
-mod common;
+use crate::common;
 
 use packit_pages::site::{BuildOptions, build};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("pp-site-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+    crate::support::fresh_dir(&format!("site-{tag}"))
 }
 
 fn site(tag: &str, n: usize, hostile: bool) -> (PathBuf, PathBuf) {
@@ -117,21 +114,28 @@ fn is_redirect(site: &Path, f: &str) -> bool {
         .unwrap_or(false)
 }
 
-#[test]
-fn every_page_kind_is_reachable_from_home() {
-    let (a, out) = site("crawl", 120, false);
-    build(&opts(&a, &out)).unwrap();
-    let reached = crawl(&out);
-    let files = all_files(&out);
+/// The pages reached from the home page, after checking that every link target
+/// exists and that every page but redirects and the 404 page is reached.
+fn crawl_whole_site(out: &Path) -> BTreeSet<String> {
+    let reached = crawl(out);
+    let files = all_files(out);
     for f in &reached {
         assert!(files.contains(f), "broken link target {f}");
     }
     let unreached: Vec<&String> = files
         .iter()
         .filter(|f| f.ends_with(".html") && !reached.contains(*f))
-        .filter(|f| !is_redirect(&out, f) && f.as_str() != "404.html")
+        .filter(|f| !is_redirect(out, f) && f.as_str() != "404.html")
         .collect();
     assert!(unreached.is_empty(), "pages not reachable: {unreached:?}");
+    reached
+}
+
+#[test]
+fn every_page_kind_is_reachable_from_home() {
+    let (a, out) = site("crawl", 120, false);
+    build(&opts(&a, &out)).unwrap();
+    let reached = crawl_whole_site(&out);
     for expected in [
         "jobs/index.html",
         "jobs/copr/index.html",
@@ -181,6 +185,7 @@ fn every_page_kind_is_reachable_from_home() {
     ] {
         assert!(is_redirect(&out, redirect), "{redirect}");
     }
+    let files = all_files(&out);
     for f in ["404.html", "sitemap.xml", "robots.txt", ".nojekyll"] {
         assert!(files.contains(f), "{f}");
     }
@@ -383,24 +388,10 @@ fn snapshots() {
 fn demo_site_is_complete_and_reachable() {
     let d = tmp("demo");
     let a = d.join("demo.sqlite");
-    {
-        let mut archive = packit_pages::archive::Archive::open(&a).unwrap();
-        packit_pages::sync::ingest_demo(&mut archive, &packit_pages::demo::DemoSpec::new(300, 1))
-            .unwrap();
-    }
+    crate::support::demo_archive(&a, 300, 1);
     let out = d.join("site");
     build(&opts(&a, &out)).unwrap();
-    let reached = crawl(&out);
-    let files = all_files(&out);
-    for f in &reached {
-        assert!(files.contains(f), "broken link target {f}");
-    }
-    let unreached: Vec<&String> = files
-        .iter()
-        .filter(|f| f.ends_with(".html") && !reached.contains(*f))
-        .filter(|f| !is_redirect(&out, f) && f.as_str() != "404.html")
-        .collect();
-    assert!(unreached.is_empty(), "pages not reachable: {unreached:?}");
+    let reached = crawl_whole_site(&out);
     let has = |prefix: &str, depth: usize| {
         reached
             .iter()

@@ -1,7 +1,7 @@
 //! "Beyond the dashboard": the API mirror, view JSON, Atom feeds, SVG badges and
 //! the filter indexes.
 
-mod common;
+use crate::common;
 
 use packit_pages::api::Kind;
 use packit_pages::archive::Archive;
@@ -10,10 +10,7 @@ use packit_pages::site::{BuildOptions, build};
 use std::path::{Path, PathBuf};
 
 fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("pp-beyond-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+    crate::support::fresh_dir(&format!("beyond-{tag}"))
 }
 
 fn opts(a: &Path, out: &Path) -> BuildOptions {
@@ -27,12 +24,7 @@ fn opts(a: &Path, out: &Path) -> BuildOptions {
 fn demo_archive(tag: &str, pipelines: u64) -> (PathBuf, PathBuf) {
     let d = tmp(tag);
     let a = d.join("demo.sqlite");
-    let mut archive = Archive::open(&a).unwrap();
-    packit_pages::sync::ingest_demo(
-        &mut archive,
-        &packit_pages::demo::DemoSpec::new(pipelines, 1),
-    )
-    .unwrap();
+    crate::support::demo_archive(&a, pipelines, 1);
     (a, d.join("site"))
 }
 

@@ -6,19 +6,13 @@
 //! The oracle for "exactly": a clean full build of the changed inputs into a fresh
 //! directory, compared file by file with the site as it was before the change.
 
+use crate::support;
 use packit_pages::api::Kind;
 use packit_pages::archive::{Archive, Part};
 use packit_pages::demo::DemoSpec;
 use packit_pages::site::{BuildMode, BuildOptions, BuildReport, build};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("pp-incr-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from) {
@@ -35,10 +29,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A demo archive of `n` pipelines plus a content folder (copy of the repo's).
 fn setup(tag: &str, n: u64) -> (PathBuf, PathBuf, PathBuf) {
-    let d = tmp(tag);
+    let d = support::fresh_dir(&format!("incr-{tag}"));
     let a = d.join("demo.sqlite");
-    let mut archive = Archive::open(&a).unwrap();
-    packit_pages::sync::ingest_demo(&mut archive, &DemoSpec::new(n, 7)).unwrap();
+    support::demo_archive(&a, n, 7);
     let content = d.join("content");
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
@@ -58,27 +51,7 @@ fn opts(a: &Path, out: &Path, content: &Path) -> BuildOptions {
     }
 }
 
-/// Every file of a site (without the build's own state folder).
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut m = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir) {
-        let e = e.unwrap();
-        if !e.file_type().is_file() {
-            continue;
-        }
-        let rel = e
-            .path()
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        if rel.starts_with(".packit-pages") {
-            continue;
-        }
-        m.insert(rel, std::fs::read(e.path()).unwrap());
-    }
-    m
-}
+use crate::support::site_bytes as snapshot;
 
 /// Files a clean full build of the current inputs changes (or adds) relative to
 /// `before`, and files it no longer has.
@@ -251,7 +224,7 @@ fn a_template_edit_rewrites_only_pages_using_it() {
     o.theme = Some(theme.clone());
     build(&o).unwrap();
     // an override of the job detail template that changes only Copr pages
-    let src = include_str!("../themes/default/templates/job.html");
+    let src = include_str!("../../themes/default/templates/job.html");
     let edited = src.replacen(
         "{% block content %}",
         "{% block content %}{% if path is starting_with(pat='jobs/copr/') %}<p class=\"note\">Copr build</p>{% endif %}",
@@ -304,7 +277,7 @@ impl Lcg {
 /// shows a changed entity was missed.
 #[test]
 fn random_changes_never_leave_a_stale_page() {
-    let (d, a, content) = setup("prop", 90);
+    let (d, a, content) = setup("prop", 60);
     let o = opts(&a, &d.join("site"), &content);
     build(&o).unwrap();
     let mut rng = Lcg(0x5eed);
@@ -322,7 +295,7 @@ fn random_changes_never_leave_a_stale_page() {
             .map(|r| r.unwrap())
             .collect()
     };
-    let mut pipelines = 90;
+    let mut pipelines = 60;
     for round in 0..8 {
         let changes = 1 + rng.next() % 4;
         for _ in 0..changes {
@@ -349,8 +322,8 @@ fn random_changes_never_leave_a_stale_page() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// `build` killed with SIGKILL at ten points (during a first full build and during
-/// an incremental one) and run again yields a site byte-identical to a clean build.
+/// `build` killed with SIGKILL at six points (three during a first full build, three
+/// during an incremental one) and run again yields a site byte-identical to a clean build.
 #[cfg(unix)]
 #[test]
 fn killed_builds_recover_to_the_clean_result() {
@@ -375,8 +348,8 @@ fn killed_builds_recover_to_the_clean_result() {
     assert!(run(&clean).status().unwrap().success());
     let full_time = t.elapsed();
     let out = d.join("site");
-    for i in 0..10u32 {
-        if i == 5 {
+    for i in 0..6u32 {
+        if i == 3 {
             // the second half interrupts incremental builds after a change
             assert!(run(&out).status().unwrap().success());
             let id = pick(&a, "copr", "success", 3 + i as i64);
@@ -384,7 +357,7 @@ fn killed_builds_recover_to_the_clean_result() {
             let mut ar = Archive::open(&a).unwrap();
             packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(122, 7)).unwrap();
         }
-        let at = full_time.mul_f64(0.08 + 0.09 * (i % 5) as f64);
+        let at = full_time.mul_f64(0.08 + 0.15 * (i % 3) as f64);
         let mut child = run(&out).spawn().unwrap();
         std::thread::sleep(at.min(Duration::from_secs(30)));
         let _ = child.kill();

@@ -1,9 +1,8 @@
 //! `sync::refresh`, the targeted re-fetch behind `listen`, against the stub API.
 
-mod support;
+use crate::support;
 
 use packit_pages::api::Kind;
-use packit_pages::api::client::ClientConfig;
 use packit_pages::archive::Archive;
 use packit_pages::sync::{self, Find, NoProgress, RefreshRequest, SyncOptions};
 use serde_json::{Value, json};
@@ -13,13 +12,7 @@ use support::{TempDir, mini_dataset};
 
 fn options(stub: &Stub, archive: &std::path::Path) -> SyncOptions {
     SyncOptions {
-        client: ClientConfig {
-            base_url: stub.base_url(),
-            requests_per_second: 0.0,
-            backoff_base: Duration::from_millis(1),
-            backoff_max: Duration::from_millis(20),
-            ..ClientConfig::default()
-        },
+        client: support::stub_client(stub),
         ..SyncOptions::new(archive, &stub.base_url())
     }
 }

@@ -2,7 +2,7 @@
 //! that use the edited template; the server serves the site with the live-reload
 //! script (only in what it serves) and announces rebuilds.
 
-mod support;
+use crate::support;
 
 use packit_pages::serve::{EVENTS_PATH, RELOAD_SCRIPT, Server};
 use packit_pages::site::BuildOptions;
@@ -17,19 +17,11 @@ use std::time::{Duration, SystemTime};
 use support::TempDir;
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, (SystemTime, Vec<u8>)> {
-    walkdir::WalkDir::new(dir)
+    support::site_mtimes(dir)
         .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| {
-            !e.path()
-                .components()
-                .any(|c| c.as_os_str() == ".packit-pages")
-        })
-        .map(|e| {
-            let p = e.path().to_path_buf();
-            let t = e.metadata().unwrap().modified().unwrap();
-            (p.clone(), (t, std::fs::read(&p).unwrap()))
+        .map(|(p, t)| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, (t, bytes))
         })
         .collect()
 }
@@ -37,26 +29,15 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, (SystemTime, Vec<u8>)> {
 fn demo_site(tag: &str) -> (TempDir, BuildOptions) {
     let dir = TempDir::new(tag);
     let archive = dir.join("demo.sqlite");
-    {
-        let mut a = packit_pages::archive::Archive::open(&archive).unwrap();
-        packit_pages::sync::ingest_records(&mut a, &packit_pages::demo::DemoSpec::new(30, 3))
-            .unwrap();
-    }
+    support::demo_archive(&archive, 30, 3);
     let theme = dir.join("theme");
     std::fs::create_dir_all(theme.join("templates")).unwrap();
     let default =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/pipeline.html");
     std::fs::copy(&default, theme.join("templates/pipeline.html")).unwrap();
     let opts = BuildOptions {
-        archive,
-        out: dir.join("public"),
         theme: Some(theme),
-        base_url: None,
-        content: None,
-        full: false,
-        threads: Some(2),
-        list_files: true,
-        page_json: false,
+        ..support::build_options(archive, dir.join("public"))
     };
     (dir, opts)
 }

@@ -140,41 +140,28 @@ fn collect_statuses(ds: &Dataset) -> BTreeMap<&'static str, BTreeSet<String>> {
             m.entry(kind).or_default().insert(s.to_string());
         }
     };
-    for (_, v) in details_under(ds, "copr-builds/") {
-        add("copr", v);
-    }
-    for (_, v) in details_under(ds, "srpm-builds/") {
-        add("srpm", v);
-    }
-    for v in list(ds, "koji-builds") {
-        add("koji", v);
-    }
-    for v in list(ds, "testing-farm/results") {
-        add("tf", v);
-    }
-    for v in list(ds, "bodhi-updates") {
-        add("bodhi", v);
-    }
-    for ep in ["propose-downstream", "pull-from-upstream"] {
-        for v in list(ds, ep) {
-            add("sync_run", v);
+    for (prefix, kind) in [("copr-builds/", "copr"), ("srpm-builds/", "srpm")] {
+        for (_, v) in details_under(ds, prefix) {
+            add(kind, v);
         }
-        for (_, v) in details_under(
-            ds,
-            if ep == "propose-downstream" {
-                "propose-downstream/"
-            } else {
-                "pull-from-upstream/"
-            },
-        ) {
+    }
+    for (ep, kind) in [
+        ("koji-builds", "koji"),
+        ("testing-farm/results", "tf"),
+        ("bodhi-updates", "bodhi"),
+        ("propose-downstream", "sync_run"),
+        ("pull-from-upstream", "sync_run"),
+        ("openscanhub-scans", "osh"),
+        ("log-detective", "ld"),
+    ] {
+        for v in list(ds, ep) {
+            add(kind, v);
+        }
+    }
+    for prefix in ["propose-downstream/", "pull-from-upstream/"] {
+        for (_, v) in details_under(ds, prefix) {
             add("sync_target", v);
         }
-    }
-    for v in list(ds, "openscanhub-scans") {
-        add("osh", v);
-    }
-    for v in list(ds, "log-detective") {
-        add("ld", v);
     }
     for v in list(ds, "runs") {
         for vm in v["vm_image_build"].as_array().unwrap() {
@@ -334,6 +321,29 @@ const INFO_KEYS: [&str; 12] = [
     "non_git_upstream",
 ];
 
+/// The keys `own` plus, on items of a project, the project info keys.
+fn expected_keys(own: &[&str], v: &Value) -> BTreeSet<String> {
+    let mut want: BTreeSet<String> = own.iter().map(|s| s.to_string()).collect();
+    if v.get("non_git_upstream").is_some() {
+        want.extend(INFO_KEYS.iter().map(|s| s.to_string()));
+    }
+    want
+}
+
+/// Keys of a Log Detective run, its list item and its detail alike.
+const LOG_DETECTIVE_KEYS: &[&str] = &[
+    "packit_id",
+    "analysis_id",
+    "status",
+    "chroot",
+    "commit_sha",
+    "log_detective_response",
+    "error_msg",
+    "target_build",
+    "run_ids",
+    "submitted_time",
+];
+
 #[test]
 fn detail_key_sets_follow_the_server_code() {
     let ds = ds2000();
@@ -440,21 +450,7 @@ fn detail_key_sets_follow_the_server_code() {
                 "submitted_time",
             ],
         ),
-        (
-            "log-detective/",
-            &[
-                "packit_id",
-                "analysis_id",
-                "status",
-                "chroot",
-                "commit_sha",
-                "log_detective_response",
-                "error_msg",
-                "target_build",
-                "run_ids",
-                "submitted_time",
-            ],
-        ),
+        ("log-detective/", LOG_DETECTIVE_KEYS),
         (
             "copr-builds/groups/",
             &["submitted_time", "run_ids", "build_target_ids"],
@@ -480,10 +476,7 @@ fn detail_key_sets_follow_the_server_code() {
     for (prefix, own) in expect {
         let mut n = 0;
         for (path, v) in details_under(ds, prefix) {
-            let mut want: BTreeSet<String> = own.iter().map(|s| s.to_string()).collect();
-            if v.get("non_git_upstream").is_some() {
-                want.extend(INFO_KEYS.iter().map(|s| s.to_string()));
-            }
+            let want = expected_keys(own, v);
             assert_eq!(keys(v), want, "{path}");
             n += 1;
         }
@@ -524,28 +517,11 @@ fn detail_key_sets_follow_the_server_code() {
                 "submitted_time",
             ],
         ),
-        (
-            "log-detective",
-            &[
-                "packit_id",
-                "analysis_id",
-                "status",
-                "chroot",
-                "commit_sha",
-                "log_detective_response",
-                "error_msg",
-                "target_build",
-                "run_ids",
-                "submitted_time",
-            ],
-        ),
+        ("log-detective", LOG_DETECTIVE_KEYS),
     ];
     for (ep, own) in lists {
         for v in list(ds, ep) {
-            let mut want: BTreeSet<String> = own.iter().map(|s| s.to_string()).collect();
-            if v.get("non_git_upstream").is_some() {
-                want.extend(INFO_KEYS.iter().map(|s| s.to_string()));
-            }
+            let mut want = expected_keys(own, v);
             if ep == "koji-tag-requests" && v.get("project_url").is_none() {
                 for k in ["project_url", "repo_namespace", "repo_name"] {
                     want.remove(k);
@@ -1027,7 +1003,7 @@ fn stream_and_dataset_agree() {
     );
 }
 
-/// Benchmark: `cargo test --release --test demo -- --ignored --nocapture`.
+/// Benchmark: `cargo test --release --test it demo::generate_100k -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn generate_100k_pipelines() {

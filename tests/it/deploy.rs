@@ -4,7 +4,7 @@
 //! style attribute, no event handler). The browser-side proof is
 //! `tests/browser/csp.mjs`, run by `scripts/test`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,11 +16,8 @@ fn root() -> PathBuf {
 
 fn demo_site(tmp: &TempDir) -> PathBuf {
     let out = tmp.join("public");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"))
+    let o = support::packit_pages()
         .current_dir(tmp.path())
-        .env("RUST_LOG", "warn")
-        .env_remove("PACKIT_PAGES_CONFIG")
-        .env_remove("PACKIT_PAGES_OUT")
         .args(["build", "--demo", "--pipelines", "80", "--out"])
         .arg(&out)
         .output()
@@ -330,7 +327,7 @@ fn the_csp_is_strict_and_no_page_needs_an_exception() {
 fn assert_cli_line(line: &str) {
     let words: Vec<&str> = line.split_whitespace().collect();
     let sub = words[0];
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"))
+    let help = support::packit_pages()
         .args([sub, "--help"])
         .output()
         .unwrap();

@@ -1,6 +1,6 @@
 //! The log archive: `sync --with-logs` against the stub (which serves log files too).
 
-mod support;
+use crate::support;
 
 use packit_pages::api::Kind;
 use packit_pages::api::client::ClientConfig;
@@ -15,13 +15,10 @@ use support::{TempDir, mini_dataset};
 fn options(stub: &Stub, archive: &Path) -> SyncOptions {
     SyncOptions {
         client: ClientConfig {
-            base_url: stub.base_url(),
-            requests_per_second: 0.0,
             max_retries: 2,
-            backoff_base: Duration::from_millis(1),
             backoff_max: Duration::from_millis(5),
             timeout: Duration::from_secs(30),
-            ..ClientConfig::default()
+            ..support::stub_client(stub)
         },
         with_logs: true,
         ..SyncOptions::new(archive, &stub.base_url())
@@ -237,21 +234,6 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// Every file of a built site, by relative path.
-fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(root).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_pages_anchors_escaping_notices_and_incremental_rebuilds() {
     use packit_pages::model::{JobList, detail_path};
@@ -381,7 +363,7 @@ async fn log_pages_anchors_escaping_notices_and_incremental_rebuilds() {
         ..bopts.clone()
     })
     .unwrap();
-    let (a, b) = (files(&out), files(&clean));
+    let (a, b) = (support::site_bytes(&out), support::site_bytes(&clean));
     let diff: Vec<&String> = a
         .keys()
         .chain(b.keys())
@@ -455,10 +437,8 @@ fn cli_with_logs_flag_env_and_log_cap() {
     let base = format!("http://{}", stub.addr());
     stub.set_dataset(&dataset(&base));
     let run = |archive: &Path, extra: &[&str], env: Option<&str>| {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_packit-pages"));
-        c.env("RUST_LOG", "warn")
-            .env_remove("PACKIT_PAGES_WITH_LOGS")
-            .args(["sync", "--api", &stub.base_url(), "--archive"])
+        let mut c = support::packit_pages();
+        c.args(["sync", "--api", &stub.base_url(), "--archive"])
             .arg(archive)
             .args(["--rps", "0", "--progress", "none", "--no-usage"])
             .args(extra)

@@ -2,7 +2,7 @@
 //! overrides, `check`, configuration precedence (flag > environment > file > default),
 //! shell completions and man pages.
 
-mod support;
+use crate::support;
 
 use packit_pages::api::Kind;
 use packit_pages::archive::Archive;
@@ -13,13 +13,8 @@ use support::{TempDir, mini_dataset};
 
 /// The binary with a clean environment (no PACKIT_PAGES_* from the caller), run in `dir`.
 fn bin(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_packit-pages"));
-    c.current_dir(dir).env("RUST_LOG", "warn");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PACKIT_PAGES_") {
-            c.env_remove(k);
-        }
-    }
+    let mut c = support::packit_pages();
+    c.current_dir(dir);
     c
 }
 
@@ -27,13 +22,7 @@ fn run(c: &mut Command) -> Output {
     c.output().expect("run packit-pages")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use support::output_text as text;
 
 const PIPELINES: &str = "30";
 

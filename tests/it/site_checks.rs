@@ -14,45 +14,15 @@
 use std::env;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh folder under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = env::temp_dir().join(format!(
-            "packit-pages-site-checks-{}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::TempDir;
+use crate::support::output_text as text;
 
 #[test]
 fn ci_entry_point_runs_the_readme_test_command() {
@@ -86,7 +56,7 @@ fn quick_run_with_fake_cargo(name: &str, failing: &[&str]) -> Output {
         ));
     }
     script.push_str(
-        "if [ \"$1\" = test ] && [ \"$2\" = --all-targets ]; then\n\
+        "if [ \"$1\" = test ] && [ \"$2\" = --lib ]; then\n\
          echo 'test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out'\n\
          echo 'test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out'\n\
          fi\nexit 0\n",
