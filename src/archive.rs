@@ -628,20 +628,24 @@ impl Archive {
 
     /// Entities created or changed after revision `since`: (kind, id, created).
     pub fn changed_since(&self, since: i64) -> Result<Vec<(Kind, String, bool)>> {
-        let rows = self.rows(
-            "SELECT kind, id, created_rev > ?1 FROM entity WHERE changed_rev > ?1 ORDER BY kind, num, id",
+        // no ORDER BY: sorting in SQL would make SQLite scan the whole table in
+        // index order instead of searching the (small) set of changed rows
+        let mut rows = self.rows(
+            "SELECT kind, num, id, created_rev > ?1 FROM entity WHERE changed_rev > ?1",
             [since],
             |r| {
                 Ok((
                     r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
                 ))
             },
         )?;
+        rows.sort();
         Ok(rows
             .into_iter()
-            .filter_map(|(k, id, created)| Some((Kind::parse(&k)?, id, created)))
+            .filter_map(|(k, _, id, created)| Some((Kind::parse(&k)?, id, created)))
             .collect())
     }
 

@@ -182,7 +182,11 @@ pub fn watch(
 ) -> Result<(), WatchError> {
     let mut build = opts.build.clone();
     let places = watched(opts);
-    let first = crate::site::build(&build);
+    // a live session: archive changes patch its state, anything else rebuilds
+    let (mut session, first) = match crate::site::Session::open(&build) {
+        Ok((s, r)) => (Some(s), Ok(r)),
+        Err(e) => (None, Err(e)),
+    };
     // after the build: opening the archive may create its `-wal` file
     let mut last = fingerprint(&places);
     on_build(Rebuild {
@@ -238,15 +242,34 @@ pub fn watch(
         last = now;
         changed.sort();
         changed.dedup();
+        let mut reloaded = false;
         if let (Some(c), Some(reload)) = (&config, &opts.reload)
             && changed.iter().any(|p| p == c)
         {
             match reload() {
-                Ok(b) => build = b,
+                Ok(b) => {
+                    build = b;
+                    reloaded = true;
+                }
                 Err(e) => tracing::error!(error = %e, "configuration not reloaded"),
             }
         }
-        let result = crate::site::build(&build);
+        let archive = absolute(&build.archive);
+        let only_archive = changed.iter().all(|p| {
+            let p = absolute(p);
+            p == archive || p.as_os_str().to_string_lossy() == format!("{}-wal", archive.display())
+        });
+        let result = match session.as_mut() {
+            Some(s) if only_archive && !reloaded => s.update(),
+            Some(s) => s.rebuild_with(&build),
+            None => crate::site::Session::open(&build).map(|(s, r)| {
+                session = Some(s);
+                r
+            }),
+        };
+        if result.is_err() {
+            session = None;
+        }
         on_build(Rebuild {
             changed: &changed,
             result: &result,

@@ -360,6 +360,8 @@ struct Listener<'o> {
     stats: ListenStats,
     /// The follow-up refresh due next: when, and the union of the batches' requests.
     followup: Option<(tokio::time::Instant, RefreshRequest)>,
+    /// The site's live build state (opened by the first build).
+    session: std::sync::Arc<std::sync::Mutex<Option<crate::site::Session>>>,
 }
 
 enum Ended {
@@ -378,11 +380,26 @@ impl Listener<'_> {
         let Some(b) = self.opts.build.clone() else {
             return Ok(None);
         };
-        tokio::task::spawn_blocking(move || crate::site::build(&b))
-            .await
-            .map_err(|e| format!("build task: {e}"))?
-            .map(Some)
-            .map_err(|e| format!("build: {e}"))
+        let session = self.session.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
+            let result = match guard.as_mut() {
+                Some(s) => s.update(),
+                None => crate::site::Session::open(&b).map(|(s, r)| {
+                    *guard = Some(s);
+                    r
+                }),
+            };
+            if result.is_err() {
+                // start from what is on disk next time
+                *guard = None;
+            }
+            result
+        })
+        .await
+        .map_err(|e| format!("build task: {e}"))?
+        .map(Some)
+        .map_err(|e| format!("build: {e}"))
     }
 
     async fn poll(&mut self) {
@@ -647,6 +664,7 @@ pub async fn listen(
         dedup: Dedup::new(200_000),
         stats: ListenStats::default(),
         followup: None,
+        session: Default::default(),
     };
     let mut poll = opts.poll_interval.map(|d| {
         let mut i = tokio::time::interval(d.max(Duration::from_millis(10)));
