@@ -1567,6 +1567,21 @@ impl<'c> Model<'c> {
         let (Some(lo), Some(hi)) = (ids.first(), ids.last()) else {
             return Ok(Vec::new());
         };
+        // a slice of a whole list is dense: read its range; a project's or trigger's
+        // pipelines are spread over the archive: read exactly those (a range would
+        // read every pipeline in between)
+        let span = hi.saturating_sub(*lo).unsigned_abs();
+        if span > 4 * ids.len() as u64 + 64 {
+            let list: Vec<String> = ids.iter().map(|n| n.to_string()).collect();
+            let mut st = self.archive.connection().prepare(&format!(
+                "SELECT {COLS} FROM entity WHERE kind=?1 AND num IN ({}) ORDER BY num DESC",
+                list.join(",")
+            ))?;
+            let rows = st.query_map([kind.as_str()], row_entity)?;
+            return rows
+                .collect::<std::result::Result<_, _>>()
+                .map_err(Into::into);
+        }
         let mut st = self.archive.connection().prepare_cached(&format!(
             "SELECT {COLS} FROM entity WHERE kind=?1 AND num BETWEEN ?2 AND ?3 ORDER BY num DESC"
         ))?;

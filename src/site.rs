@@ -311,6 +311,17 @@ fn site_info(catalog: &Catalog, content: &[ContentView], opts: &BuildOptions) ->
     }
 }
 
+/// Every page of the site (with the view JSON pages when asked for).
+fn plan_of(catalog: &Catalog, theme: &Theme, content: &[ContentView], opts: &BuildOptions) -> Plan {
+    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
+    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
+    let mut plan = Plan::build(catalog, &content_names, &asset_names);
+    if opts.page_json {
+        plan.add_view_json();
+    }
+    plan
+}
+
 /// What a build records of its inputs (see [`BuildState`]).
 fn build_state(
     opts: &BuildOptions,
@@ -376,12 +387,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     phase("catalog");
     let theme = Theme::load(opts.theme.as_deref())?;
     let content = load_content(opts.content.as_deref())?;
-    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
-    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
-    let mut plan = Plan::build(&catalog, &content_names, &asset_names);
-    if opts.page_json {
-        plan.add_view_json();
-    }
+    let plan = plan_of(&catalog, &theme, &content, opts);
     let site = site_info(&catalog, &content, opts);
     let state = build_state(opts, &catalog, &theme, &content, &site);
     let state_line = serde_json::to_string(&state).unwrap_or_default();

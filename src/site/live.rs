@@ -18,7 +18,7 @@
 
 use super::{
     BuildMode, BuildOptions, BuildReport, BuildState, ContentView, Ctx, Renderer, SiteError, build,
-    build_state, load_content, site_info,
+    build_state, load_content, plan_of, site_info,
 };
 use crate::archive::Archive;
 use crate::model::Catalog;
@@ -79,7 +79,7 @@ impl Session {
         let now = build_state(opts, &catalog, &theme, &content, &site);
         // the catalog as read now, under the revision the pages were built from
         state.structure = now.structure;
-        let plan = session_plan(&catalog, &theme, &content, opts);
+        let plan = plan_of(&catalog, &theme, &content, opts);
         let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads.unwrap_or(0))
@@ -254,7 +254,7 @@ impl Session {
             .iter()
             .any(|p| matches!(p, Page::Sitemap | Page::SitemapPart(_)));
         let plan = if needs_plan {
-            session_plan(catalog, &self.theme, &self.content, &self.opts)
+            plan_of(catalog, &self.theme, &self.content, &self.opts)
         } else {
             Plan::default()
         };
@@ -337,20 +337,4 @@ impl Session {
         self.writer = OutputWriter::open(&self.opts.out, false)?;
         Ok(())
     }
-}
-
-/// The whole plan of the session's site.
-fn session_plan(
-    catalog: &Catalog,
-    theme: &Theme,
-    content: &[ContentView],
-    opts: &BuildOptions,
-) -> Plan {
-    let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
-    let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
-    let mut plan = Plan::build(catalog, &content_names, &asset_names);
-    if opts.page_json {
-        plan.add_view_json();
-    }
-    plan
 }

@@ -391,6 +391,43 @@ fn status_entities(a: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Random archive changes for the live tests: statuses of random entities and, every
+/// `every` rounds, new pipelines (the demo data set grown by one or two).
+struct Changes {
+    a: PathBuf,
+    kinds: Vec<(String, String)>,
+    rng: Lcg,
+    pipelines: u64,
+    every: u32,
+}
+
+impl Changes {
+    fn new(a: &Path, seed: u64, pipelines: u64, every: u32) -> Changes {
+        Changes {
+            a: a.to_path_buf(),
+            kinds: status_entities(a),
+            rng: Lcg(seed),
+            pipelines,
+            every,
+        }
+    }
+
+    /// Round `round`: up to `most` status changes, then maybe new pipelines.
+    fn round(&mut self, round: u32, most: u64) {
+        let statuses = ["success", "failure", "running", "pending", "error"];
+        for _ in 0..1 + self.rng.next() % most {
+            let (k, id) = &self.kinds[(self.rng.next() as usize) % self.kinds.len()];
+            let st = statuses[(self.rng.next() as usize) % statuses.len()];
+            set_status(&self.a, Kind::parse(k).unwrap(), id, st);
+        }
+        if round % self.every == 1 {
+            self.pipelines += 1 + self.rng.next() % 2;
+            let mut ar = Archive::open(&self.a).unwrap();
+            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(self.pipelines, 7)).unwrap();
+        }
+    }
+}
+
 /// A catalog patched from change sets (status changes, new pipelines and jobs)
 /// equals a catalog built from scratch on the same archive.
 #[test]
@@ -398,26 +435,14 @@ fn a_patched_catalog_equals_a_fresh_one() {
     use packit_pages::model::Catalog;
     let (d, a, _) = setup("catalog", 80);
     let mut cat = Catalog::build_live(&Archive::open_read_only(&a).unwrap()).unwrap();
-    let kinds = status_entities(&a);
-    let statuses = ["success", "failure", "running", "pending", "error"];
-    let mut rng = Lcg(0xca7);
-    let mut pipelines = 80;
+    let mut changes = Changes::new(&a, 0xca7, 80, 3);
     let mut patched = 0;
     for round in 0..10 {
-        for _ in 0..1 + rng.next() % 5 {
-            let (k, id) = &kinds[(rng.next() as usize) % kinds.len()];
-            let st = statuses[(rng.next() as usize) % statuses.len()];
-            set_status(&a, Kind::parse(k).unwrap(), id, st);
-        }
-        if round % 3 == 1 {
-            pipelines += 1 + rng.next() % 2;
-            let mut ar = Archive::open(&a).unwrap();
-            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(pipelines, 7)).unwrap();
-        }
+        changes.round(round, 5);
         let ar = Archive::open_read_only(&a).unwrap();
-        let changes = ar.changed_since(cat.revision).unwrap();
-        assert!(!changes.is_empty());
-        if cat.apply(&ar, &changes).unwrap() {
+        let delta = ar.changed_since(cat.revision).unwrap();
+        assert!(!delta.is_empty());
+        if cat.apply(&ar, &delta).unwrap() {
             patched += 1;
         } else {
             cat = Catalog::build_live(&ar).unwrap();
@@ -444,21 +469,9 @@ fn live_session_updates_equal_clean_builds() {
     assert_eq!(first.mode, BuildMode::Full);
     let none = session.update().unwrap();
     assert_eq!((none.rendered, none.write.written), (0, 0));
-    let kinds = status_entities(&a);
-    let statuses = ["success", "failure", "running", "pending", "error"];
-    let mut rng = Lcg(0x11fe);
-    let mut pipelines = 90;
+    let mut changes = Changes::new(&a, 0x11fe, 90, 2);
     for round in 0..6 {
-        for _ in 0..1 + rng.next() % 3 {
-            let (k, id) = &kinds[(rng.next() as usize) % kinds.len()];
-            let st = statuses[(rng.next() as usize) % statuses.len()];
-            set_status(&a, Kind::parse(k).unwrap(), id, st);
-        }
-        if round % 2 == 1 {
-            pipelines += 1 + rng.next() % 2;
-            let mut ar = Archive::open(&a).unwrap();
-            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(pipelines, 7)).unwrap();
-        }
+        changes.round(round, 3);
         let before = snapshot(&o.out);
         let (changed, removed, expect) = oracle(&before, &o, &d.join("oracle"));
         let r = session.update().unwrap();
