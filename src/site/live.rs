@@ -53,7 +53,7 @@ impl Session {
     /// its state for [`Session::update`]. Returns the session and the build's report.
     pub fn open(opts: &BuildOptions) -> Result<(Session, BuildReport), SiteError> {
         let mut report = build(opts)?;
-        loop {
+        for _ in 0..5 {
             let s = Session::load(opts)?;
             if s.state.revision == s.catalog.revision {
                 return Ok((s, report));
@@ -61,6 +61,10 @@ impl Session {
             // the archive moved on between the build and the load: once more
             report = build(opts)?;
         }
+        Err(SiteError::Content(format!(
+            "{}: the archive kept changing while the site was built; try again",
+            opts.archive.display()
+        )))
     }
 
     /// Loads the state of the last build of `opts.out`.
