@@ -1120,21 +1120,7 @@ struct PagerItem {
 /// Paging of a fixed-chunk list: `n` = 0 for the index.
 fn paging(c: &mut Context, base: &str, total: usize, n: u32, slice: &[i64]) {
     let count = plan::chunks(total);
-    let mut items = Vec::new();
-    if n != 0 {
-        items.push(PagerItem {
-            text: "Newest".into(),
-            href: Some(base.to_string()),
-            current: false,
-        });
-    }
-    for i in (1..=count).rev() {
-        items.push(PagerItem {
-            text: i.to_string(),
-            href: Some(format!("{base}page/{i}/")),
-            current: i == n,
-        });
-    }
+    let items = pager_items(base, count, n);
     let (from, to) = match (slice.first(), slice.last()) {
         (Some(a), Some(b)) => (*a, *b),
         _ => (0, 0),
@@ -1158,6 +1144,46 @@ fn paging(c: &mut Context, base: &str, total: usize, n: u32, slice: &[i64]) {
     };
     c.insert("newer", &newer);
     c.insert("older", &older);
+}
+
+/// The numbered links of a list of `count` pages seen from page `n` (0: the index).
+fn pager_items(base: &str, count: u32, n: u32) -> Vec<PagerItem> {
+    let mut items = Vec::new();
+    if n != 0 {
+        items.push(PagerItem {
+            text: "Newest".into(),
+            href: Some(base.to_string()),
+            current: false,
+        });
+    }
+    // the first and last two pages and two either side of the current one (of the
+    // newest for the index), with gaps: a link to every page would make a list of N
+    // pages cost N² links
+    let mut shown: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
+    if count <= 10 {
+        shown.extend(1..=count);
+    } else {
+        let centre = if n == 0 { count } else { n };
+        shown.extend([1, 2, count - 1, count]);
+        shown.extend(centre.saturating_sub(2).max(1)..=(centre + 2).min(count));
+    }
+    let mut prev: Option<u32> = None;
+    for &i in shown.iter().rev() {
+        if prev.is_some_and(|p| p > i + 1) {
+            items.push(PagerItem {
+                text: "…".into(),
+                href: None,
+                current: false,
+            });
+        }
+        items.push(PagerItem {
+            text: i.to_string(),
+            href: Some(format!("{base}page/{i}/")),
+            current: i == n,
+        });
+        prev = Some(i);
+    }
+    items
 }
 
 fn simple_pager(base: &str, total: usize, n: u32) -> Vec<PagerItem> {
@@ -1562,4 +1588,35 @@ fn sitemap(
         }
     }
     render("sitemap.xml", &c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pager_texts(total: usize, n: u32) -> Vec<String> {
+        pager_items("jobs/copr/", plan::chunks(total), n)
+            .into_iter()
+            .map(|p| p.text)
+            .collect()
+    }
+
+    #[test]
+    fn long_lists_get_a_windowed_pager() {
+        // 100 pages: the ends, two either side of the current page, gaps between
+        let per = PER_PAGE;
+        assert_eq!(
+            pager_texts(100 * per, 50),
+            [
+                "Newest", "100", "99", "…", "52", "51", "50", "49", "48", "…", "2", "1"
+            ]
+        );
+        // the index shows the newest pages
+        assert_eq!(
+            pager_texts(100 * per, 0),
+            ["100", "99", "98", "…", "2", "1"]
+        );
+        // short lists keep every page
+        assert_eq!(pager_texts(3 * per, 0), ["3", "2", "1"]);
+    }
 }
