@@ -716,21 +716,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         w.set_meta(META_SCOPE, &scope_key)?;
         w.commit()?;
     }
-    let mut s = Syncer {
-        archive,
-        client,
-        opts: opts.clone(),
-        rev,
-        epoch_rev,
-        scope_key,
-        progress,
-        counts: BTreeMap::new(),
-        failed_entities: Vec::new(),
-        failed_lists: Vec::new(),
-        fetched: HashSet::new(),
-        seen_items: HashSet::new(),
-        high_written: HashMap::new(),
-    };
+    let mut s = Syncer::new(archive, client, opts, (rev, epoch_rev), scope_key, progress);
     tracing::info!(rev, epoch = epoch_rev, scope = %s.scope_key, api = %opts.client.base_url, "sync started");
 
     for ep in LISTS.iter() {
@@ -889,21 +875,14 @@ pub async fn refresh(
     let mut archive = Archive::open(&opts.archive)?;
     let started = crate::time::now();
     let rev = archive.begin_revision(&opts.client.base_url, started)?;
-    let mut s = Syncer {
+    let mut s = Syncer::new(
         archive,
         client,
-        opts: opts.clone(),
-        rev,
-        epoch_rev: rev,
-        scope_key: opts.scope.canonical(),
+        opts,
+        (rev, rev),
+        opts.scope.canonical(),
         progress,
-        counts: BTreeMap::new(),
-        failed_entities: Vec::new(),
-        failed_lists: Vec::new(),
-        fetched: HashSet::new(),
-        seen_items: HashSet::new(),
-        high_written: HashMap::new(),
-    };
+    );
     tracing::debug!(
         rev,
         finds = req.find.len(),
@@ -1027,6 +1006,34 @@ fn global_walk(ep: &'static ListEndpoint) -> Walk {
         details: details_of(ep),
         ordered: true,
         filter: true,
+    }
+}
+
+impl<'p> Syncer<'p> {
+    /// A syncer writing revision `revs.0` of a crawl that started at `revs.1`.
+    fn new(
+        archive: Archive,
+        client: Arc<Client>,
+        opts: &SyncOptions,
+        revs: (i64, i64),
+        scope_key: String,
+        progress: &'p dyn Progress,
+    ) -> Syncer<'p> {
+        Syncer {
+            archive,
+            client,
+            opts: opts.clone(),
+            rev: revs.0,
+            epoch_rev: revs.1,
+            scope_key,
+            progress,
+            counts: BTreeMap::new(),
+            failed_entities: Vec::new(),
+            failed_lists: Vec::new(),
+            fetched: HashSet::new(),
+            seen_items: HashSet::new(),
+            high_written: HashMap::new(),
+        }
     }
 }
 
