@@ -27,6 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         content: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/content").into()),
         ..BuildOptions::default()
     };
+    // RUST_LOG=packit_pages::page=debug prints every page rendered with its time
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let t = Instant::now();
     let (mut session, _) = Session::open(&opts)?;
     println!("open: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);

@@ -119,9 +119,9 @@ impl Entity {
 pub type Version = (i64, Option<String>, Option<String>);
 
 /// Current schema version.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entity (
@@ -210,6 +210,10 @@ CREATE TABLE log (
     r#"
 CREATE INDEX entity_catalog ON entity(kind, num, status, submitted, project, trigger, target);
 DROP INDEX entity_kind_num;
+"#,
+    // a project's newest jobs (its feeds) without reading or sorting all its rows
+    r#"
+CREATE INDEX entity_project_time ON entity(project, submitted, num, kind, status);
 "#,
 ];
 
@@ -481,6 +485,23 @@ impl Archive {
             .map_err(sql(&path))?;
         schema_version(&conn, &path)?;
         Ok(Archive { conn, path })
+    }
+
+    /// Brings an existing archive of an older schema up to this program's, when
+    /// its file can be written (a build then reads it with the newer indexes);
+    /// leaves it alone otherwise (every schema version this program knows is still
+    /// read correctly, only slower). Returns whether it migrated.
+    pub fn upgrade(path: impl AsRef<Path>) -> Result<bool> {
+        let path = path.as_ref();
+        let ro = Archive::open_read_only(path)?;
+        let v = schema_version(&ro.conn, path)?;
+        drop(ro);
+        let writable = std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly());
+        if v >= SCHEMA_VERSION || !writable {
+            return Ok(false);
+        }
+        Archive::open(path)?;
+        Ok(true)
     }
 
     /// The archive file.
@@ -1454,6 +1475,47 @@ mod tests {
         let d = tempdir::Dir::new();
         let p = d.0.join("a.sqlite");
         (d, p)
+    }
+
+    #[test]
+    fn builds_upgrade_older_archives_they_can_write() {
+        let (_d, p) = tmp();
+        drop(Archive::open(&p).unwrap());
+        let index = |p: &Path| -> bool {
+            Archive::open_read_only(p)
+                .unwrap()
+                .connection()
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name='entity_project_time'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap()
+                == 1
+        };
+        assert!(index(&p));
+        assert!(!Archive::upgrade(&p).unwrap(), "current: nothing to do");
+        // the archive as schema 4 left it
+        {
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch("DROP INDEX entity_project_time; PRAGMA user_version=4;")
+                .unwrap();
+        }
+        assert!(!index(&p));
+        let mut perm = std::fs::metadata(&p).unwrap().permissions();
+        perm.set_readonly(true);
+        std::fs::set_permissions(&p, perm.clone()).unwrap();
+        assert!(!Archive::upgrade(&p).unwrap(), "read-only: left alone");
+        assert!(!index(&p));
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&p, perm).unwrap();
+        assert!(Archive::upgrade(&p).unwrap());
+        assert!(index(&p));
+        assert_eq!(
+            schema_version(&Archive::open_read_only(&p).unwrap().conn, &p).unwrap(),
+            SCHEMA_VERSION
+        );
     }
 
     mod tempdir {

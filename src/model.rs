@@ -275,6 +275,25 @@ pub struct ProjectEntry {
     pub pipelines: Vec<i64>,
     /// The job lists that hold jobs of the project.
     pub lists: BTreeSet<JobList>,
+    /// [`ProjectEntry::names`] of every section, computed on first use; the
+    /// catalog clears it whenever it changes the entry.
+    pub(crate) names_cache: NamesCache,
+}
+
+/// The sorted trigger names of each section of a project, computed once: a
+/// project with thousands of pull requests has as many pages that ask for them.
+/// It takes no part in comparisons or hashes (it is derived from the other fields).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NamesCache(std::sync::OnceLock<Vec<Vec<String>>>);
+
+impl PartialEq for NamesCache {
+    fn eq(&self, _: &NamesCache) -> bool {
+        true
+    }
+}
+
+impl std::hash::Hash for NamesCache {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 impl ProjectEntry {
@@ -291,8 +310,20 @@ impl ProjectEntry {
     pub fn repo(&self) -> &str {
         self.key.rsplit('/').next().unwrap_or("")
     }
-    /// Every trigger name of a section: with pipelines or listed by the API.
-    pub fn names(&self, s: Section) -> Vec<String> {
+    /// Every trigger name of a section: with pipelines or listed by the API
+    /// (pull requests and issues newest first, the others by name).
+    pub fn names(&self, s: Section) -> &[String] {
+        let all = self.names_cache.0.get_or_init(|| {
+            Section::ALL
+                .iter()
+                .map(|s| self.compute_names(*s))
+                .collect()
+        });
+        let i = Section::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        &all[i]
+    }
+
+    fn compute_names(&self, s: Section) -> Vec<String> {
         let mut v: BTreeSet<&str> = self
             .triggers
             .keys()
@@ -357,6 +388,9 @@ pub struct Catalog {
     /// Names of the archived logs with text (stored or capped) of each job, by job
     /// kind and numeric id (names ascending).
     pub logs: BTreeMap<(Kind, i64), Vec<String>>,
+    /// Ids of the jobs of each detail kind whose own status is a failure or an
+    /// error, ascending (the site's failures feed takes the newest).
+    pub failed: HashMap<Kind, Vec<i64>>,
     /// Each entity's catalog columns, kept by [`Catalog::build_live`] for
     /// [`Catalog::apply`].
     rows: Option<HashMap<(Kind, i64), CatRow>>,
@@ -378,9 +412,19 @@ impl CatRow {
         if l == JobList::KojiTagRequests {
             StatusClass::Unknown
         } else {
-            Status::new(self.status.as_deref().unwrap_or_default().to_string()).class()
+            StatusClass::of(self.status.as_deref().unwrap_or_default())
         }
     }
+
+    /// Whether the entity's own status is a failure or an error.
+    fn failed(&self) -> bool {
+        StatusClass::of(self.status.as_deref().unwrap_or_default()).is_failure()
+    }
+}
+
+/// Whether entities of `kind` have job detail pages.
+fn is_detail_kind(kind: Kind) -> bool {
+    JobList::ALL.iter().any(|l| l.detail_kind() == kind)
 }
 
 /// The job lists whose list or detail entities are of `kind`.
@@ -554,6 +598,9 @@ impl Catalog {
                 }
             }
             return;
+        }
+        if is_detail_kind(kind) && row.failed() {
+            insert_sorted(self.failed.entry(kind).or_default(), num);
         }
         for l in catalog_lists(kind) {
             if !l.accepts(row.target.as_deref()) {
@@ -750,6 +797,17 @@ impl Catalog {
             }
             return true;
         }
+        if is_detail_kind(kind) && old.failed() != new.failed() {
+            let ids = self.failed.entry(kind).or_default();
+            if new.failed() {
+                insert_sorted(ids, num);
+            } else if let Ok(i) = ids.binary_search(&num) {
+                ids.remove(i);
+            }
+            if ids.is_empty() {
+                self.failed.remove(&kind);
+            }
+        }
         for l in catalog_lists(kind) {
             if l.list_kind() != kind || !l.accepts(new.target.as_deref()) {
                 continue;
@@ -785,13 +843,18 @@ impl Catalog {
         true
     }
 
+    /// The entry of project `key` (made when new), to be changed: its cached
+    /// names are cleared.
     fn project(&mut self, key: &str) -> &mut ProjectEntry {
-        self.projects
+        let e = self
+            .projects
             .entry(key.to_string())
             .or_insert_with(|| ProjectEntry {
                 key: key.to_string(),
                 ..ProjectEntry::default()
-            })
+            });
+        e.names_cache = NamesCache::default();
+        e
     }
 
     /// Whether job `list`/`id` has a detail page and an archived log `name` with text.
@@ -1619,10 +1682,12 @@ impl<'c> Model<'c> {
         let mut st = self
             .archive
             .connection()
-            .prepare_cached("SELECT status, target FROM entity WHERE kind=?1 AND id=?2")?;
+            // by number: the covering catalog index answers it; the row itself
+            // keeps these columns behind its JSON, often on overflow pages
+            .prepare_cached("SELECT status, target FROM entity WHERE kind=?1 AND num=?2")?;
         use rusqlite::OptionalExtension;
         Ok(st
-            .query_row(rusqlite::params![kind.as_str(), id.to_string()], |r| {
+            .query_row(rusqlite::params![kind.as_str(), id], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?)

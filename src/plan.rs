@@ -125,7 +125,7 @@ pub const STATUS_CLASSES: [StatusClass; 8] = [
 ];
 
 /// Items per filter index shard.
-pub const SHARD: usize = 5000;
+pub const SHARD: usize = 500;
 
 /// The lists the filter script can search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -962,35 +962,62 @@ pub fn affected_by(
             continue;
         };
         if *kind == Kind::Pipeline {
+            // a changed pipeline may have gained or lost jobs: their pages name it
             pipes.insert(num);
+            jobs.extend(archive.jobs_of(num)?);
             continue;
         }
         jobs.insert((*kind, id.clone()));
+        // the pipelines holding a changed job show it; its sibling jobs do not
         pipes.extend(archive.pipelines_of(*kind, id)?);
     }
     for key in &projects {
         project_extras(catalog, key, out);
     }
-    // the jobs of the touched pipelines show in their pages and rows
     for p in &pipes {
         pipeline_pages(catalog, archive, *p, out)?;
         if let (Some(key), _) = archive.project_trigger(Kind::Pipeline, &p.to_string())? {
             project_extras(catalog, &key, out);
         }
-        jobs.extend(archive.jobs_of(*p)?);
     }
-    // and the jobs that show one of those as a related chip (a Copr build's row shows
-    // its chroots, a test its builds, a build its SRPM)
-    let mut all = jobs.clone();
     for (kind, id) in &jobs {
-        all.extend(archive.referrers(*kind, id)?);
-    }
-    for (kind, id) in &all {
         if let Ok(num) = id.parse::<i64>() {
             own_pages(catalog, *kind, num, out);
         }
     }
+    // and the jobs that show one of those as a related chip: in their list rows (a
+    // Copr build its chroots, a sync-release run its targets) or only on their
+    // detail pages (a test its builds, a build its SRPM, a scan its build)
+    let mut referrers: HashSet<(Kind, String)> = HashSet::new();
+    for (kind, id) in &jobs {
+        referrers.extend(archive.referrers(*kind, id)?);
+    }
+    for (kind, id) in &referrers {
+        let Ok(num) = id.parse::<i64>() else {
+            continue;
+        };
+        if jobs.contains(&(*kind, id.clone())) {
+            continue;
+        }
+        if chips_in_rows(*kind) {
+            own_pages(catalog, *kind, num, out);
+        } else {
+            for l in JobList::ALL {
+                if l.detail_kind() == *kind && catalog.has_detail(l, num) {
+                    out.insert(Page::JobDetail(l, num));
+                }
+            }
+        }
+    }
     Ok(())
+}
+
+/// Whether the list rows of entities of `kind` show other jobs as chips (the
+/// grouping lists: a Copr build's chroots, a sync-release run's targets).
+fn chips_in_rows(kind: Kind) -> bool {
+    JobList::ALL
+        .iter()
+        .any(|l| l.has_targets() && l.list_kind() == kind)
 }
 
 /// The `n`-th (1-based) fixed chunk of ascending ids.

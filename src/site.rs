@@ -224,7 +224,7 @@ fn root_of(path: &str) -> String {
 /// the next build can tell what changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 struct BuildState {
-    /// Generator version plus the identity of the running program (a rebuilt
+    /// Generator version plus a hash of the sources it was built from (a changed
     /// program may render differently).
     generator: String,
     /// Which archive (canonical path).
@@ -246,20 +246,13 @@ struct BuildState {
 }
 
 fn generator_id() -> String {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map(|m| {
-            let t = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            format!("{}-{t}", m.len())
-        })
-        .unwrap_or_default();
-    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
+    // the build script's hash of the library's sources, themes and locked
+    // dependencies: the same for every program built from the same code
+    format!(
+        "{} {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("PACKIT_PAGES_SOURCE_HASH")
+    )
 }
 
 /// How a build went about it.
@@ -376,6 +369,7 @@ fn build_state(
 /// Builds the site. See the module documentation.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let started = Instant::now();
+    Archive::upgrade(&opts.archive)?;
     let archive = Archive::open_read_only(&opts.archive)?;
     let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut lap = started;
@@ -399,7 +393,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         plan: &plan,
     };
     phase("plan");
-    let writer = OutputWriter::open(&opts.out, opts.full)?;
+    let mut writer = OutputWriter::open(&opts.out, opts.full)?;
     phase("manifest");
     let previous: Option<BuildState> = writer
         .previous_state()
@@ -439,6 +433,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
         }
     }
     report.files = plan.pages.len() as u64;
+    // what an incremental build with the same plan as last time changed: appended to
+    // the manifest journal instead of a new manifest (see `finish` below)
+    let mut journal: Option<Vec<crate::write::JournalEntry>> = None;
     let manifest = match previous {
         None => {
             report.mode = BuildMode::Full;
@@ -451,7 +448,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 }
             }
             report.rendered = plan.pages.len() as u64;
-            manifest
+            Some(manifest)
         }
         Some(prev) => {
             report.mode = BuildMode::Incremental;
@@ -563,16 +560,36 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                     };
                     writer.entry(&mut manifest, &file, hash, shape)?;
                 }
-                manifest
+                Some(manifest)
             } else {
-                writer.carry_manifest(&state_line, &updates)?
+                let mut entries: Vec<crate::write::JournalEntry> =
+                    updates.into_iter().map(|(f, e)| (f, Some(e))).collect();
+                entries.sort();
+                journal = Some(entries);
+                None
             }
         }
     };
     drop(renderer);
     drop(archive);
     phase("render");
-    let (stats, removed) = writer.finish(manifest)?;
+    let (stats, removed) = match manifest {
+        Some(m) => writer.finish(m)?,
+        None => {
+            // the same pages as last time: a few changed files (or none) are
+            // appended to the journal, not worth a new manifest of every file
+            let entries = journal.unwrap_or_default();
+            if !entries.is_empty() || writer.previous_state() != Some(state_line.as_str()) {
+                writer.journal(&state_line, &entries)?;
+            }
+            let stats = writer.stats(0);
+            if writer.journal_len() > live::JOURNAL_COMPACT_BYTES {
+                let out = writer.carry_manifest(&state_line, &HashMap::new())?;
+                writer.finish(out)?;
+            }
+            (stats, Vec::new())
+        }
+    };
     phase("commit");
     report.write = stats;
     if opts.list_files {
@@ -714,7 +731,14 @@ impl<'a> Renderer<'a> {
                     }
                     let model = guard.as_ref().expect("opened above");
                     let file = page.file(catalog);
+                    let t = Instant::now();
                     let bytes = render_page(self.ctx, model, page, &file, None)?;
+                    tracing::debug!(
+                        target: "packit_pages::page",
+                        file = %file,
+                        micros = t.elapsed().as_micros() as u64,
+                        "rendered"
+                    );
                     let w = self.writer.write(&file, &bytes)?;
                     Ok(Rendered {
                         file,

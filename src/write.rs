@@ -37,6 +37,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
+/// One change of a journal batch: a file with its content and shape hashes, or
+/// `None` for a file removed.
+pub type JournalEntry = (String, Option<(u128, u64)>);
+
 /// Errors of the writer.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -548,11 +552,7 @@ impl OutputWriter {
     /// (and the next build compares by hash, so files written since are redone at
     /// worst); the next [`OutputWriter::finish`] folds the journal into the
     /// manifest.
-    pub fn journal(
-        &mut self,
-        state: &str,
-        entries: &[(String, Option<(u128, u64)>)],
-    ) -> Result<(), WriteError> {
+    pub fn journal(&mut self, state: &str, entries: &[JournalEntry]) -> Result<(), WriteError> {
         let mut buf = Vec::with_capacity(entries.len() * 96 + state.len() + 8);
         for (p, e) in entries {
             check_rel_path(p)?;

@@ -49,10 +49,62 @@ impl StatusClass {
         }
     }
 
+    /// The class of status text `s` (see [`Status::normalized`]; case does not
+    /// matter). Allocates nothing: index walks call it for every row.
+    pub fn of(s: &str) -> StatusClass {
+        const CLASSES: [(&str, StatusClass); 26] = [
+            ("success", StatusClass::Success),
+            ("passed", StatusClass::Success),
+            ("succeeded", StatusClass::Success),
+            ("submitted", StatusClass::Success),
+            ("finished", StatusClass::Success),
+            ("complete", StatusClass::Success),
+            ("failure", StatusClass::Failure),
+            ("failed", StatusClass::Failure),
+            ("needs_inspection", StatusClass::Failure),
+            ("error", StatusClass::Error),
+            ("pending", StatusClass::Pending),
+            ("queued", StatusClass::Pending),
+            ("new", StatusClass::Pending),
+            ("waiting_for_srpm", StatusClass::Pending),
+            ("retry", StatusClass::Pending),
+            ("running", StatusClass::Running),
+            ("building", StatusClass::Running),
+            ("uploading", StatusClass::Running),
+            ("registering", StatusClass::Running),
+            ("importing", StatusClass::Running),
+            ("starting", StatusClass::Running),
+            ("skipped", StatusClass::Skipped),
+            ("canceled", StatusClass::Canceled),
+            ("cancelled", StatusClass::Canceled),
+            ("cancel-requested", StatusClass::Canceled),
+            ("unknown", StatusClass::Unknown),
+        ];
+        let s = normalized(s);
+        CLASSES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(s))
+            .map(|(_, c)| *c)
+            .unwrap_or(StatusClass::Unknown)
+    }
+
+    /// Whether a job in this class failed (a failure or an error).
+    pub fn is_failure(self) -> bool {
+        matches!(self, StatusClass::Failure | StatusClass::Error)
+    }
+
     /// Whether no further change is expected for a job in this class.
     pub fn is_final(self) -> bool {
         !matches!(self, StatusClass::Pending | StatusClass::Running)
     }
+}
+
+/// [`Status::normalized`] of text.
+fn normalized(s: &str) -> &str {
+    s.rsplit_once('.')
+        .filter(|(p, _)| p.ends_with("Result") || p.ends_with("Status"))
+        .map(|(_, v)| v)
+        .unwrap_or(s)
 }
 
 impl Status {
@@ -64,29 +116,12 @@ impl Status {
     /// The status text with the `TestingFarmResult.` enum-name prefix of project PR
     /// lists removed.
     pub fn normalized(&self) -> &str {
-        let s = self.0.as_str();
-        s.rsplit_once('.')
-            .filter(|(p, _)| p.ends_with("Result") || p.ends_with("Status"))
-            .map(|(_, v)| v)
-            .unwrap_or(s)
+        normalized(&self.0)
     }
 
     /// The display class of this status.
     pub fn class(&self) -> StatusClass {
-        match self.normalized().to_ascii_lowercase().as_str() {
-            "success" | "passed" | "succeeded" | "submitted" | "finished" | "complete" => {
-                StatusClass::Success
-            }
-            "failure" | "failed" | "needs_inspection" => StatusClass::Failure,
-            "error" => StatusClass::Error,
-            "pending" | "queued" | "new" | "waiting_for_srpm" | "retry" => StatusClass::Pending,
-            "running" | "building" | "uploading" | "registering" | "importing" | "starting" => {
-                StatusClass::Running
-            }
-            "skipped" => StatusClass::Skipped,
-            "canceled" | "cancelled" | "cancel-requested" => StatusClass::Canceled,
-            _ => StatusClass::Unknown,
-        }
+        StatusClass::of(&self.0)
     }
 
     /// Whether the job will not change any more (so it need not be re-fetched).

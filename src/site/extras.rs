@@ -131,13 +131,6 @@ fn detail_kinds() -> Vec<Kind> {
     v
 }
 
-fn is_failure(status: Option<&str>) -> bool {
-    matches!(
-        Status::new(status.unwrap_or("")).class(),
-        StatusClass::Failure | StatusClass::Error
-    )
-}
-
 /// First present integer field of a JSON object.
 fn field(v: &serde_json::Value, keys: &[&str]) -> Option<i64> {
     keys.iter().find_map(|k| v.get(*k).and_then(|x| x.as_i64()))
@@ -269,50 +262,77 @@ fn entry(ctx: &Ctx<'_>, root: &str, row: &JobRow) -> Option<EntryView> {
     })
 }
 
-/// The rows of a feed, newest first.
+/// The rows of a feed, newest first. The candidates are picked by walking an
+/// index (a project's jobs by submission time, a kind's jobs by id) that holds
+/// their kind and status, so only the rows the feed shows are read in full.
 fn feed_rows(m: &Model<'_>, f: &Feed) -> model::Result<Vec<JobRow>> {
+    use rusqlite::OptionalExtension as _;
     let conn = m.archive().connection();
-    let kinds: Vec<String> = detail_kinds()
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect();
-    let mut out = Vec::new();
+    let kinds = detail_kinds();
+    // (kind, archive id): secondary indexes hold the primary key, so reading the
+    // id keeps the walks on the index
+    let mut keys: Vec<(Kind, String)> = Vec::new();
     match f {
         Feed::Project(k) | Feed::ProjectFailures(k) => {
             let failures = matches!(f, Feed::ProjectFailures(_));
-            let mut st = conn.prepare_cached(&format!(
-                "SELECT {JOB_COLS} FROM entity WHERE project=?1 AND kind IN ({}) AND num IS NOT NULL ORDER BY submitted DESC, num DESC",
-                kinds.join(",")
-            ))?;
+            let mut st = conn.prepare_cached(
+                "SELECT kind, id, status FROM entity WHERE project=?1 AND num IS NOT NULL ORDER BY submitted DESC, num DESC",
+            )?;
             let mut rows = st.query([&**k])?;
             while let Some(r) = rows.next()? {
-                let row = job_row(r)?;
-                if !failures || is_failure(row.status.as_deref()) {
-                    out.push(row);
-                    if out.len() >= FEED_MAX * 2 {
-                        break;
+                // borrowed, not copied: a project with few failures is walked whole
+                let Some(kind) = r.get_ref(0)?.as_str().ok().and_then(Kind::parse) else {
+                    continue;
+                };
+                if !kinds.contains(&kind) {
+                    continue;
+                }
+                if failures {
+                    let status = r
+                        .get_ref(2)?
+                        .as_str_or_null()
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
+                    if !StatusClass::of(status).is_failure() {
+                        continue;
                     }
+                }
+                keys.push((kind, r.get(1)?));
+                if keys.len() >= FEED_MAX * 2 {
+                    break;
                 }
             }
         }
         Feed::Failures => {
-            let mut st = conn.prepare_cached(&format!(
-                "SELECT {JOB_COLS} FROM entity WHERE kind=?1 AND num IS NOT NULL ORDER BY num DESC"
-            ))?;
-            for kind in detail_kinds() {
-                let mut n = 0;
-                let mut rows = st.query([kind.as_str()])?;
-                while let Some(r) = rows.next()? {
-                    let row = job_row(r)?;
-                    if is_failure(row.status.as_deref()) {
-                        out.push(row);
-                        n += 1;
-                        if n >= FEED_MAX {
-                            break;
-                        }
-                    }
+            // the catalog keeps the failed jobs of each kind
+            for kind in &kinds {
+                for num in m
+                    .catalog
+                    .failed
+                    .get(kind)
+                    .into_iter()
+                    .flatten()
+                    .rev()
+                    .take(FEED_MAX)
+                {
+                    keys.push((*kind, num.to_string()));
                 }
             }
+        }
+    }
+    // by primary key (`num=?` would let SQLite, which has no statistics, walk
+    // every row of the kind)
+    let mut one = conn.prepare_cached(&format!(
+        "SELECT {JOB_COLS} FROM entity WHERE kind=?1 AND id=?2"
+    ))?;
+    let mut out = Vec::with_capacity(keys.len());
+    for (kind, id) in keys {
+        if let Some(row) = one
+            .query_row(rusqlite::params![kind.as_str(), id], job_row)
+            .optional()?
+        {
+            out.push(row);
         }
     }
     Ok(out)
@@ -426,6 +446,15 @@ fn badge_view(label: &str, status: Option<&str>) -> BadgeView {
 
 /// The status of the newest job of `list` of project `key`.
 fn latest_job_status(m: &Model<'_>, key: &str, list: JobList) -> model::Result<Option<String>> {
+    // the catalog knows which lists hold jobs of the project; the walk below
+    // would read every job of the kind to find none
+    if m.catalog
+        .projects
+        .get(key)
+        .is_none_or(|p| !p.lists.contains(&list))
+    {
+        return Ok(None);
+    }
     let mut st = m.archive().connection().prepare_cached(
         "SELECT status, target FROM entity WHERE project=?1 AND kind=?2 AND num IS NOT NULL ORDER BY num DESC",
     )?;

@@ -33,7 +33,7 @@ use std::time::Instant;
 const MAX_LIVE_CHANGES: usize = 5_000;
 
 /// The journal is folded into the manifest once it is this large.
-const JOURNAL_COMPACT_BYTES: u64 = 16 << 20;
+pub(super) const JOURNAL_COMPACT_BYTES: u64 = 16 << 20;
 
 /// The state of a site kept between rebuilds. See the module documentation.
 pub struct Session {

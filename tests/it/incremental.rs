@@ -496,13 +496,32 @@ fn live_session_updates_equal_clean_builds() {
             "round {round}: the site differs from a clean full build"
         );
     }
-    assert!(d.join("site/.packit-pages/manifest.journal").exists());
-    // a new process continues from the journal: nothing left to do
+    let journal = d.join("site/.packit-pages/manifest.journal");
+    let manifest = d.join("site/.packit-pages/manifest");
+    let before = (
+        std::fs::read(&journal).unwrap(),
+        std::fs::read(&manifest).unwrap(),
+    );
+    // a new process continues from the journal: nothing left to do, and nothing
+    // written (not even the manifest)
     drop(session);
     let r = build(&o).unwrap();
     assert_eq!(r.mode, BuildMode::Incremental);
     assert_eq!(r.write.written, 0, "{:?}", r.written_files);
     assert_eq!(r.rendered, 0);
-    assert!(!d.join("site/.packit-pages/manifest.journal").exists());
+    assert!(
+        (
+            std::fs::read(&journal).unwrap(),
+            std::fs::read(&manifest).unwrap()
+        ) == before
+    );
+    // a full build folds the journal into a new manifest
+    let r = build(&BuildOptions {
+        full: true,
+        ..o.clone()
+    })
+    .unwrap();
+    assert_eq!(r.write.written, 0, "{:?}", r.written_files);
+    assert!(!journal.exists());
     std::fs::remove_dir_all(&d).unwrap();
 }
