@@ -4,7 +4,9 @@
 //! with it.
 //!
 //! `cargo run --release --example raw_writer -- SITE OUT`: prints files, bytes and
-//! seconds.
+//! seconds. SITE is a built site, or a list of its files (`size<TAB>path` lines,
+//! as `find SITE -type f -printf '%s\t%P\n'` prints them) so that the site need
+//! not stay on the disk beside the copy.
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -17,11 +19,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let site = Path::new(site);
     let mut files: Vec<(PathBuf, u64)> = Vec::new();
-    for e in walkdir::WalkDir::new(site) {
-        let e = e?;
-        let rel = e.path().strip_prefix(site)?;
-        if e.file_type().is_file() && !rel.starts_with(".packit-pages") {
-            files.push((rel.to_path_buf(), e.metadata()?.len()));
+    if site.is_file() {
+        for line in std::fs::read_to_string(site)?.lines() {
+            let (size, rel) = line
+                .split_once('\t')
+                .ok_or("list lines are size<TAB>path")?;
+            if !rel.starts_with(".packit-pages") {
+                files.push((PathBuf::from(rel), size.parse()?));
+            }
+        }
+    } else {
+        for e in walkdir::WalkDir::new(site) {
+            let e = e?;
+            let rel = e.path().strip_prefix(site)?;
+            if e.file_type().is_file() && !rel.starts_with(".packit-pages") {
+                files.push((rel.to_path_buf(), e.metadata()?.len()));
+            }
         }
     }
     let out = Path::new(out);

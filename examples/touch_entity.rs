@@ -4,7 +4,8 @@
 //!
 //! `cargo run --example touch_entity -- ARCHIVE KIND STATUS [NTH]`: the NTH (default 0)
 //! entity of KIND (e.g. `copr`) whose status differs from STATUS gets STATUS; prints
-//! the entity's id.
+//! the entity's id. `touch_entity --upgrade ARCHIVE` only brings the archive to the
+//! current schema (so that no timed build has to).
 
 use packit_pages::api::Kind;
 
@@ -13,6 +14,12 @@ mod touch;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, path] = args.as_slice()
+        && flag == "--upgrade"
+    {
+        packit_pages::archive::Archive::upgrade(path)?;
+        return Ok(());
+    }
     let [path, kind, status, rest @ ..] = args.as_slice() else {
         return Err("usage: touch_entity ARCHIVE KIND STATUS [NTH]".into());
     };

@@ -131,38 +131,47 @@ fn detail_kinds() -> Vec<Kind> {
     v
 }
 
-/// First present integer field of a JSON object.
-fn field(v: &serde_json::Value, keys: &[&str]) -> Option<i64> {
-    keys.iter().find_map(|k| v.get(*k).and_then(|x| x.as_i64()))
+/// The time fields of a job's JSON a feed reads (each kept only when it is an
+/// integer; every other field is skipped unread).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct Times {
+    build_submitted_time: Option<serde_json::Value>,
+    submitted_time: Option<serde_json::Value>,
+    tag_request_submitted_time: Option<serde_json::Value>,
+    build_finished_time: Option<serde_json::Value>,
+    finished_time: Option<serde_json::Value>,
+    update_creation_time: Option<serde_json::Value>,
+    build_start_time: Option<serde_json::Value>,
+    start_time: Option<serde_json::Value>,
 }
 
 /// When a job last changed state: finished, else started, else submitted (from
 /// the entity itself, never the build time, so feeds are stable).
 fn job_times(row: &JobRow) -> (Option<i64>, Option<i64>) {
-    let v: serde_json::Value = row
+    let t: Times = row
         .json
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default();
+    let int = |fields: &[&Option<serde_json::Value>]| {
+        fields
+            .iter()
+            .find_map(|v| v.as_ref().and_then(serde_json::Value::as_i64))
+    };
     let submitted = row.submitted.or_else(|| {
-        field(
-            &v,
-            &[
-                "build_submitted_time",
-                "submitted_time",
-                "tag_request_submitted_time",
-            ],
-        )
+        int(&[
+            &t.build_submitted_time,
+            &t.submitted_time,
+            &t.tag_request_submitted_time,
+        ])
     });
-    let changed = field(
-        &v,
-        &[
-            "build_finished_time",
-            "finished_time",
-            "update_creation_time",
-        ],
-    )
-    .or_else(|| field(&v, &["build_start_time", "start_time"]))
+    let changed = int(&[
+        &t.build_finished_time,
+        &t.finished_time,
+        &t.update_creation_time,
+    ])
+    .or_else(|| int(&[&t.build_start_time, &t.start_time]))
     .or(submitted);
     (submitted, changed)
 }
