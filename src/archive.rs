@@ -490,7 +490,9 @@ impl Archive {
     /// Brings an existing archive of an older schema up to this program's, when
     /// its file can be written (a build then reads it with the newer indexes);
     /// leaves it alone otherwise (every schema version this program knows is still
-    /// read correctly, only slower). Returns whether it migrated.
+    /// read correctly, only slower). An upgrade that fails (a read-only mount the
+    /// permission bits do not show, a full disk) is logged as a warning and the
+    /// archive is read as it is. Returns whether it migrated.
     pub fn upgrade(path: impl AsRef<Path>) -> Result<bool> {
         let path = path.as_ref();
         let ro = Archive::open_read_only(path)?;
@@ -500,8 +502,16 @@ impl Archive {
         if v >= SCHEMA_VERSION || !writable {
             return Ok(false);
         }
-        Archive::open(path)?;
-        Ok(true)
+        match Archive::open(path) {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                tracing::warn!(
+                    "{}: reading the archive at schema version {v} (could not upgrade it to {SCHEMA_VERSION}: {e})",
+                    path.display()
+                );
+                Ok(false)
+            }
+        }
     }
 
     /// The archive file.
@@ -1507,6 +1517,23 @@ mod tests {
         std::fs::set_permissions(&p, perm.clone()).unwrap();
         assert!(!Archive::upgrade(&p).unwrap(), "read-only: left alone");
         assert!(!index(&p));
+        // an upgrade that fails (here: its index name is taken) leaves the archive
+        // readable as it was
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&p, perm.clone()).unwrap();
+        Connection::open(&p)
+            .unwrap()
+            .execute_batch("CREATE TABLE entity_project_time (x)")
+            .unwrap();
+        assert!(!Archive::upgrade(&p).unwrap(), "failed upgrade: left alone");
+        let ro = Archive::open_read_only(&p).unwrap();
+        assert_eq!(schema_version(&ro.conn, &p).unwrap(), 4);
+        drop(ro);
+        Connection::open(&p)
+            .unwrap()
+            .execute_batch("DROP TABLE entity_project_time")
+            .unwrap();
         #[allow(clippy::permissions_set_readonly_false)]
         perm.set_readonly(false);
         std::fs::set_permissions(&p, perm).unwrap();

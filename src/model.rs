@@ -296,6 +296,27 @@ impl std::hash::Hash for NamesCache {
     fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
+/// The sort time of the site failures feed (the job's last change, see the
+/// feed) of each failed job the feed has looked at, so that a live rebuild reads
+/// only the jobs that changed since and the newest few it shows, not every
+/// candidate. [`Catalog::apply`] forgets the entities it updates. Takes no part
+/// in comparisons (it is derived from the archive).
+#[derive(Debug, Default)]
+pub struct FeedTimes(std::sync::Mutex<HashMap<(Kind, i64), i64>>);
+
+impl PartialEq for FeedTimes {
+    fn eq(&self, _: &FeedTimes) -> bool {
+        true
+    }
+}
+
+impl FeedTimes {
+    /// The cache, locked (a poisoned lock is recovered: the map holds no invariant).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Kind, i64), i64>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl ProjectEntry {
     /// Forge host.
     pub fn forge(&self) -> &str {
@@ -391,6 +412,8 @@ pub struct Catalog {
     /// Ids of the jobs of each detail kind whose own status is a failure or an
     /// error, ascending (the site's failures feed takes the newest).
     pub failed: HashMap<Kind, Vec<i64>>,
+    /// Sort times the failures feed has read (see [`FeedTimes`]).
+    pub feed_times: FeedTimes,
     /// Each entity's catalog columns, kept by [`Catalog::build_live`] for
     /// [`Catalog::apply`].
     rows: Option<HashMap<(Kind, i64), CatRow>>,
@@ -704,6 +727,9 @@ impl Catalog {
             .ok();
         for (kind, id, _) in changes {
             let kind = *kind;
+            if let Ok(num) = id.parse::<i64>() {
+                self.feed_times.lock().remove(&(kind, num));
+            }
             match kind {
                 Kind::Usage | Kind::System => {
                     if !self.snapshots.iter().any(|(k, i)| *k == kind && i == id) {

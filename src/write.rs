@@ -25,6 +25,16 @@
 //! site. No per-file fsync is done: the site is a cache of the archive and can be
 //! rebuilt.
 //!
+//! A first build into a missing or empty output directory is atomic as a whole:
+//! it writes into a fresh staging folder beside the output directory
+//! (`.NAME.packit-pages-new-PID-N`, with nothing there to compare with), and
+//! [`OutputWriter::finish`] publishes it whole:
+//! one rename when the output directory does not exist, else one rename per
+//! top-level entry into the empty directory (kept, with its owner, permissions and
+//! any process sitting in it), the `.packit-pages` state folder last. A failed
+//! build removes its staging folder; a killed one leaves it to be removed by the
+//! next build. Either way the output directory stays as it was: empty.
+//!
 //! Nothing is ever written outside the output directory: every relative path is
 //! checked (no `..`, no absolute path, no empty or dot-leading segment) and the
 //! directories on the way are checked not to be symbolic links.
@@ -118,7 +128,11 @@ pub fn check_rel_path(rel: &str) -> Result<(), WriteError> {
 
 /// Writes files into one output directory; shareable between threads.
 pub struct OutputWriter {
+    /// Where files go: the output directory, or the staging folder of a first build.
     root: PathBuf,
+    /// First build: the output directory that [`OutputWriter::finish`] moves the
+    /// staging folder `root` to (see the module doc).
+    publish: Option<PathBuf>,
     /// path hash → (content hash, shape hash) of the previous build.
     old: HashMap<u64, (u128, u64)>,
     /// Paths added by the journal that the manifest file does not list.
@@ -152,6 +166,11 @@ impl OutputWriter {
     /// Opens (creating) `root`. With `full`, the previous manifest is not trusted and
     /// every file is compared with the disk.
     pub fn open(root: &Path, full: bool) -> Result<OutputWriter, WriteError> {
+        if let Some((staging, publish)) = staging_for(root)? {
+            let tmp = staging.join(TMP_DIR);
+            fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+            return Ok(OutputWriter::new(staging, Some(publish)));
+        }
         fs::create_dir_all(root).map_err(io_err(root))?;
         let root = root.canonicalize().map_err(io_err(root))?;
         let tmp = root.join(TMP_DIR);
@@ -209,25 +228,44 @@ impl OutputWriter {
                 journal_paths.retain(|p| old.contains_key(&xxh3_64(p.as_bytes())));
             }
         }
-        Ok(OutputWriter {
+        let mut w = OutputWriter::new(root, None);
+        w.old = old;
+        w.journal_paths = journal_paths;
+        w.journal_removed = journal_removed;
+        w.old_state = old_state;
+        w.have_manifest = have_manifest;
+        w.verify_disk = full || !have_manifest;
+        Ok(w)
+    }
+
+    fn new(root: PathBuf, publish: Option<PathBuf>) -> OutputWriter {
+        OutputWriter {
             root,
-            old,
-            journal_paths,
-            journal_removed,
-            old_state,
-            have_manifest,
-            verify_disk: full || !have_manifest,
+            publish,
+            old: HashMap::new(),
+            journal_paths: Vec::new(),
+            journal_removed: HashSet::new(),
+            old_state: None,
+            have_manifest: false,
+            verify_disk: false,
             dirs: Mutex::new(HashSet::new()),
             written: AtomicU64::new(0),
             unchanged: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             tmp_counter: AtomicU64::new(0),
-        })
+        }
     }
 
-    /// The output directory (canonical).
+    /// Where files are written (canonical): the output directory, or during a
+    /// first build its staging folder (the output directory after
+    /// [`OutputWriter::finish`]).
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Whether this is a first build written into a staging folder.
+    pub fn is_staged(&self) -> bool {
+        self.publish.is_some()
     }
 
     /// The state line the previous build committed with its manifest.
@@ -345,7 +383,10 @@ impl OutputWriter {
         check_rel_path(rel)?;
         let hash = xxh3_128(bytes);
         let target = self.root.join(rel);
-        let same = if self.verify_disk {
+        let same = if self.publish.is_some() {
+            // a fresh staging folder of our own: nothing there to compare with
+            false
+        } else if self.verify_disk {
             match fs::read(&target) {
                 Ok(existing) => existing == bytes,
                 Err(_) => false,
@@ -443,8 +484,13 @@ impl OutputWriter {
     /// Ends the build: removes the files the previous manifest lists and `manifest`
     /// does not (and directories left empty), then commits the new manifest (one
     /// rename, one directory sync) and drops the journal. Returns the statistics
-    /// and the removed paths.
-    pub fn finish(&self, manifest: ManifestOut) -> Result<(WriteStats, Vec<String>), WriteError> {
+    /// and the removed paths. A first build's staging folder is then published as
+    /// the output directory (see the module doc), which [`OutputWriter::root`]
+    /// names from then on.
+    pub fn finish(
+        &mut self,
+        manifest: ManifestOut,
+    ) -> Result<(WriteStats, Vec<String>), WriteError> {
         let ManifestOut {
             file,
             tmp,
@@ -499,6 +545,12 @@ impl OutputWriter {
         }
         if let Ok(d) = fs::File::open(&self.root) {
             let _ = d.sync_all();
+        }
+        if let Some(out) = self.publish.take() {
+            publish(&self.root, &out)?;
+            self.root = out;
+            self.have_manifest = true;
+            self.dirs.lock().expect("dir cache").clear();
         }
         Ok((self.stats(removed.len() as u64), removed))
     }
@@ -634,6 +686,113 @@ impl OutputWriter {
             }
         }
         true
+    }
+}
+
+impl Drop for OutputWriter {
+    /// A first build that did not finish removes its staging folder.
+    fn drop(&mut self) {
+        if self.publish.is_some() {
+            let _ = fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+const STAGING_TAG: &str = ".packit-pages-new-";
+
+/// For an output directory `out` that is missing or empty: a new staging folder
+/// beside it and the absolute output path. Removes the staging folders killed
+/// builds left there. `None` when `out` has files (or its parent cannot take a
+/// staging folder: then the build writes in place, file by file).
+fn staging_for(out: &Path) -> Result<Option<(PathBuf, PathBuf)>, WriteError> {
+    match fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Ok(None);
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+            return Err(io_err(out)(e));
+        }
+        Err(_) => return Ok(None),
+    }
+    let abs = std::path::absolute(out).map_err(io_err(out))?;
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return Ok(None);
+    };
+    let name = name.to_string_lossy();
+    fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let parent = parent.canonicalize().map_err(io_err(parent))?;
+    let prefix = format!(".{name}{STAGING_TAG}");
+    if let Ok(entries) = fs::read_dir(&parent) {
+        for e in entries.flatten() {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            // `PID-N`: the folders of builds that no longer run
+            let stale = n
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|pid| !process_alive(pid));
+            if stale {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    let staging = parent.join(format!("{prefix}{}-{seq}", std::process::id()));
+    if fs::create_dir(&staging).is_err() {
+        return Ok(None);
+    }
+    Ok(Some((staging, parent.join(name.as_ref()))))
+}
+
+/// Whether a process `pid` runs.
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        // no cheap check elsewhere: treat every other build's folder as live
+        true
+    }
+}
+
+/// Moves the finished staging folder to `out`: one rename when `out` is missing,
+/// else (an empty directory) one rename per top-level entry, the state folder
+/// last, then removes the staging folder.
+fn publish(staging: &Path, out: &Path) -> Result<(), WriteError> {
+    if fs::symlink_metadata(out).is_err() && fs::rename(staging, out).is_ok() {
+        sync_parent(out);
+        return Ok(());
+    }
+    let mut entries: Vec<std::ffi::OsString> = fs::read_dir(staging)
+        .map_err(io_err(staging))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()
+        .map_err(io_err(staging))?;
+    // `.packit-pages` (the manifest) last: until it is there, a later build
+    // compares with the disk
+    entries.sort_by_key(|n| n == ".packit-pages");
+    for n in entries {
+        let to = out.join(&n);
+        fs::rename(staging.join(&n), &to).map_err(io_err(&to))?;
+    }
+    fs::remove_dir(staging).map_err(io_err(staging))?;
+    if let Ok(d) = fs::File::open(out) {
+        let _ = d.sync_all();
+    }
+    sync_parent(out);
+    Ok(())
+}
+
+fn sync_parent(p: &Path) {
+    if let Some(d) = p.parent().and_then(|d| fs::File::open(d).ok()) {
+        let _ = d.sync_all();
     }
 }
 
@@ -811,7 +970,7 @@ mod tests {
     #[test]
     fn skips_unchanged_and_removes_stale() {
         let d = tmpdir("skip");
-        let w = OutputWriter::open(&d, false).unwrap();
+        let mut w = OutputWriter::open(&d, false).unwrap();
         let mut m = w.manifest("s1").unwrap();
         for (p, b) in [("a/index.html", "A"), ("b/c/index.html", "C")] {
             let r = w.write(p, b.as_bytes()).unwrap();
@@ -821,7 +980,7 @@ mod tests {
         let (s, _) = w.finish(m).unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (2, 0, 0));
 
-        let w = OutputWriter::open(&d, false).unwrap();
+        let mut w = OutputWriter::open(&d, false).unwrap();
         assert_eq!(w.previous_state(), Some("s1"));
         let mut m = w.manifest("s2").unwrap();
         let r = w.write("a/index.html", b"A").unwrap();
@@ -830,7 +989,7 @@ mod tests {
         let (s, removed) = w.finish(m).unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (0, 1, 1));
         assert_eq!(removed, vec!["b/c/index.html".to_string()]);
-        let w = OutputWriter::open(&d, false).unwrap();
+        let mut w = OutputWriter::open(&d, false).unwrap();
         assert_eq!(w.previous("a/index.html").map(|e| e.1), Some(7));
         assert_eq!(w.previous_state(), Some("s2"));
         assert!(!d.join("b/c/index.html").exists());
@@ -859,7 +1018,7 @@ mod tests {
     #[test]
     fn journal_batches_apply_and_fold_into_the_manifest() {
         let d = tmpdir("journal");
-        let w = OutputWriter::open(&d, false).unwrap();
+        let mut w = OutputWriter::open(&d, false).unwrap();
         let mut m = w.manifest("s1").unwrap();
         for p in ["a/index.html", "b/index.html"] {
             let r = w.write(p, p.as_bytes()).unwrap();
@@ -888,7 +1047,7 @@ mod tests {
         j.write_all(b"-\ta/index.html\n#sta").unwrap();
         drop(j);
 
-        let w = OutputWriter::open(&d, false).unwrap();
+        let mut w = OutputWriter::open(&d, false).unwrap();
         assert_eq!(w.previous_state(), Some("s2"));
         assert_eq!(w.previous("c/index.html"), Some((r.hash, 5)));
         assert_eq!(w.previous("b/index.html"), None);
@@ -913,6 +1072,78 @@ mod tests {
         assert_eq!(w.previous_state(), Some("s3"));
         assert_eq!(w.previous("c/index.html"), Some((r.hash, 5)));
         assert_eq!(w.previous_len(), 2);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    fn staging_left(parent: &Path) -> Vec<String> {
+        fs::read_dir(parent)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(STAGING_TAG))
+            .collect()
+    }
+
+    #[test]
+    fn first_build_is_staged_and_published_whole() {
+        let d = tmpdir("stage");
+        let out = d.join("site");
+        // a killed build's staging folder (no such process) is cleared away
+        let dead = d.join(format!(".site{STAGING_TAG}999999999-0"));
+        fs::create_dir_all(dead.join("jobs")).unwrap();
+        let mut w = OutputWriter::open(&out, false).unwrap();
+        assert!(w.is_staged());
+        assert!(!dead.exists(), "stale staging folder removed");
+        let mut m = w.manifest("s1").unwrap();
+        for (p, b) in [("index.html", "I"), ("a/b/index.html", "B")] {
+            let r = w.write(p, b.as_bytes()).unwrap();
+            assert!(r.changed);
+            w.entry(&mut m, p, r.hash, 0).unwrap();
+        }
+        // nothing is visible before the build is done
+        assert!(!out.exists());
+        let (s, _) = w.finish(m).unwrap();
+        assert_eq!((s.written, s.bytes_written), (2, 2));
+        assert_eq!(w.root(), out.canonicalize().unwrap());
+        assert!(!w.is_staged());
+        assert_eq!(fs::read(out.join("a/b/index.html")).unwrap(), b"B");
+        assert!(staging_left(&d).is_empty());
+        let w = OutputWriter::open(&out, false).unwrap();
+        assert!(!w.is_staged());
+        assert_eq!(w.previous_state(), Some("s1"));
+        assert!(w.previous("a/b/index.html").is_some());
+        drop(w);
+
+        // a first build that fails leaves the output as it was, and no staging folder
+        let out2 = d.join("site2");
+        let w = OutputWriter::open(&out2, false).unwrap();
+        w.write("x/index.html", b"x").unwrap();
+        assert!(w.write("../escape.html", b"x").is_err());
+        drop(w);
+        assert!(!out2.exists());
+        assert!(staging_left(&d).is_empty());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn first_build_into_an_empty_directory_keeps_the_directory() {
+        use std::os::unix::fs::MetadataExt as _;
+        let d = tmpdir("stage-empty");
+        let out = d.join("public");
+        fs::create_dir(&out).unwrap();
+        let ino = fs::metadata(&out).unwrap().ino();
+        let mut w = OutputWriter::open(&out, false).unwrap();
+        assert!(w.is_staged());
+        let mut m = w.manifest("s1").unwrap();
+        let r = w.write("p/index.html", b"P").unwrap();
+        w.entry(&mut m, "p/index.html", r.hash, 0).unwrap();
+        assert!(fs::read_dir(&out).unwrap().next().is_none());
+        w.finish(m).unwrap();
+        assert_eq!(fs::metadata(&out).unwrap().ino(), ino);
+        assert_eq!(fs::read(out.join("p/index.html")).unwrap(), b"P");
+        assert!(out.join(MANIFEST).exists());
+        assert!(staging_left(&d).is_empty());
         fs::remove_dir_all(&d).unwrap();
     }
 

@@ -12,6 +12,7 @@ use crate::model::{self, DetailView, JobList, Model, PipelineView, Section, Stat
 use crate::plan::{self, Badge, Feed, IndexList, Page};
 use crate::render::rel_href;
 use serde::Serialize;
+use std::collections::HashMap;
 use tera::Context;
 
 /// The archive's raw JSON of one entity, byte for byte: the detail response when
@@ -314,20 +315,51 @@ fn feed_rows(m: &Model<'_>, f: &Feed) -> model::Result<Vec<JobRow>> {
             }
         }
         Feed::Failures => {
-            // the catalog keeps the failed jobs of each kind
+            // the catalog keeps the failed jobs of each kind, and the sort times
+            // of those an earlier render read: rows are read for the candidates
+            // without one, then for the newest that the feed shows
+            let mut cands: Vec<(Kind, i64)> = Vec::new();
             for kind in &kinds {
-                for num in m
-                    .catalog
-                    .failed
-                    .get(kind)
-                    .into_iter()
-                    .flatten()
-                    .rev()
-                    .take(FEED_MAX)
-                {
-                    keys.push((*kind, num.to_string()));
+                let ids = m.catalog.failed.get(kind).into_iter().flatten().rev();
+                cands.extend(ids.take(FEED_MAX).map(|n| (*kind, *n)));
+            }
+            let mut one = conn.prepare_cached(&format!(
+                "SELECT {JOB_COLS} FROM entity WHERE kind=?1 AND id=?2"
+            ))?;
+            let mut read: HashMap<(Kind, i64), JobRow> = HashMap::new();
+            let mut times = m.catalog.feed_times.lock();
+            for c in &cands {
+                if times.contains_key(c) {
+                    continue;
+                }
+                let params = rusqlite::params![c.0.as_str(), c.1.to_string()];
+                if let Some(row) = one.query_row(params, job_row).optional()? {
+                    times.insert(*c, job_times(&row).1.unwrap_or(0));
+                    read.insert(*c, row);
                 }
             }
+            // the feed's order: newest change first, then the higher number
+            let mut ranked: Vec<((i64, i64), (Kind, i64))> = cands
+                .iter()
+                .filter_map(|c| times.get(c).map(|t| ((*t, c.1), *c)))
+                .collect();
+            drop(times);
+            ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
+            // ties at the cut stay in: the feed breaks them by entry id
+            if let Some(cut) = ranked.get(FEED_MAX.saturating_sub(1)).map(|r| r.0) {
+                ranked.retain(|r| r.0 >= cut);
+            }
+            let mut out = Vec::with_capacity(ranked.len());
+            for (_, c) in ranked {
+                let row = match read.remove(&c) {
+                    Some(r) => Some(r),
+                    None => one
+                        .query_row(rusqlite::params![c.0.as_str(), c.1.to_string()], job_row)
+                        .optional()?,
+                };
+                out.extend(row);
+            }
+            return Ok(out);
         }
     }
     // by primary key (`num=?` would let SQLite, which has no statistics, walk
@@ -568,7 +600,7 @@ pub(super) fn project_embed(
 #[derive(Default)]
 struct Dict {
     names: Vec<String>,
-    codes: std::collections::HashMap<String, usize>,
+    codes: HashMap<String, usize>,
 }
 
 impl Dict {

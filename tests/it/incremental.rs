@@ -111,6 +111,11 @@ fn check_incremental(o: &BuildOptions, scratch: &Path) -> BuildReport {
 
 /// One entity's status changed in a new archive revision, as a sync stores it.
 fn set_status(a: &Path, kind: Kind, id: &str, status: &str) {
+    set_fields(a, kind, id, &[("status", serde_json::json!(status))]);
+}
+
+/// Sets JSON fields of an entity (detail and list snapshot) in a new revision.
+fn set_fields(a: &Path, kind: Kind, id: &str, fields: &[(&str, serde_json::Value)]) {
     let mut ar = Archive::open(a).unwrap();
     let e = ar.get(kind, id).unwrap().expect("entity exists");
     let now = ar
@@ -133,7 +138,9 @@ fn set_status(a: &Path, kind: Kind, id: &str, status: &str) {
     for (part, json) in [(Part::Detail, e.detail_json), (Part::List, e.list_json)] {
         if let Some(j) = json {
             let mut v: serde_json::Value = serde_json::from_str(&j).unwrap();
-            v["status"] = serde_json::json!(status);
+            for (k, val) in fields {
+                v[*k] = val.clone();
+            }
             w.put(kind, id, part, &v.to_string(), now, rev).unwrap();
         }
     }
@@ -523,5 +530,78 @@ fn live_session_updates_equal_clean_builds() {
     .unwrap();
     assert_eq!(r.write.written, 0, "{:?}", r.written_files);
     assert!(!journal.exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// The site failures feed of a live session follows a failed job whose finish
+/// time moved: the session keeps the feed's sort times between updates, and a
+/// changed job's must be read again.
+#[test]
+fn live_failures_feed_follows_a_changed_finish_time() {
+    use packit_pages::site::Session;
+    let (d, a, content) = setup("livefeed", 90);
+    let o = opts(&a, &d.join("site"), &content);
+    let (mut session, _) = Session::open(&o).unwrap();
+    let copr = Kind::parse("copr").unwrap();
+    let feed = |root: &Path| std::fs::read_to_string(root.join("feeds/failures.xml")).unwrap();
+    // the oldest failed Copr chroot build (a candidate of the feed: the newest 50
+    // failed or errored of a kind are), and 40 newer jobs that fail now: the
+    // feed is rendered (and its sort times kept) with the first one far down,
+    // past the 50 it shows
+    let ar = Archive::open_read_only(&a).unwrap();
+    let (old, num): (String, i64) = ar
+        .connection()
+        .query_row(
+            "SELECT id, num FROM entity WHERE kind='copr' AND status='failure' ORDER BY num LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut newer: Vec<(String, String)> = Vec::new();
+    for kind in ["copr", "testing-farm"] {
+        let mut st = ar
+            .connection()
+            .prepare(
+                "SELECT kind, id FROM entity WHERE kind=?1 AND status NOT IN ('failure', 'error', 'failed', 'needs_inspection') ORDER BY num DESC LIMIT 20",
+            )
+            .unwrap();
+        newer.extend(
+            st.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap()),
+        );
+    }
+    drop(ar);
+    assert_eq!(newer.len(), 40);
+    for (k, id) in &newer {
+        set_status(&a, Kind::parse(k).unwrap(), id, "failure");
+    }
+    session.update().unwrap();
+    let before = feed(&o.out);
+    // the old failure finishes again, after everything else
+    set_fields(
+        &a,
+        copr,
+        &old,
+        &[("build_finished_time", serde_json::json!(4_000_000_000i64))],
+    );
+    let r = session.update().unwrap();
+    assert!(
+        r.phases.contains_key("changes"),
+        "the live path fell back to a build"
+    );
+    let live = feed(&o.out);
+    assert!(live != before, "the feed was not updated");
+    let first = format!("<id>urn:packit-pages:job:copr:{num}</id>");
+    assert!(
+        live.find(&first).is_some() && live.find(&first) == live.find("<id>urn:packit-pages:job:"),
+        "Copr build {num} is not the feed's first entry"
+    );
+    let clean = d.join("clean");
+    build(&opts(&a, &clean, &content)).unwrap();
+    assert!(
+        live == feed(&clean),
+        "the live feed differs from a clean build's"
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
