@@ -125,7 +125,7 @@ pub const STATUS_CLASSES: [StatusClass; 8] = [
 ];
 
 /// Items per filter index shard.
-pub const SHARD: usize = 500;
+pub const SHARD: usize = 250;
 
 /// The lists the filter script can search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
