@@ -331,10 +331,29 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes joined by ": ", leaving out a cause whose text the
+/// level above already ends with (the library's errors name their path and
+/// include their I/O cause: "F: Not a directory" would read "F: Not a directory:
+/// Not a directory" otherwise).
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn init_tracing() {
@@ -794,7 +813,7 @@ fn run_watch(a: SiteArgs, port: Option<u16>) -> anyhow::Result<ExitCode> {
     opts.config = a.config_file();
     let args = a.clone();
     let reload: packit_pages::watch::Reload =
-        Arc::new(move || args.resolve().map(|(_, b)| b).map_err(|e| format!("{e:#}")));
+        Arc::new(move || args.resolve().map(|(_, b)| b).map_err(|e| error_text(&e)));
     opts.reload = Some(reload);
     let stop = Arc::new(AtomicBool::new(false));
     let rt = runtime()?;
@@ -826,4 +845,25 @@ fn run_watch(a: SiteArgs, port: Option<u16>) -> anyhow::Result<ExitCode> {
         )?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+
+    #[test]
+    fn error_text_leaves_out_causes_already_said() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotADirectory, "Not a directory");
+        let e = anyhow::Error::new(packit_pages::write::WriteError::Io {
+            path: "/x/site".into(),
+            source: io,
+        })
+        .context("building the site into /x/site");
+        assert_eq!(
+            error_text(&e),
+            "building the site into /x/site: /x/site: Not a directory"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_text(&plain), "outer: inner");
+    }
 }
