@@ -279,6 +279,15 @@ fn feed_rows(m: &Model<'_>, f: &Feed) -> model::Result<Vec<JobRow>> {
     use rusqlite::OptionalExtension as _;
     let conn = m.archive().connection();
     let kinds = detail_kinds();
+    // rows by primary key (`num=?` would let SQLite, which has no statistics,
+    // walk every row of the kind)
+    let mut one = conn.prepare_cached(&format!(
+        "SELECT {JOB_COLS} FROM entity WHERE kind=?1 AND id=?2"
+    ))?;
+    let mut row_of = |kind: Kind, id: &str| {
+        one.query_row(rusqlite::params![kind.as_str(), id], job_row)
+            .optional()
+    };
     // (kind, archive id): secondary indexes hold the primary key, so reading the
     // id keeps the walks on the index
     let mut keys: Vec<(Kind, String)> = Vec::new();
@@ -323,17 +332,13 @@ fn feed_rows(m: &Model<'_>, f: &Feed) -> model::Result<Vec<JobRow>> {
                 let ids = m.catalog.failed.get(kind).into_iter().flatten().rev();
                 cands.extend(ids.take(FEED_MAX).map(|n| (*kind, *n)));
             }
-            let mut one = conn.prepare_cached(&format!(
-                "SELECT {JOB_COLS} FROM entity WHERE kind=?1 AND id=?2"
-            ))?;
             let mut read: HashMap<(Kind, i64), JobRow> = HashMap::new();
             let mut times = m.catalog.feed_times.lock();
             for c in &cands {
                 if times.contains_key(c) {
                     continue;
                 }
-                let params = rusqlite::params![c.0.as_str(), c.1.to_string()];
-                if let Some(row) = one.query_row(params, job_row).optional()? {
+                if let Some(row) = row_of(c.0, &c.1.to_string())? {
                     times.insert(*c, job_times(&row).1.unwrap_or(0));
                     read.insert(*c, row);
                 }
@@ -353,28 +358,16 @@ fn feed_rows(m: &Model<'_>, f: &Feed) -> model::Result<Vec<JobRow>> {
             for (_, c) in ranked {
                 let row = match read.remove(&c) {
                     Some(r) => Some(r),
-                    None => one
-                        .query_row(rusqlite::params![c.0.as_str(), c.1.to_string()], job_row)
-                        .optional()?,
+                    None => row_of(c.0, &c.1.to_string())?,
                 };
                 out.extend(row);
             }
             return Ok(out);
         }
     }
-    // by primary key (`num=?` would let SQLite, which has no statistics, walk
-    // every row of the kind)
-    let mut one = conn.prepare_cached(&format!(
-        "SELECT {JOB_COLS} FROM entity WHERE kind=?1 AND id=?2"
-    ))?;
     let mut out = Vec::with_capacity(keys.len());
     for (kind, id) in keys {
-        if let Some(row) = one
-            .query_row(rusqlite::params![kind.as_str(), id], job_row)
-            .optional()?
-        {
-            out.push(row);
-        }
+        out.extend(row_of(kind, &id)?);
     }
     Ok(out)
 }
