@@ -418,6 +418,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             .map(|_| Mutex::new(None))
             .collect(),
         list_files: opts.list_files,
+        mapped: false,
     };
     let idx = plan::ShapeIndex::new(&catalog);
     let mut report = BuildReport {
@@ -708,6 +709,8 @@ struct Renderer<'a> {
     pool: &'a rayon::ThreadPool,
     workers: Vec<Mutex<Option<Model<'a>>>>,
     list_files: bool,
+    /// Open the workers' connections with [`Archive::open_read_only_mapped`].
+    mapped: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -724,10 +727,12 @@ impl<'a> Renderer<'a> {
                     let slot = rayon::current_thread_index().unwrap_or(self.workers.len() - 1);
                     let mut guard = self.workers[slot].lock().expect("worker slot");
                     if guard.is_none() {
-                        *guard = Some(Model::new(
-                            Archive::open_read_only(self.archive_path)?,
-                            catalog,
-                        ));
+                        let archive = if self.mapped {
+                            Archive::open_read_only_mapped(self.archive_path)?
+                        } else {
+                            Archive::open_read_only(self.archive_path)?
+                        };
+                        *guard = Some(Model::new(archive, catalog));
                     }
                     let model = guard.as_ref().expect("opened above");
                     let file = page.file(catalog);

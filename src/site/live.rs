@@ -289,6 +289,7 @@ impl Session {
                 .map(|_| Mutex::new(None))
                 .collect(),
             list_files: self.opts.list_files,
+            mapped: true,
         };
         let mut entries: Vec<(String, Option<(u128, u64)>)> = Vec::with_capacity(todo.len());
         report.rendered = todo.len() as u64;
