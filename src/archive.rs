@@ -736,6 +736,20 @@ impl Archive {
             .unwrap_or((None, None)))
     }
 
+    /// The jobs (entities other than pipelines and project items) of one project's
+    /// trigger (`pr:12`, `branch:main`, ...).
+    pub fn jobs_of_trigger(&self, project: &str, trigger: &str) -> Result<Vec<(Kind, String)>> {
+        let rows = self.rows(
+            "SELECT kind, id FROM entity WHERE project=?1 AND trigger=?2 AND kind NOT IN ('pipeline','project','project-pr','project-branch','project-release','project-issue')",
+            params![project, trigger],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, id)| Some((Kind::parse(&k)?, id)))
+            .collect())
+    }
+
     /// Older versions of an entity, newest first: (replaced_at, list_json, detail_json).
     pub fn history(&self, kind: Kind, id: &str) -> Result<Vec<Version>> {
         self.rows(

@@ -14,7 +14,7 @@ use crate::api::types::{self, ProjectInfo, Run, Status, StatusClass};
 use crate::archive::{Archive, ArchiveError, Entity};
 use crate::time;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Errors of the model.
 #[derive(Debug, thiserror::Error)]
@@ -317,6 +317,106 @@ impl FeedTimes {
     }
 }
 
+/// Table rows a live session has built (job lists, target indexes, pipeline
+/// tables), by the entity each row shows, so that an update re-renders its few
+/// list pages from the rows that changed instead of reading and parsing every
+/// row's JSON again. A row is forgotten by [`Catalog::apply`] when its entity
+/// changes or when any entity it read (the jobs behind its status chips, a list
+/// item's detail entity) does, and every row when a project or trigger page
+/// comes (a job's trigger cell links to its trigger's page once a pipeline of
+/// that trigger is archived). Only catalogs made by [`Catalog::build_live`] keep
+/// rows. Takes no part in comparisons (it is derived from the archive).
+#[derive(Debug, Default)]
+pub struct RowCache(std::sync::Mutex<RowCacheInner>);
+
+#[derive(Debug, Default)]
+struct RowCacheInner {
+    /// Rows by entity, then by table.
+    rows: HashMap<(Kind, i64), HashMap<RowTable, Vec<Cell>>>,
+    /// Entities whose rows read an entity (besides their own).
+    readers: HashMap<(Kind, i64), HashSet<(Kind, i64)>>,
+    /// Rows held.
+    len: usize,
+}
+
+/// Which table a cached row belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum RowTable {
+    List(JobList),
+    Target(JobList),
+    Pipeline,
+}
+
+/// Rows a session keeps at most; past that the cache starts over.
+const ROW_CACHE_MAX: usize = 50_000;
+
+impl PartialEq for RowCache {
+    fn eq(&self, _: &RowCache) -> bool {
+        true
+    }
+}
+
+impl RowCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RowCacheInner> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, table: RowTable, kind: Kind, id: i64) -> Option<Vec<Cell>> {
+        self.lock()
+            .rows
+            .get(&(kind, id))
+            .and_then(|t| t.get(&table))
+            .cloned()
+    }
+
+    fn put(&self, table: RowTable, kind: Kind, id: i64, row: Vec<Cell>, reads: &[(Kind, i64)]) {
+        let mut c = self.lock();
+        if c.len >= ROW_CACHE_MAX {
+            *c = RowCacheInner::default();
+        }
+        for r in reads {
+            if *r != (kind, id) {
+                c.readers.entry(*r).or_default().insert((kind, id));
+            }
+        }
+        if c.rows
+            .entry((kind, id))
+            .or_default()
+            .insert(table, row)
+            .is_none()
+        {
+            c.len += 1;
+        }
+    }
+
+    /// Forgets the rows of entity `kind`/`id` and of the entities whose rows read it.
+    fn forget(&self, kind: Kind, id: i64) {
+        let mut c = self.lock();
+        let mut gone = c.rows.remove(&(kind, id)).map_or(0, |t| t.len());
+        if let Some(readers) = c.readers.remove(&(kind, id)) {
+            for r in readers {
+                gone += c.rows.remove(&r).map_or(0, |t| t.len());
+            }
+        }
+        c.len -= gone;
+    }
+
+    /// Forgets every row.
+    fn clear(&self) {
+        *self.lock() = RowCacheInner::default();
+    }
+
+    /// Rows held (for tests).
+    pub fn len(&self) -> usize {
+        self.lock().len
+    }
+
+    /// Whether no row is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 impl ProjectEntry {
     /// Forge host.
     pub fn forge(&self) -> &str {
@@ -414,6 +514,8 @@ pub struct Catalog {
     pub failed: HashMap<Kind, Vec<i64>>,
     /// Sort times the failures feed has read (see [`FeedTimes`]).
     pub feed_times: FeedTimes,
+    /// Table rows of a live session (see [`RowCache`]).
+    pub row_cache: RowCache,
     /// Each entity's catalog columns, kept by [`Catalog::build_live`] for
     /// [`Catalog::apply`].
     rows: Option<HashMap<(Kind, i64), CatRow>>,
@@ -700,7 +802,16 @@ impl Catalog {
         let Some(mut rows) = self.rows.take() else {
             return Ok(false);
         };
+        let shape = |c: &Catalog| {
+            c.projects.len() + c.projects.values().map(|p| p.triggers.len()).sum::<usize>()
+        };
+        let before = shape(self);
         let ok = self.apply_rows(archive, changes, &mut rows);
+        // a trigger page came (the first pipeline of a pull request, say): rows of
+        // that trigger's jobs link to it now (`apply` only ever adds triggers)
+        if shape(self) != before {
+            self.row_cache.clear();
+        }
         self.rows = Some(rows);
         let ok = ok?;
         if ok {
@@ -729,6 +840,7 @@ impl Catalog {
             let kind = *kind;
             if let Ok(num) = id.parse::<i64>() {
                 self.feed_times.lock().remove(&(kind, num));
+                self.row_cache.forget(kind, num);
             }
             match kind {
                 Kind::Usage | Kind::System => {
@@ -1633,6 +1745,8 @@ pub struct Model<'c> {
     archive: Archive,
     /// The shared catalog.
     pub catalog: &'c Catalog,
+    /// While a cached row is built: the entities it read (see [`RowCache`]).
+    reads: std::cell::RefCell<Option<Vec<(Kind, i64)>>>,
 }
 
 impl<'c> Model<'c> {
@@ -1643,7 +1757,11 @@ impl<'c> Model<'c> {
         let _ = archive
             .connection()
             .execute_batch("PRAGMA cache_size=-16384;");
-        Model { archive, catalog }
+        Model {
+            archive,
+            catalog,
+            reads: Default::default(),
+        }
     }
 
     /// The archive.
@@ -1661,15 +1779,15 @@ impl<'c> Model<'c> {
         // read every pipeline in between)
         let span = hi.saturating_sub(*lo).unsigned_abs();
         if span > 4 * ids.len() as u64 + 64 {
-            let list: Vec<String> = ids.iter().map(|n| n.to_string()).collect();
-            let mut st = self.archive.connection().prepare(&format!(
-                "SELECT {COLS} FROM entity WHERE kind=?1 AND num IN ({}) ORDER BY num DESC",
-                list.join(",")
-            ))?;
-            let rows = st.query_map([kind.as_str()], row_entity)?;
-            return rows
-                .collect::<std::result::Result<_, _>>()
-                .map_err(Into::into);
+            // by primary key, one cached statement per id: an `IN (…)` list would be a
+            // new statement to parse and plan for every page (ids are the numbers)
+            let mut out = Vec::with_capacity(ids.len());
+            for n in ids.iter().rev() {
+                if let Some(e) = self.entity_by_key(kind, &n.to_string())? {
+                    out.push(e);
+                }
+            }
+            return Ok(out);
         }
         let mut st = self.archive.connection().prepare_cached(&format!(
             "SELECT {COLS} FROM entity WHERE kind=?1 AND num BETWEEN ?2 AND ?3 ORDER BY num DESC"
@@ -1725,6 +1843,11 @@ impl<'c> Model<'c> {
     pub fn job_chip(&self, kind: Kind, id: Option<i64>, status: &str, text: &str) -> Result<Chip> {
         let mut status = status.to_string();
         let mut href = None;
+        if let Some(id) = id
+            && let Some(reads) = self.reads.borrow_mut().as_mut()
+        {
+            reads.push((kind, id));
+        }
         if let Some(id) = id
             && let Some(list) = self.catalog.detail_list(kind, id)
         {
@@ -1859,11 +1982,13 @@ impl<'c> Model<'c> {
 
     /// Rows of a job list for the list-kind entities with the given ids.
     pub fn list_rows(&self, list: JobList, ids: &[i64]) -> Result<ListView> {
-        let ents = self.entities_in(list.list_kind(), ids)?;
-        let mut rows = Vec::with_capacity(ents.len());
-        for e in &ents {
-            rows.push(self.list_row(list, e)?);
-        }
+        let rows = self.rows_of(
+            RowTable::List(list),
+            list.list_kind(),
+            Some(list.detail_kind()),
+            ids,
+            |e| self.list_row(list, e),
+        )?;
         Ok(ListView {
             columns: Self::list_columns(list),
             rows,
@@ -1873,44 +1998,9 @@ impl<'c> Model<'c> {
     /// Rows of the target index of a grouping list (Copr chroots, sync-release
     /// branches) for the detail entities with the given ids.
     pub fn target_rows(&self, list: JobList, ids: &[i64]) -> Result<ListView> {
-        let ents = self.entities_in(list.detail_kind(), ids)?;
-        let mut rows = Vec::with_capacity(ents.len());
-        for e in &ents {
-            let json = e.json();
-            let (info, target, sub, ext) = match list {
-                JobList::Copr => {
-                    let v: types::CoprBuildTarget = parse(json);
-                    let ext =
-                        Link::ext(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default());
-                    (
-                        v.project_info(),
-                        v.chroot.clone(),
-                        types::submitted(v.build_submitted_time, v.submitted_time),
-                        ext,
-                    )
-                }
-                _ => {
-                    let v: types::SyncReleaseTarget = parse(json);
-                    let ext = v
-                        .downstream_prs
-                        .first()
-                        .and_then(|p| Link::ext(p.url.as_deref(), "downstream PR"));
-                    (v.project_info(), v.branch.clone(), v.submitted_time, ext)
-                }
-            };
-            rows.push(vec![
-                Cell::Trigger {
-                    v: self.trigger(&info),
-                },
-                Cell::Chips {
-                    v: vec![self.own_chip(list, e, target.as_deref())],
-                },
-                Cell::Time {
-                    v: tv(sub.or(e.submitted)),
-                },
-                link_cell(ext, true),
-            ]);
-        }
+        let rows = self.rows_of(RowTable::Target(list), list.detail_kind(), None, ids, |e| {
+            Ok(self.target_row(list, e))
+        })?;
         let last = if list == JobList::Copr {
             "Copr build"
         } else {
@@ -1925,6 +2015,95 @@ impl<'c> Model<'c> {
             ],
             rows,
         })
+    }
+
+    /// Rows of `table` for the entities of `kind` with the given ids (ascending),
+    /// newest first, made by `row` or taken from the session's [`RowCache`].
+    /// `also` is the kind of other entities with the same ids the rows read (a
+    /// list item's detail entity).
+    fn rows_of(
+        &self,
+        table: RowTable,
+        kind: Kind,
+        also: Option<Kind>,
+        ids: &[i64],
+        row: impl Fn(&Entity) -> Result<Vec<Cell>>,
+    ) -> Result<Vec<Vec<Cell>>> {
+        let cache = &self.catalog.row_cache;
+        if self.catalog.rows.is_none() {
+            return self.entities_in(kind, ids)?.iter().map(row).collect();
+        }
+        // newest first, as `entities_in` returns them
+        let mut out: Vec<Option<Vec<Cell>>> = ids
+            .iter()
+            .rev()
+            .map(|&id| cache.get(table, kind, id))
+            .collect();
+        let missing: Vec<i64> = ids
+            .iter()
+            .zip(out.iter().rev())
+            .filter(|(_, r)| r.is_none())
+            .map(|(&id, _)| id)
+            .collect();
+        if !missing.is_empty() {
+            let mut made: HashMap<i64, Vec<Cell>> = HashMap::with_capacity(missing.len());
+            for e in self.entities_in(kind, &missing)? {
+                let Ok(id) = e.id.parse::<i64>() else {
+                    continue;
+                };
+                let mut reads = vec![(kind, id)];
+                reads.extend(also.map(|k| (k, id)));
+                *self.reads.borrow_mut() = Some(reads);
+                let r = row(&e);
+                let reads = self.reads.borrow_mut().take().unwrap_or_default();
+                let r = r?;
+                cache.put(table, kind, id, r.clone(), &reads);
+                made.insert(id, r);
+            }
+            for (slot, id) in out.iter_mut().zip(ids.iter().rev()) {
+                if slot.is_none() {
+                    *slot = made.remove(id);
+                }
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// One row of the target index of a grouping list.
+    fn target_row(&self, list: JobList, e: &Entity) -> Vec<Cell> {
+        let json = e.json();
+        let (info, target, sub, ext) = match list {
+            JobList::Copr => {
+                let v: types::CoprBuildTarget = parse(json);
+                let ext = Link::ext(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default());
+                (
+                    v.project_info(),
+                    v.chroot.clone(),
+                    types::submitted(v.build_submitted_time, v.submitted_time),
+                    ext,
+                )
+            }
+            _ => {
+                let v: types::SyncReleaseTarget = parse(json);
+                let ext = v
+                    .downstream_prs
+                    .first()
+                    .and_then(|p| Link::ext(p.url.as_deref(), "downstream PR"));
+                (v.project_info(), v.branch.clone(), v.submitted_time, ext)
+            }
+        };
+        vec![
+            Cell::Trigger {
+                v: self.trigger(&info),
+            },
+            Cell::Chips {
+                v: vec![self.own_chip(list, e, target.as_deref())],
+            },
+            Cell::Time {
+                v: tv(sub.or(e.submitted)),
+            },
+            link_cell(ext, true),
+        ]
     }
 
     fn own_chip(&self, list: JobList, e: &Entity, target: Option<&str>) -> Chip {
@@ -2209,11 +2388,9 @@ impl<'c> Model<'c> {
 
     /// Table of pipelines with the given ids, newest first.
     pub fn pipeline_rows(&self, ids: &[i64]) -> Result<ListView> {
-        let ents = self.entities_in(Kind::Pipeline, ids)?;
-        let mut rows = Vec::with_capacity(ents.len());
-        for e in &ents {
+        let rows = self.rows_of(RowTable::Pipeline, Kind::Pipeline, None, ids, |e| {
             let p = self.pipeline(e)?;
-            rows.push(vec![
+            Ok(vec![
                 Cell::Link {
                     l: Link::int(pipeline_path(p.id), format!("#{}", p.id)),
                     code: false,
@@ -2221,8 +2398,8 @@ impl<'c> Model<'c> {
                 Cell::Trigger { v: p.trigger },
                 Cell::Time { v: p.submitted },
                 Cell::Groups { v: p.groups },
-            ]);
-        }
+            ])
+        })?;
         Ok(ListView {
             columns: vec![
                 "Pipeline".into(),

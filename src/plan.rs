@@ -946,7 +946,12 @@ pub fn affected_by(
     let mut pipes: HashSet<i64> = HashSet::new();
     let mut jobs: HashSet<(Kind, String)> = HashSet::new();
     let mut projects: HashSet<String> = HashSet::new();
-    for (kind, id, _) in changes {
+    let created_pipes: HashSet<i64> = changes
+        .iter()
+        .filter(|(k, _, created)| *k == Kind::Pipeline && *created)
+        .filter_map(|(_, id, _)| id.parse().ok())
+        .collect();
+    for (kind, id, created) in changes {
         out.insert(Page::Api(*kind, id.as_str().into()));
         if let Some(key) = project_of(*kind, id) {
             project_pages(catalog, key, out);
@@ -965,6 +970,19 @@ pub fn affected_by(
             // a changed pipeline may have gained or lost jobs: their pages name it
             pipes.insert(num);
             jobs.extend(archive.jobs_of(num)?);
+            // the first pipeline of a trigger makes its page: the trigger cells of
+            // the trigger's jobs link to it from now on
+            if *created
+                && let (Some(p), Some(t)) = archive.project_trigger(*kind, id)?
+                && let Some((s, name)) = Section::of_trigger(&t)
+                && catalog.projects.get(&p).is_some_and(|e| {
+                    e.triggers
+                        .get(&(s, name.to_string()))
+                        .is_some_and(|ids| ids.iter().all(|i| created_pipes.contains(i)))
+                })
+            {
+                jobs.extend(archive.jobs_of_trigger(&p, &t)?);
+            }
             continue;
         }
         jobs.insert((*kind, id.clone()));

@@ -605,3 +605,107 @@ fn live_failures_feed_follows_a_changed_finish_time() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// A live session keeps the table rows it built (`model::RowCache`). A job's row
+/// links its trigger's page only once a pipeline of that trigger is archived:
+/// here a Testing Farm run of a pull request with no pipeline is listed (and its
+/// row kept), then the pull request's first pipeline arrives while a neighbour on
+/// the same list page changes. The page must link the trigger, as a clean build's.
+#[test]
+fn live_rows_follow_a_trigger_page_that_appears() {
+    use packit_pages::site::Session;
+    let (d, a, content) = setup("liverows", 60);
+    let tf = Kind::parse("testing-farm").unwrap();
+    let pipeline = Kind::parse("pipeline").unwrap();
+    let ar = Archive::open_read_only(&a).unwrap();
+    let newest = |kind: &str, n: i64| -> Vec<(String, String)> {
+        let mut st = ar
+            .connection()
+            .prepare("SELECT id, coalesce(list_json, detail_json) FROM entity WHERE kind=?1 ORDER BY num DESC LIMIT ?2")
+            .unwrap();
+        st.query_map(rusqlite::params![kind, n], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let runs = newest("testing-farm", 2);
+    let ((j, j_json), k) = (runs[0].clone(), runs[1].0.clone());
+    let (p_id, p_json) = newest("pipeline", 1).remove(0);
+    drop(ar);
+    let j_json: serde_json::Value = serde_json::from_str(&j_json).unwrap();
+    let project = j_json["project_url"].as_str().unwrap().to_string();
+    let trigger_page = format!("{}/prs/99999/", project.trim_start_matches("https://"));
+    // run J: a pull request no pipeline belongs to
+    set_fields(&a, tf, &j, &[("pr_id", serde_json::json!(99999))]);
+    let o = opts(&a, &d.join("site"), &content);
+    let (mut session, _) = Session::open(&o).unwrap();
+    let check = |session: &mut Session, what: &str| -> String {
+        let before = snapshot(&o.out);
+        let (_, _, expect) = oracle(&before, &o, &d.join("oracle"));
+        let r = session.update().unwrap();
+        assert!(
+            r.phases.contains_key("changes"),
+            "{what}: fell back to a build"
+        );
+        let got = snapshot(&o.out);
+        let differ: Vec<&String> = expect
+            .iter()
+            .filter(|(f, b)| got.get(*f) != Some(*b))
+            .map(|(f, _)| f)
+            .chain(got.keys().filter(|f| !expect.contains_key(*f)))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{what}: the site differs from a clean full build in {differ:?}"
+        );
+        std::fs::read_to_string(o.out.join("jobs/testing-farm/index.html")).unwrap()
+    };
+    // the neighbour K changes: the list page is rendered again, J's row kept
+    set_status(&a, tf, &k, "error");
+    let list = check(&mut session, "first update");
+    assert!(
+        list.contains(&format!("jobs/testing-farm/{j}/")) && !list.contains(&trigger_page),
+        "J is listed, its trigger not linked"
+    );
+    // the pull request's first pipeline arrives; K changes again
+    set_status(&a, tf, &k, "passed");
+    {
+        let mut run: serde_json::Value = serde_json::from_str(&p_json).unwrap();
+        run["trigger"] = j_json.clone();
+        run["trigger"]["pr_id"] = serde_json::json!(99999);
+        for list in ["copr", "koji", "test_run", "bodhi_update"] {
+            run[list] = serde_json::json!([]);
+        }
+        run["srpm"] = serde_json::Value::Null;
+        let id = (p_id.parse::<i64>().unwrap() + 1000).to_string();
+        run["merged_run_id"] = serde_json::json!(id.parse::<i64>().unwrap());
+        let mut ar = Archive::open(&a).unwrap();
+        let now = ar
+            .meta("last_sync")
+            .unwrap()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+            + 120;
+        let api: String = ar
+            .connection()
+            .query_row(
+                "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let rev = ar.begin_revision(&api, now).unwrap();
+        let w = ar.write().unwrap();
+        w.put(pipeline, &id, Part::List, &run.to_string(), now, rev)
+            .unwrap();
+        w.finish_run(rev, now, "{}").unwrap();
+        w.commit().unwrap();
+    }
+    let list = check(&mut session, "second update");
+    assert!(
+        list.contains(&trigger_page),
+        "the list does not link the new trigger page"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
