@@ -212,6 +212,9 @@ struct Ctx<'a> {
     catalog: &'a Catalog,
     theme: &'a Theme,
     site: SiteInfo,
+    /// `site` as a template value, made once: every page's context holds it (a
+    /// clone shares it), instead of serializing it again per page.
+    site_value: std::sync::OnceLock<tera::Value>,
     content: BTreeMap<String, ContentView>,
     plan: &'a Plan,
 }
@@ -387,6 +390,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let state_line = serde_json::to_string(&state).unwrap_or_default();
     let ctx = Ctx {
         catalog: &catalog,
+        site_value: Default::default(),
         theme: &theme,
         site,
         content: content.into_iter().map(|c| (c.name.clone(), c)).collect(),
@@ -647,6 +651,7 @@ pub fn page_data(
     let plan = Plan::build(&catalog, &content_names, &asset_names);
     let ctx = Ctx {
         catalog: &catalog,
+        site_value: Default::default(),
         theme: &theme,
         site: site_info(&catalog, &content, opts),
         content: content.into_iter().map(|c| (c.name.clone(), c)).collect(),
@@ -790,7 +795,12 @@ fn render_page(
     c.insert("title", ctx.site.name);
     c.insert("root", &root);
     c.insert("path", &path);
-    c.insert("site", &ctx.site);
+    c.insert_value(
+        "site",
+        ctx.site_value
+            .get_or_init(|| tera::Value::from_serializable(&ctx.site))
+            .clone(),
+    );
     let canonical = match &ctx.site.base_url {
         Some(b) => format!("{b}{path}"),
         None => rel_href(&root, &path),

@@ -270,6 +270,7 @@ impl Session {
         };
         let ctx = Ctx {
             catalog,
+            site_value: Default::default(),
             theme: &self.theme,
             site,
             content: self
