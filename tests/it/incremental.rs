@@ -116,8 +116,28 @@ fn set_status(a: &Path, kind: Kind, id: &str, status: &str) {
 
 /// Sets JSON fields of an entity (detail and list snapshot) in a new revision.
 fn set_fields(a: &Path, kind: Kind, id: &str, fields: &[(&str, serde_json::Value)]) {
+    let e = Archive::open_read_only(a)
+        .unwrap()
+        .get(kind, id)
+        .unwrap()
+        .expect("entity exists");
+    in_new_revision(a, |w, now, rev| {
+        for (part, json) in [(Part::Detail, &e.detail_json), (Part::List, &e.list_json)] {
+            if let Some(j) = json {
+                let mut v: serde_json::Value = serde_json::from_str(j).unwrap();
+                for (k, val) in fields {
+                    v[*k] = val.clone();
+                }
+                w.put(kind, id, part, &v.to_string(), now, rev).unwrap();
+            }
+        }
+    });
+}
+
+/// Runs `f` with a writer in a new archive revision a minute after the last sync
+/// (as a sync of the same API would store it), then commits.
+fn in_new_revision(a: &Path, f: impl FnOnce(&packit_pages::archive::Writer<'_>, i64, i64)) {
     let mut ar = Archive::open(a).unwrap();
-    let e = ar.get(kind, id).unwrap().expect("entity exists");
     let now = ar
         .meta("last_sync")
         .unwrap()
@@ -135,15 +155,7 @@ fn set_fields(a: &Path, kind: Kind, id: &str, fields: &[(&str, serde_json::Value
         .unwrap();
     let rev = ar.begin_revision(&api, now).unwrap();
     let w = ar.write().unwrap();
-    for (part, json) in [(Part::Detail, e.detail_json), (Part::List, e.list_json)] {
-        if let Some(j) = json {
-            let mut v: serde_json::Value = serde_json::from_str(&j).unwrap();
-            for (k, val) in fields {
-                v[*k] = val.clone();
-            }
-            w.put(kind, id, part, &v.to_string(), now, rev).unwrap();
-        }
-    }
+    f(&w, now, rev);
     w.finish_run(rev, now, "{}").unwrap();
     w.commit().unwrap();
 }
@@ -679,28 +691,10 @@ fn live_rows_follow_a_trigger_page_that_appears() {
         run["srpm"] = serde_json::Value::Null;
         let id = (p_id.parse::<i64>().unwrap() + 1000).to_string();
         run["merged_run_id"] = serde_json::json!(id.parse::<i64>().unwrap());
-        let mut ar = Archive::open(&a).unwrap();
-        let now = ar
-            .meta("last_sync")
-            .unwrap()
-            .unwrap()
-            .parse::<i64>()
-            .unwrap()
-            + 120;
-        let api: String = ar
-            .connection()
-            .query_row(
-                "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let rev = ar.begin_revision(&api, now).unwrap();
-        let w = ar.write().unwrap();
-        w.put(pipeline, &id, Part::List, &run.to_string(), now, rev)
-            .unwrap();
-        w.finish_run(rev, now, "{}").unwrap();
-        w.commit().unwrap();
+        in_new_revision(&a, |w, now, rev| {
+            w.put(pipeline, &id, Part::List, &run.to_string(), now, rev)
+                .unwrap();
+        });
     }
     let list = check(&mut session, "second update");
     assert!(
