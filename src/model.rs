@@ -405,16 +405,6 @@ impl RowCache {
     fn clear(&self) {
         *self.lock() = RowCacheInner::default();
     }
-
-    /// Rows held (for tests).
-    pub fn len(&self) -> usize {
-        self.lock().len
-    }
-
-    /// Whether no row is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl ProjectEntry {

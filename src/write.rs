@@ -477,32 +477,27 @@ impl OutputWriter {
                 // in a fresh staging folder most directories are new: try to create
                 // first (one syscall), look only when one is already there
                 let created = self.publish.is_some() && fs::create_dir(&p).is_ok();
-                match if created {
-                    Ok(None)
-                } else {
-                    fs::symlink_metadata(&p).map(Some)
-                } {
-                    Ok(None) => {}
-                    Ok(Some(m)) if m.file_type().is_symlink() => {
-                        return Err(WriteError::Symlink(p));
-                    }
-                    Ok(Some(m)) if m.is_dir() => {}
-                    Ok(Some(_)) => {
-                        // a file where a directory must go (left by an older layout)
-                        fs::remove_file(&p).map_err(io_err(&p))?;
-                        fs::create_dir(&p).map_err(io_err(&p))?;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&p) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                            let m = fs::symlink_metadata(&p).map_err(io_err(&p))?;
-                            if !m.is_dir() {
-                                return Err(WriteError::Symlink(p));
-                            }
+                if !created {
+                    match fs::symlink_metadata(&p) {
+                        Ok(m) if m.file_type().is_symlink() => return Err(WriteError::Symlink(p)),
+                        Ok(m) if m.is_dir() => {}
+                        Ok(_) => {
+                            // a file where a directory must go (left by an older layout)
+                            fs::remove_file(&p).map_err(io_err(&p))?;
+                            fs::create_dir(&p).map_err(io_err(&p))?;
                         }
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&p) {
+                            Ok(()) => {}
+                            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                                let m = fs::symlink_metadata(&p).map_err(io_err(&p))?;
+                                if !m.is_dir() {
+                                    return Err(WriteError::Symlink(p));
+                                }
+                            }
+                            Err(e) => return Err(io_err(&p)(e)),
+                        },
                         Err(e) => return Err(io_err(&p)(e)),
-                    },
-                    Err(e) => return Err(io_err(&p)(e)),
+                    }
                 }
                 self.dirs.lock().expect("dir cache").insert(pkey);
             }
