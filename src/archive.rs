@@ -500,6 +500,20 @@ impl Archive {
         Ok(a)
     }
 
+    /// Makes every later read of this connection one read transaction, held until the
+    /// connection closes: all reads see the same snapshot of the archive (a sync that
+    /// commits meanwhile is not half seen), and SQLite does not take and drop its file
+    /// lock and look at the file's size for each statement (a full build runs one
+    /// statement or more per file it writes). For read-only connections that live as long
+    /// as one build or one update.
+    pub fn hold_snapshot(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN").map_err(sql(&self.path))?;
+        // the transaction takes its snapshot at its first read: now
+        self.conn
+            .query_row("SELECT count(*) FROM meta", [], |_| Ok(()))
+            .map_err(sql(&self.path))
+    }
+
     /// Brings an existing archive of an older schema up to this program's, when
     /// its file can be written (a build then reads it with the newer indexes);
     /// leaves it alone otherwise (every schema version this program knows is still
@@ -1512,6 +1526,41 @@ mod tests {
         let d = tempdir::Dir::new();
         let p = d.0.join("a.sqlite");
         (d, p)
+    }
+
+    #[test]
+    fn a_held_snapshot_does_not_see_later_commits() {
+        let (_d, p) = tmp();
+        let mut w = Archive::open(&p).unwrap();
+        w.begin_revision("https://api.example", 1).unwrap();
+        let held = Archive::open_read_only(&p).unwrap();
+        held.hold_snapshot().unwrap();
+        w.begin_revision("https://api.example", 2).unwrap();
+        assert_eq!(held.revision().unwrap(), 1);
+        assert_eq!(Archive::open_read_only(&p).unwrap().revision().unwrap(), 2);
+    }
+
+    #[test]
+    fn sqlite_is_built_for_parallel_readers() {
+        // .cargo/config.toml: per-connection page caches without a global lock, no
+        // allocation statistics, overflow pages through the page cache
+        let (_d, p) = tmp();
+        let a = Archive::open(&p).unwrap();
+        let mut st = a.connection().prepare("PRAGMA compile_options").unwrap();
+        let opts: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            !opts.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{opts:?}"
+        );
+        assert!(
+            !opts.iter().any(|o| o == "DIRECT_OVERFLOW_READ"),
+            "{opts:?}"
+        );
+        assert!(opts.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{opts:?}");
     }
 
     #[test]

@@ -737,6 +737,7 @@ impl<'a> Renderer<'a> {
                         } else {
                             Archive::open_read_only(self.archive_path)?
                         };
+                        archive.hold_snapshot()?;
                         *guard = Some(Model::new(archive, catalog));
                     }
                     let model = guard.as_ref().expect("opened above");
