@@ -326,6 +326,20 @@ fn build_state(
     content: &[ContentView],
     site: &SiteInfo,
 ) -> BuildState {
+    build_state_of(opts, catalog, theme, content, site, None)
+}
+
+/// [`build_state`], with the structure digest given when the caller knows it (a live
+/// update that added and removed no page keeps its plan, so its digest may stay:
+/// computing it hashes every id of the catalog).
+fn build_state_of(
+    opts: &BuildOptions,
+    catalog: &Catalog,
+    theme: &Theme,
+    content: &[ContentView],
+    site: &SiteInfo,
+    structure: Option<u64>,
+) -> BuildState {
     let content_names: Vec<String> = content.iter().map(|c| c.name.clone()).collect();
     let asset_names: Vec<String> = theme.assets().keys().cloned().collect();
     let hash64 = |b: &[u8]| xxhash_rust::xxh3::xxh3_64(b);
@@ -350,7 +364,8 @@ fn build_state(
             .as_bytes(),
         ),
         last_sync: catalog.last_sync,
-        structure: plan::structure_digest(catalog, &content_names, &asset_names),
+        structure: structure
+            .unwrap_or_else(|| plan::structure_digest(catalog, &content_names, &asset_names)),
         templates: theme.template_hashes().clone(),
         assets: theme
             .assets()

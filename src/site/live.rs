@@ -18,7 +18,7 @@
 
 use super::{
     BuildMode, BuildOptions, BuildReport, BuildState, ContentView, Ctx, Renderer, SiteError, build,
-    build_state, load_content, plan_of, site_info,
+    build_state, build_state_of, load_content, plan_of, site_info,
 };
 use crate::archive::Archive;
 use crate::model::Catalog;
@@ -46,6 +46,12 @@ pub struct Session {
     pool: rayon::ThreadPool,
     /// HTML pages the sitemap lists.
     sitemap_pages: usize,
+    /// The shapes the manifest records for the pages of the groups updates looked
+    /// at, kept as the session renders and removes them: an update compares the
+    /// shapes of every page of its groups (thousands at 100,000 pipelines), and the
+    /// manifest's map (keyed by the file's path, millions of entries) costs a path
+    /// and a cache miss per page.
+    shapes: HashMap<Page, u64>,
 }
 
 impl Session {
@@ -98,6 +104,7 @@ impl Session {
             state,
             pool,
             sitemap_pages,
+            shapes: HashMap::new(),
         })
     }
 
@@ -200,11 +207,17 @@ impl Session {
                     continue;
                 }
                 let shape = p.shape(catalog, &idx);
-                if self
-                    .writer
-                    .previous(&p.file(catalog))
-                    .is_none_or(|(_, s)| s != shape)
-                {
+                let recorded = match self.shapes.get(p) {
+                    Some(s) => Some(*s),
+                    None => {
+                        let s = self.writer.previous(&p.file(catalog)).map(|(_, s)| s);
+                        if let Some(s) = s {
+                            self.shapes.insert(p.clone(), s);
+                        }
+                        s
+                    }
+                };
+                if recorded.is_none_or(|s| s != shape) {
                     dirty.insert(p.clone());
                 }
             }
@@ -266,7 +279,17 @@ impl Session {
         let state = BuildState {
             revision,
             last_sync,
-            ..build_state(&self.opts, catalog, &self.theme, &self.content, &site)
+            // no page came or went: the plan, and so the digest the state records for
+            // it, is the last update's (a later `build` that finds another digest
+            // compares the whole plan, which is only slower)
+            ..build_state_of(
+                &self.opts,
+                catalog,
+                &self.theme,
+                &self.content,
+                &site,
+                (added.is_empty() && removed.is_empty()).then_some(self.state.structure),
+            )
         };
         let ctx = Ctx {
             catalog,
@@ -294,13 +317,19 @@ impl Session {
         };
         let mut entries: Vec<(String, Option<(u128, u64)>)> = Vec::with_capacity(todo.len());
         report.rendered = todo.len() as u64;
-        for r in renderer.render(&todo, &idx)? {
+        for (page, r) in todo.iter().zip(renderer.render(&todo, &idx)?) {
+            if self.shapes.contains_key(page) {
+                self.shapes.insert(page.clone(), r.shape);
+            }
             entries.push((r.file.clone(), Some((r.hash, r.shape))));
             renderer.note(&mut report, r);
         }
         drop(renderer);
         drop(archive);
         phase("render");
+        for p in &removed {
+            self.shapes.remove(p);
+        }
         let mut gone: Vec<String> = removed.iter().map(|p| p.file(catalog)).collect();
         gone.sort();
         let mut dirs = Vec::new();
