@@ -5,12 +5,20 @@
 //! of job pages as Hugo `aliases`, and a layout that prints the same table, facts
 //! and pager.
 //!
-//! `cargo run --release --example hugo_export -- ARCHIVE OUT`
+//! Given the built site (SITE), every other file of it (the JSON mirror, feeds,
+//! badges, filter indexes, sitemaps, the 404 page, list redirects) becomes a Hugo page
+//! too, at the same URL: JSON files with their data as front matter, printed again by
+//! `jsonify`; the others with their text, printed as it is (less work than
+//! packit-pages does for them). Hugo then writes as many files as packit-pages, so
+//! files per second compare the same pages.
+//!
+//! `cargo run --release --example hugo_export -- ARCHIVE OUT [SITE]`
 
 use packit_pages::site::{BuildOptions, page_data};
 use serde_json::{Value, json};
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const CONFIG: &str = r#"baseURL = "https://example.org/"
 title = "Packit results"
@@ -34,6 +42,10 @@ const SINGLE: &str = r#"{{ define "main" }}<h1>{{ .Title }}</h1>
 {{ with .Params.pager }}<nav><ul>{{ range . }}<li>{{ with .h }}<a href="{{ . | relURL }}">{{ end }}{{ .t }}{{ with .h }}</a>{{ end }}</li>{{ end }}</ul></nav>{{ end }}
 {{ end }}
 "#;
+
+/// The other files: JSON printed again from its data, any other text as it is.
+const RAW_JSON: &str = "{{ jsonify .Params.data }}";
+const RAW_TEXT: &str = "{{ .Params.body | safeHTML }}";
 
 /// Text and link of any piece of page data (a chip, a link, a cell), flattened.
 fn flat(v: &Value) -> (String, Option<String>) {
@@ -114,16 +126,25 @@ fn front_matter(data: &Value) -> Value {
         }
     }
     fm["facts"] = Value::Array(facts);
-    if let Some(a) = data.get("aliases") {
-        fm["aliases"] = a.clone();
+    if let Some(Value::Array(a)) = data.get("aliases") {
+        // site-relative: Hugo reads an alias without its leading slash as relative to
+        // the page's section
+        let abs: Vec<String> = a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|p| format!("/{}", p.trim_start_matches('/')))
+            .collect();
+        fm["aliases"] = json!(abs);
     }
     fm
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [archive, out] = args.as_slice() else {
-        return Err("usage: hugo_export ARCHIVE OUT".into());
+    let (archive, out, site) = match args.as_slice() {
+        [a, o] => (a, o, None),
+        [a, o, s] => (a, o, Some(Path::new(s))),
+        _ => return Err("usage: hugo_export ARCHIVE OUT [SITE]".into()),
     };
     let out = PathBuf::from(out);
     let _ = std::fs::remove_dir_all(&out);
@@ -135,6 +156,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(out.join("layouts/_default/single.html"), SINGLE)?;
     std::fs::write(out.join("layouts/_default/list.html"), SINGLE)?;
     std::fs::write(out.join("layouts/index.html"), SINGLE)?;
+    std::fs::write(out.join("layouts/_default/rawjson.html"), RAW_JSON)?;
+    std::fs::write(out.join("layouts/_default/rawtext.html"), RAW_TEXT)?;
     std::fs::write(
         out.join("static/static/site.css"),
         include_str!("../themes/default/static/site.css"),
@@ -144,7 +167,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..BuildOptions::default()
     };
     let mut n = 0u64;
+    // the files the pages and their aliases become
+    let mut covered: HashSet<String> = HashSet::new();
+    let page_file = |p: &str| -> String {
+        let p = p.trim_start_matches('/');
+        if p.is_empty() || p.ends_with('/') {
+            format!("{p}index.html")
+        } else {
+            p.to_string()
+        }
+    };
     let pages = page_data(&opts, |path, _template, data| {
+        covered.insert(page_file(path));
+        if let Some(Value::Array(a)) = data.get("aliases") {
+            covered.extend(a.iter().filter_map(Value::as_str).map(page_file));
+        }
         let mut data = front_matter(&data);
         let file = if path.is_empty() {
             out.join("content/_index.md")
@@ -158,6 +195,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         f.write_all(b"\n")?;
         f.flush()
     })?;
-    println!("hugo_export pages={pages}");
+    let mut others = 0u64;
+    if let Some(site) = site {
+        for e in walkdir::WalkDir::new(site) {
+            let e = e?;
+            let rel = e.path().strip_prefix(site)?.to_string_lossy().into_owned();
+            if !e.file_type().is_file()
+                || rel.starts_with(".packit-pages")
+                || rel == "static/site.css"
+                || covered.contains(&rel)
+            {
+                continue;
+            }
+            let bytes = std::fs::read(e.path())?;
+            let parsed = rel
+                .ends_with(".json")
+                .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+                .flatten();
+            let data = match parsed {
+                Some(v) => {
+                    json!({ "title": rel, "url": format!("/{rel}"), "layout": "rawjson", "data": v })
+                }
+                None => json!({
+                    "title": rel,
+                    "url": format!("/{rel}"),
+                    "layout": "rawtext",
+                    "body": String::from_utf8_lossy(&bytes),
+                }),
+            };
+            n += 1;
+            others += 1;
+            let mut f = std::io::BufWriter::new(std::fs::File::create(
+                out.join(format!("content/p/{n}.md")),
+            )?);
+            serde_json::to_writer(&mut f, &data)?;
+            f.write_all(b"\n")?;
+            f.flush()?;
+        }
+    }
+    println!("hugo_export pages={pages} other_files={others}");
     Ok(())
 }
