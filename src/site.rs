@@ -318,21 +318,11 @@ fn plan_of(catalog: &Catalog, theme: &Theme, content: &[ContentView], opts: &Bui
     plan
 }
 
-/// What a build records of its inputs (see [`BuildState`]).
+/// What a build records of its inputs (see [`BuildState`]). `structure`: the
+/// structure digest when the caller knows it (a live update that added and removed no
+/// page keeps its plan, so its digest may stay: computing it hashes every id of the
+/// catalog); `None` computes it.
 fn build_state(
-    opts: &BuildOptions,
-    catalog: &Catalog,
-    theme: &Theme,
-    content: &[ContentView],
-    site: &SiteInfo,
-) -> BuildState {
-    build_state_of(opts, catalog, theme, content, site, None)
-}
-
-/// [`build_state`], with the structure digest given when the caller knows it (a live
-/// update that added and removed no page keeps its plan, so its digest may stay:
-/// computing it hashes every id of the catalog).
-fn build_state_of(
     opts: &BuildOptions,
     catalog: &Catalog,
     theme: &Theme,
@@ -401,7 +391,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let content = load_content(opts.content.as_deref())?;
     let plan = plan_of(&catalog, &theme, &content, opts);
     let site = site_info(&catalog, &content, opts);
-    let state = build_state(opts, &catalog, &theme, &content, &site);
+    let state = build_state(opts, &catalog, &theme, &content, &site, None);
     let state_line = serde_json::to_string(&state).unwrap_or_default();
     let ctx = Ctx {
         catalog: &catalog,

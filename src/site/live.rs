@@ -18,7 +18,7 @@
 
 use super::{
     BuildMode, BuildOptions, BuildReport, BuildState, ContentView, Ctx, Renderer, SiteError, build,
-    build_state, build_state_of, load_content, plan_of, site_info,
+    build_state, load_content, plan_of, site_info,
 };
 use crate::archive::Archive;
 use crate::model::Catalog;
@@ -86,7 +86,7 @@ impl Session {
             .and_then(|s| serde_json::from_str::<BuildState>(s).ok())
             .unwrap_or_default();
         let site = site_info(&catalog, &content, opts);
-        let now = build_state(opts, &catalog, &theme, &content, &site);
+        let now = build_state(opts, &catalog, &theme, &content, &site, None);
         // the catalog as read now, under the revision the pages were built from
         state.structure = now.structure;
         let plan = plan_of(&catalog, &theme, &content, opts);
@@ -282,7 +282,7 @@ impl Session {
             // no page came or went: the plan, and so the digest the state records for
             // it, is the last update's (a later `build` that finds another digest
             // compares the whole plan, which is only slower)
-            ..build_state_of(
+            ..build_state(
                 &self.opts,
                 catalog,
                 &self.theme,
