@@ -61,6 +61,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod html;
 pub mod listen;
 pub mod model;
 pub mod plan;

@@ -13,7 +13,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 /// The admonition kinds Docusaurus knows, with their default titles.
-const KINDS: &[(&str, &str)] = &[
+pub(super) const KINDS: &[(&str, &str)] = &[
     ("note", "Note"),
     ("tip", "Tip"),
     ("info", "Info"),
