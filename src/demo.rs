@@ -180,15 +180,16 @@ pub const KOJI_STATUSES: &[&str] = &[
 ];
 /// Bodhi update target statuses.
 pub const BODHI_STATUSES: &[&str] = &["queued", "success", "error", "retry", "skipped"];
-/// Testing Farm statuses (`TestingFarmResult`).
+/// Testing Farm statuses (`TestingFarmResult`): the four non-failure values, then
+/// the failure values in the order the generator draws them.
 pub const TF_STATUSES: &[&str] = &[
     "new",
     "queued",
     "running",
     "passed",
     "failed",
-    "skipped",
     "error",
+    "skipped",
     "unknown",
     "needs_inspection",
     "retry",

@@ -1,0 +1,117 @@
+//! Analyses of builds: OpenScanHub scans of Copr builds and Log Detective runs on
+//! failed build targets.
+
+use serde_json::{Value, json};
+
+use super::builds::{CoprT, SrpmOut};
+use super::usage::J_LD;
+use super::vocab::{V_LD, V_OSH, chroot_dist};
+use super::{Ctx, Gen, OSH, P_DETAIL, P_STATUS, P_UUID, next, with_info};
+use crate::demo::rng::Rng;
+
+/// A Log Detective run to create for a failed build target.
+pub(super) struct LdReq {
+    pub(super) id: i64,
+    pub(super) chroot: String,
+    pub(super) target_build: String,
+    pub(super) t: i64,
+}
+
+impl Gen<'_> {
+    pub(super) fn osh(&mut self, c: &Ctx, targets: &[CoprT], srpm: &SrpmOut) {
+        let mut rs = Rng::new(self.spec.seed, c.index, P_STATUS + 400);
+        let mut rd = Rng::new(self.spec.seed, c.index, P_DETAIL + 400);
+        for (j, t) in targets.iter().enumerate() {
+            let id = next(&mut self.c.osh);
+            let task = next(&mut self.c.osh_task);
+            let fin = self.pick_final(&V_OSH, &mut rs, c.index, c.lane, j);
+            let status = if !c.recent {
+                fin
+            } else if srpm.pending {
+                "pending"
+            } else {
+                ["pending", "running"][j % 2]
+            };
+            let ok = status == "succeeded";
+            let added = rd.range(0, 12);
+            let base = format!("{OSH}/{task}");
+            let nvr = format!("{}-{}-1.{}", c.package, c.version, chroot_dist(t.chroot));
+            let mut body = json!({
+                "packit_id": id,
+                "task_id": task,
+                "status": status,
+                "url": format!("{base}/"),
+                "issues_added_count": if ok { json!(added) } else { Value::Null },
+                "issues_added_url": if ok { json!(format!("{base}/log/added.html")) } else { Value::Null },
+                "issues_fixed_url": if ok { json!(format!("{base}/log/fixed.html")) } else { Value::Null },
+                "scan_results_url": if ok { json!(format!("{base}/log/{nvr}/scan-results.js")) } else { Value::Null },
+                "copr_build_target_id": t.id,
+                "submitted_time": t.finished.unwrap_or(c.t + 600) + 30,
+            });
+            body = with_info(body, &c.info);
+            self.emit_list("openscanhub-scans", body.clone());
+            if let Value::Object(m) = &mut body {
+                m.remove("packit_id");
+            }
+            self.emit_detail(format!("openscanhub-scans/{id}"), body);
+        }
+    }
+
+    pub(super) fn log_detective(&mut self, c: &Ctx, lds: &[LdReq]) {
+        let group = next(&mut self.c.ld_group);
+        let mut rs = Rng::new(self.spec.seed, c.index, P_STATUS + 600);
+        let mut rd = Rng::new(self.spec.seed, c.index, P_DETAIL + 600);
+        let mut ids = Vec::new();
+        for (j, ld) in lds.iter().enumerate() {
+            let fin = self.pick_final(&V_LD, &mut rs, c.index, c.lane, j);
+            let status = if c.recent { "running" } else { fin };
+            let line = rd.range(40, 4000);
+            let response = match status {
+                "complete" => json!({
+                    "explanation": {"text": format!("The build of {} failed in %check: test_api_timeout raised an AssertionError after the mocked server did not answer.{}", c.package, self.hostile_suffix(c.index))},
+                    "no_issue_found": false,
+                    "snippets": [
+                        {"line_number": line, "source_file": "builder-live.log", "text": "FAILED tests/test_api.py::test_api_timeout - AssertionError: assert 504 == 200", "snippet_analysis": "A unit test failed because the HTTP response code differed from the expected one."},
+                        {"line_number": line + 12, "source_file": "builder-live.log", "text": "error: Bad exit status from rpm-tmp.Xa81Zq (%check)", "snippet_analysis": "rpmbuild stopped in the %check section."},
+                        {"line_number": line + 40, "source_file": "root.log", "text": "DEBUG util.py:461:  Child return code was: 1"}
+                    ],
+                    "solution": {"text": "Mark the flaky test as skipped in %check or fix the timeout handling upstream."}
+                }),
+                "unknown" => {
+                    json!({"explanation": {"text": "No clear cause was found in the log."}, "no_issue_found": true, "snippets": []})
+                }
+                _ => Value::Null,
+            };
+            let error = if status == "error" {
+                json!(format!(
+                    "Log Detective returned HTTP 503: upstream inference server unavailable{}",
+                    self.hostile_suffix(c.index)
+                ))
+            } else {
+                Value::Null
+            };
+            let body = json!({
+                "packit_id": ld.id,
+                "analysis_id": Rng::new(self.spec.seed, ld.id as u64, P_UUID + 1).uuid(),
+                "status": status,
+                "chroot": ld.chroot,
+                "commit_sha": c.sha,
+                "log_detective_response": response,
+                "error_msg": error,
+                "target_build": ld.target_build,
+                "run_ids": [c.id],
+                "submitted_time": ld.t,
+            });
+            let body = with_info(body, &c.info);
+            self.emit_list("log-detective", body.clone());
+            self.emit_detail(format!("log-detective/{}", ld.id), body);
+            ids.push(ld.id);
+        }
+        let gd = json!({"packit_id": group, "submitted_time": lds[0].t, "run_ids": [c.id], "log_detective_target_ids": ids});
+        self.emit_detail(
+            format!("log-detective/groups/{group}"),
+            with_info(gd, &c.info),
+        );
+        self.stat_job(c, J_LD, 1);
+    }
+}
