@@ -6,8 +6,7 @@ use std::collections::btree_map::Entry;
 use serde_json::{Map, Value, json};
 
 use super::analysis::LdReq;
-use super::builds::CoprT;
-use super::builds::{CoprOut, SrpmOut};
+use super::builds::{CoprOut, CoprT, SrpmOut};
 use super::shape::{Blueprint, PRef, Shape, TrigKind};
 use super::upstream::{RefSet, Trig};
 use super::vocab::{KOJI_TARGETS, UPSTREAM_BRANCHES};
