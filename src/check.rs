@@ -11,7 +11,7 @@
 //! - the archive passes SQLite's `PRAGMA integrity_check` and its schema version is
 //!   one this program reads ([`check_archive`]).
 
-use crate::archive::SCHEMA_VERSION;
+use crate::archive::{Archive, SCHEMA_VERSION};
 use crate::config::{Config, ConfigError};
 use crate::render::{DEFAULT_TEMPLATES, DEFAULT_TEXT_TEMPLATES, Theme};
 use std::collections::BTreeMap;
@@ -434,41 +434,16 @@ pub fn check_archive(path: &Path) -> Vec<Problem> {
             message: "archive does not exist yet (`packit-pages sync` creates it)".into(),
         }];
     }
-    let flags =
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = match rusqlite::Connection::open_with_flags(path, flags) {
-        Ok(c) => c,
-        Err(e) => return vec![Problem::error(path, None, format!("cannot open: {e}"))],
+    let integrity = match Archive::integrity_check(path) {
+        Ok(i) => i,
+        Err(e) => return vec![Problem::error(path, None, e.to_string())],
     };
-    let _ = conn.execute_batch("PRAGMA busy_timeout=10000;");
-    let mut problems = Vec::new();
-    let rows: Result<Vec<String>, rusqlite::Error> = conn
-        .prepare("PRAGMA integrity_check")
-        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
-    match rows {
-        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => {}
-        Ok(rows) => problems.extend(
-            rows.into_iter()
-                .map(|m| Problem::error(path, None, format!("integrity check: {m}"))),
-        ),
-        Err(e) => {
-            problems.push(Problem::error(
-                path,
-                None,
-                format!("not a readable SQLite archive: {e}"),
-            ));
-            return problems;
-        }
-    }
-    let version: Result<i64, _> = conn.query_row("PRAGMA user_version", [], |r| r.get(0));
-    let has_schema: bool = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-        .unwrap_or(false);
+    let mut problems: Vec<Problem> = integrity
+        .damage
+        .into_iter()
+        .map(|m| Problem::error(path, None, format!("integrity check: {m}")))
+        .collect();
+    let (version, has_schema) = (integrity.schema_version, integrity.has_tables);
     match version {
         Ok(v) if v > SCHEMA_VERSION => problems.push(Problem::error(
             path,
@@ -621,10 +596,7 @@ mod tests {
         assert_eq!(p[0].severity, Severity::Error, "{p:?}");
         let newer = d.join("newer.sqlite");
         drop(crate::archive::Archive::open(&newer).unwrap());
-        rusqlite::Connection::open(&newer)
-            .unwrap()
-            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap();
+        crate::archive::set_schema_version(&newer, SCHEMA_VERSION + 1);
         let p = check_archive(&newer);
         assert!(p[0].message.contains("newer"), "{p:?}");
         std::fs::remove_dir_all(&d).unwrap();
