@@ -13,6 +13,12 @@
 //!
 //! Each sync run takes a new *revision*; every row records the revision that created it
 //! and the one that last changed it, which is how builds find what changed.
+//!
+//! This module is the archive handle (opening, snapshots, upgrades) and its errors;
+//! `schema` holds the tables, migrations and integrity check, `read` and `write` the
+//! entity queries and the write transaction, `logs` the archived job logs, and
+//! `extract` what is derived per job kind from an entity's JSON. Every SQL statement
+//! of the program lives in this module and its children.
 
 mod extract;
 mod logs;
