@@ -1,6 +1,7 @@
 //! The `log` table: the archived logs of jobs (gzip-compressed text), what became of
 //! each fetch, and their reads and writes.
 
+use super::write::CHANGED_NOW;
 use super::{Archive, Result, Writer, sql};
 use crate::api::Kind;
 use rusqlite::{OptionalExtension, params};
@@ -170,7 +171,7 @@ impl Writer<'_> {
             params![kind.as_str(), id, name, url, now, status.as_str(), size_original, data, error],
         )?;
         self.exec(
-            "UPDATE entity SET changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+            &format!("UPDATE entity SET {CHANGED_NOW} WHERE kind=?1 AND id=?2"),
             params![kind.as_str(), id],
         )?;
         Ok(stored)

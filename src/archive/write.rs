@@ -34,6 +34,10 @@ impl Archive {
     }
 }
 
+/// SQL assignment that marks a row as changed in the archive's current revision (its
+/// pages show what was recorded), for writes that take no revision argument.
+pub(super) const CHANGED_NOW: &str = "changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0))";
+
 /// Which half of an entity a write stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -289,7 +293,7 @@ impl Writer<'_> {
     /// entity counts as changed in the current revision (its pages show the error).
     pub fn record_error(&self, kind: Kind, id: &str, message: &str, now: i64) -> Result<()> {
         self.exec(
-            "UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, changed_rev=MAX(changed_rev, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='revision'), 0)) WHERE kind=?1 AND id=?2",
+            &format!("UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, {CHANGED_NOW} WHERE kind=?1 AND id=?2"),
             params![kind.as_str(), id, message, now],
         )
     }
