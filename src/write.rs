@@ -50,7 +50,7 @@ pub use self::manifest::{
 pub use self::paths::check_rel_path;
 
 use self::manifest::Previous;
-use self::staging::{publish, staging_for};
+use self::staging::{publish, staging_for, write_staged};
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
@@ -227,26 +227,21 @@ impl OutputWriter {
         if self.publish.is_some() {
             // a staging folder is unseen until it is published whole: its files need
             // no temporary name (one rename less per file)
-            let result = (|| {
-                let mut f = fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .open(&target)
-                    .map_err(io_err(&target))?;
-                f.write_all(bytes).map_err(io_err(&target))
-            })();
-            if result.is_err() {
-                let _ = fs::remove_file(&target);
-            }
-            result?;
-            self.written.fetch_add(1, Ordering::Relaxed);
-            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            return Ok(Written {
-                changed: true,
-                hash,
-            });
+            write_staged(&target, bytes)?;
+        } else {
+            self.replace(&target, bytes)?;
         }
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(Written {
+            changed: true,
+            hash,
+        })
+    }
+
+    /// Writes `bytes` to a temporary file and renames it over `target`: a reader (or a
+    /// crash) sees the old file or the new one, never a torn one.
+    fn replace(&self, target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
         let tmp = self
             .root
@@ -259,18 +254,12 @@ impl OutputWriter {
                 .map_err(io_err(&tmp))?;
             f.write_all(bytes).map_err(io_err(&tmp))?;
             drop(f);
-            fs::rename(&tmp, &target).map_err(io_err(&target))
+            fs::rename(&tmp, target).map_err(io_err(target))
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        result?;
-        self.written.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        Ok(Written {
-            changed: true,
-            hash,
-        })
+        result
     }
 
     /// Ends the build: removes the files the previous manifest lists and `manifest`

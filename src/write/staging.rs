@@ -3,7 +3,7 @@
 
 use super::{OutputWriter, WriteError, io_err};
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -65,6 +65,24 @@ pub(super) fn staging_for(out: &Path) -> Result<Option<(PathBuf, PathBuf)>, Writ
         return Ok(None);
     }
     Ok(Some((staging, parent.join(name.as_ref()))))
+}
+
+/// Writes one file of a staging folder in place (nobody sees the folder before it
+/// is published); a file left half written is removed.
+pub(super) fn write_staged(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let result = (|| {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(target)
+            .map_err(io_err(target))?;
+        f.write_all(bytes).map_err(io_err(target))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(target);
+    }
+    result
 }
 
 /// Whether a process `pid` runs.
