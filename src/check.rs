@@ -11,10 +11,14 @@
 //! - the archive passes SQLite's `PRAGMA integrity_check` and its schema version is
 //!   one this program reads ([`check_archive`]).
 
-use crate::archive::SCHEMA_VERSION;
-use crate::config::{Config, ConfigError};
-use crate::render::{DEFAULT_TEMPLATES, DEFAULT_TEXT_TEMPLATES, Theme};
-use std::collections::BTreeMap;
+mod config;
+mod theme;
+
+pub use self::config::{check_config, check_config_values, load_config};
+pub use self::theme::{check_theme, references};
+
+use crate::archive::{Archive, SCHEMA_VERSION};
+use crate::config::Config;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +51,14 @@ impl Problem {
             file: file.into(),
             line,
             message: message.into(),
+        }
+    }
+
+    /// A warning about a whole file or folder (no line).
+    fn warning(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(file, None, message)
         }
     }
 }
@@ -150,272 +162,15 @@ pub fn check(opts: &CheckOptions) -> CheckReport {
     r
 }
 
-/// Loads a configuration file for `check`: the configuration to go on with (for an
-/// invalid file, its valid keys: see [`Config::parse_lenient`]) and the problems (the
-/// parse error, or else those of [`check_config_values`]).
-pub fn load_config(path: &Path) -> (Config, Vec<Problem>) {
-    match check_config(path) {
-        Ok(c) => {
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            let problems = check_config_values(&c, &text, path);
-            (c, problems)
-        }
-        Err(problem) => {
-            let c = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|t| Config::parse_lenient(&t, path))
-                .unwrap_or_default();
-            (c, vec![problem])
-        }
-    }
-}
-
-/// 1-based line of the first line of `text` that sets `key` (or, for a quoted `value`
-/// in an array, that contains it).
-fn line_of(text: &str, key: &str, value: Option<&str>) -> Option<usize> {
-    text.lines()
-        .position(|l| match value {
-            Some(v) => l.contains(&format!("\"{v}\"")) || l.contains(&format!("'{v}'")),
-            None => {
-                let t = l.trim_start();
-                t.strip_prefix(key)
-                    .is_some_and(|r| r.trim_start().starts_with('='))
-            }
-        })
-        .map(|i| i + 1)
-}
-
-/// Values that parse but cannot work: URLs that are not http(s) (a base URL must end
-/// with `/`), rates and concurrency out of range, malformed scope entries.
-/// `text` is the file's text, for line numbers.
-pub fn check_config_values(c: &Config, text: &str, path: &Path) -> Vec<Problem> {
-    let mut v = Vec::new();
-    let mut bad = |key: &str, value: Option<&str>, msg: String| {
-        v.push(Problem::error(path, line_of(text, key, value), msg));
-    };
-    let http = |u: &str| u.starts_with("https://") || u.starts_with("http://");
-    if let Some(api) = &c.api
-        && !http(api)
-    {
-        bad(
-            "api",
-            None,
-            format!("`api` must be an http(s) URL, not {api:?}"),
-        );
-    }
-    if let Some(b) = &c.base_url
-        && !(http(b) && b.ends_with('/'))
-    {
-        bad(
-            "base_url",
-            None,
-            format!("`base_url` must be an http(s) URL ending with `/`, not {b:?}"),
-        );
-    }
-    if let Some(r) = c.rate
-        && !(r >= 0.0 && r.is_finite())
-    {
-        bad(
-            "rate",
-            None,
-            format!("`rate` must be 0 (no limit) or a positive number, not {r}"),
-        );
-    }
-    if let Some(n) = c.concurrency
-        && !(1..=16).contains(&n)
-    {
-        bad(
-            "concurrency",
-            None,
-            format!("`concurrency` must be between 1 and 16, not {n}"),
-        );
-    }
-    let mut scope = crate::sync::Scope::all();
-    for p in &c.scope.projects {
-        if let Err(e) = scope.add_project(p) {
-            bad("projects", Some(p), e.to_string());
-        }
-    }
-    for n in &c.scope.namespaces {
-        if let Err(e) = scope.add_namespace(n) {
-            bad("namespaces", Some(n), e.to_string());
-        }
-    }
-    for f in &c.scope.forges {
-        if let Err(e) = scope.add_forge(f) {
-            bad("forges", Some(f), e.to_string());
-        }
-    }
-    v
-}
-
-/// Loads a configuration file; an invalid one becomes a [`Problem`] at its line.
-pub fn check_config(path: &Path) -> Result<Config, Problem> {
-    Config::load(path).map_err(|e| match e {
-        ConfigError::Invalid {
-            path,
-            line,
-            message,
-            ..
-        } => Problem::error(path, Some(line), message),
-        ConfigError::Io { path, source } => Problem::error(path, None, source.to_string()),
-    })
-}
-
-/// A template of the theme: its name, source, and the file it came from (`None` for
-/// built-in templates).
-struct Source {
-    text: String,
-    file: Option<PathBuf>,
-}
-
-/// `{% extends "x" %}` / `{% include "x" %}` in `text`: (line, tag, target).
-pub fn references(text: &str) -> Vec<(usize, &'static str, String)> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(i) = rest.find("{%") {
-        let start = offset + i;
-        let after = &text[start + 2..];
-        let inner = after.trim_start_matches('-').trim_start();
-        let tag = ["extends", "include"]
-            .into_iter()
-            .find(|t| inner.starts_with(t) && inner[t.len()..].starts_with(char::is_whitespace));
-        if let Some(tag) = tag {
-            let arg = inner[tag.len()..].trim_start();
-            if let Some(q) = arg.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))
-                && let Some(end) = arg[1..].find(q)
-            {
-                let line = text[..start].matches('\n').count() + 1;
-                out.push((line, tag, arg[1..1 + end].to_string()));
-            }
-        }
-        offset = start + 2;
-        rest = &text[offset..];
-    }
-    out
-}
-
-/// Checks the theme (built-in templates with the overrides of `dir`); returns the
-/// number of templates and the problems.
-pub fn check_theme(dir: Option<&Path>) -> (usize, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let mut sources: BTreeMap<String, Source> = DEFAULT_TEMPLATES
-        .iter()
-        .chain(DEFAULT_TEXT_TEMPLATES.iter())
-        .map(|(n, t)| {
-            (
-                n.to_string(),
-                Source {
-                    text: t.to_string(),
-                    file: None,
-                },
-            )
-        })
-        .collect();
-    if let Some(dir) = dir {
-        if !dir.is_dir() {
-            problems.push(Problem {
-                severity: Severity::Warning,
-                file: dir.to_path_buf(),
-                line: None,
-                message: "theme folder does not exist; the built-in theme is used".into(),
-            });
-        }
-        let tdir = dir.join("templates");
-        if tdir.is_dir() {
-            for entry in walkdir::WalkDir::new(&tdir).follow_links(false) {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        problems.push(Problem::error(&tdir, None, e.to_string()));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry
-                    .path()
-                    .strip_prefix(&tdir)
-                    .expect("walkdir stays below its root")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                match std::fs::read(entry.path()) {
-                    Ok(b) => match String::from_utf8(b) {
-                        Ok(text) => {
-                            sources.insert(
-                                rel,
-                                Source {
-                                    text,
-                                    file: Some(entry.path().to_path_buf()),
-                                },
-                            );
-                        }
-                        Err(_) => {
-                            problems.push(Problem::error(entry.path(), None, "not valid UTF-8"))
-                        }
-                    },
-                    Err(e) => problems.push(Problem::error(entry.path(), None, e.to_string())),
-                }
-            }
-        }
-    }
-    let file_of = |name: &str, s: &Source| -> PathBuf {
-        s.file
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("(built-in) templates/{name}")))
-    };
-    let mut syntax_ok = true;
-    for (name, s) in &sources {
-        // each template alone: only syntax errors count here (missing parents and
-        // includes are reported below with their line)
-        let mut tera = tera::Tera::new();
-        if let Err(e) = tera.add_raw_template(name, &s.text)
-            && let tera::ErrorKind::SyntaxError(report) = e.kind()
-        {
-            syntax_ok = false;
-            problems.push(Problem::error(
-                file_of(name, s),
-                Some(report.span().start_line),
-                format!("template does not parse: {}", report.message()),
-            ));
-        }
-        for (line, tag, target) in references(&s.text) {
-            if !sources.contains_key(&target) {
-                syntax_ok = false;
-                problems.push(Problem::error(
-                    file_of(name, s),
-                    Some(line),
-                    format!("`{tag}` names template \"{target}\", which does not exist"),
-                ));
-            }
-        }
-    }
-    if syntax_ok && let Err(e) = Theme::load(dir) {
-        // whatever else keeps the theme from loading (unknown filters, blocks missing
-        // from the parent, cycles); Tera's report names the template and line
-        problems.push(Problem::error(
-            dir.map(|d| d.join("templates"))
-                .unwrap_or_else(|| "(built-in theme)".into()),
-            None,
-            format!("the theme does not load: {e}"),
-        ));
-    }
-    (sources.len(), problems)
-}
-
 /// Checks that the markdown pages of `dir` load; returns the page count and problems.
 pub fn check_content(dir: &Path) -> (usize, Vec<Problem>) {
     if !dir.is_dir() {
         return (
             0,
-            vec![Problem {
-                severity: Severity::Warning,
-                file: dir.to_path_buf(),
-                line: None,
-                message: "content folder does not exist; the site has no content pages".into(),
-            }],
+            vec![Problem::warning(
+                dir,
+                "content folder does not exist; the site has no content pages",
+            )],
         );
     }
     match crate::content::load_dir(dir) {
@@ -427,48 +182,21 @@ pub fn check_content(dir: &Path) -> (usize, Vec<Problem>) {
 /// Checks the archive file: SQLite's integrity check and the schema version.
 pub fn check_archive(path: &Path) -> Vec<Problem> {
     if !path.exists() {
-        return vec![Problem {
-            severity: Severity::Warning,
-            file: path.to_path_buf(),
-            line: None,
-            message: "archive does not exist yet (`packit-pages sync` creates it)".into(),
-        }];
+        return vec![Problem::warning(
+            path,
+            "archive does not exist yet (`packit-pages sync` creates it)",
+        )];
     }
-    let flags =
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = match rusqlite::Connection::open_with_flags(path, flags) {
-        Ok(c) => c,
-        Err(e) => return vec![Problem::error(path, None, format!("cannot open: {e}"))],
+    let integrity = match Archive::integrity_check(path) {
+        Ok(i) => i,
+        Err(e) => return vec![Problem::error(path, None, e.to_string())],
     };
-    let _ = conn.execute_batch("PRAGMA busy_timeout=10000;");
-    let mut problems = Vec::new();
-    let rows: Result<Vec<String>, rusqlite::Error> = conn
-        .prepare("PRAGMA integrity_check")
-        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
-    match rows {
-        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => {}
-        Ok(rows) => problems.extend(
-            rows.into_iter()
-                .map(|m| Problem::error(path, None, format!("integrity check: {m}"))),
-        ),
-        Err(e) => {
-            problems.push(Problem::error(
-                path,
-                None,
-                format!("not a readable SQLite archive: {e}"),
-            ));
-            return problems;
-        }
-    }
-    let version: Result<i64, _> = conn.query_row("PRAGMA user_version", [], |r| r.get(0));
-    let has_schema: bool = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-        .unwrap_or(false);
+    let mut problems: Vec<Problem> = integrity
+        .damage
+        .into_iter()
+        .map(|m| Problem::error(path, None, format!("integrity check: {m}")))
+        .collect();
+    let (version, has_schema) = (integrity.schema_version, integrity.has_tables);
     match version {
         Ok(v) if v > SCHEMA_VERSION => problems.push(Problem::error(
             path,
@@ -480,14 +208,9 @@ pub fn check_archive(path: &Path) -> Vec<Problem> {
             None,
             "not a packit-pages archive (no packit-pages tables)",
         )),
-        Ok(v) if v < SCHEMA_VERSION => problems.push(Problem {
-            severity: Severity::Warning,
-            file: path.to_path_buf(),
-            line: None,
-            message: format!(
+        Ok(v) if v < SCHEMA_VERSION => problems.push(Problem::warning(path, format!(
                 "schema version {v} is older than {SCHEMA_VERSION}; the next sync migrates it"
-            ),
-        }),
+            ))),
         Ok(_) => {}
         Err(e) => problems.push(Problem::error(path, None, e.to_string())),
     }
@@ -498,109 +221,11 @@ pub fn check_archive(path: &Path) -> Vec<Problem> {
 mod tests {
     use super::*;
 
-    fn tmp(tag: &str) -> PathBuf {
+    pub(super) fn tmp(tag: &str) -> PathBuf {
         let p = std::env::temp_dir().join(format!("pp-check-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         p
-    }
-
-    #[test]
-    fn config_values_that_cannot_work_are_reported_at_their_line() {
-        let d = tmp("config");
-        let p = d.join("packit-pages.toml");
-        std::fs::write(
-            &p,
-            "api = \"ftp://x\"\nbase_url = \"https://x.org/site\"\nconcurrency = 99\n[scope]\nprojects = [\n  \"github.com/packit/ogr\",\n  \"ogr\",\n]\nforges = [\"a/b\"]\n",
-        )
-        .unwrap();
-        let (_, problems) = load_config(&p);
-        let lines: Vec<Option<usize>> = problems.iter().map(|p| p.line).collect();
-        assert_eq!(
-            lines,
-            vec![Some(1), Some(2), Some(3), Some(7), Some(9)],
-            "{problems:?}"
-        );
-        assert!(
-            problems[1].message.contains("ending with `/`"),
-            "{problems:?}"
-        );
-        assert!(
-            problems[3].message.contains("forge/namespace/repo"),
-            "{problems:?}"
-        );
-        std::fs::write(&p, "base_url = \"https://x.org/site/\"\n").unwrap();
-        assert!(load_config(&p).1.is_empty());
-        std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn finds_references_with_lines() {
-        let r = references("{% extends \"base.html\" %}\n\n{%- include '_x.html' -%}\n{% if a %}");
-        assert_eq!(
-            r,
-            vec![
-                (1, "extends", "base.html".to_string()),
-                (3, "include", "_x.html".to_string())
-            ]
-        );
-    }
-
-    #[test]
-    fn the_built_in_theme_is_clean() {
-        let (n, problems) = check_theme(None);
-        assert!(n > 20);
-        assert!(problems.is_empty(), "{problems:?}");
-    }
-
-    #[test]
-    fn broken_and_dangling_templates_are_reported_with_file_and_line() {
-        let d = tmp("theme");
-        std::fs::create_dir_all(d.join("templates")).unwrap();
-        std::fs::write(
-            d.join("templates/home.html"),
-            "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ oops </p>\n{% endblock content %}\n",
-        )
-        .unwrap();
-        std::fs::write(
-            d.join("templates/job.html"),
-            "{% extends \"base.html\" %}\n{% block content %}\n\n{% include \"_nope.html\" %}\n{% endblock content %}\n",
-        )
-        .unwrap();
-        let (_, problems) = check_theme(Some(&d));
-        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        assert_eq!(problems.len(), 2, "{text:?}");
-        let home = d.join("templates/home.html").display().to_string();
-        let job = d.join("templates/job.html").display().to_string();
-        assert!(
-            text[0].starts_with(&format!("{home}:3: error: template does not parse")),
-            "{text:?}"
-        );
-        assert!(
-            text[1].starts_with(&format!(
-                "{job}:4: error: `include` names template \"_nope.html\""
-            )),
-            "{text:?}"
-        );
-        std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn a_theme_that_does_not_load_is_reported() {
-        let d = tmp("filter");
-        std::fs::create_dir_all(d.join("templates")).unwrap();
-        std::fs::write(
-            d.join("templates/404.html"),
-            "{% extends \"base.html\" %}{% block content %}{{ 1 | no_such_filter }}{% endblock content %}",
-        )
-        .unwrap();
-        let (_, problems) = check_theme(Some(&d));
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(
-            problems[0].message.contains("no_such_filter"),
-            "{problems:?}"
-        );
-        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]
@@ -621,10 +246,7 @@ mod tests {
         assert_eq!(p[0].severity, Severity::Error, "{p:?}");
         let newer = d.join("newer.sqlite");
         drop(crate::archive::Archive::open(&newer).unwrap());
-        rusqlite::Connection::open(&newer)
-            .unwrap()
-            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap();
+        crate::archive::set_schema_version(&newer, SCHEMA_VERSION + 1);
         let p = check_archive(&newer);
         assert!(p[0].message.contains("newer"), "{p:?}");
         std::fs::remove_dir_all(&d).unwrap();
