@@ -20,6 +20,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+mod catalog_rows;
+pub use catalog_rows::{CatalogRow, QueryError, QueryResult};
+
 /// Errors of the archive.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

@@ -61,6 +61,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod jobs;
 pub mod listen;
 pub mod model;
 pub mod plan;
@@ -70,6 +71,8 @@ pub mod serve;
 pub mod site;
 pub mod sync;
 pub mod time;
+pub mod urls;
+pub mod view;
 pub mod watch;
 pub mod write;
 
