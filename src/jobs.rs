@@ -8,7 +8,7 @@
 //! history), so this layer knows nothing of the archive or the model.
 
 use crate::api::Kind;
-use crate::api::types::ProjectInfo;
+use crate::api::types::{self, ProjectInfo};
 use crate::urls;
 use crate::view::{Cell, Chip, CommitView, DetailView, Related, StatusView, TriggerView, tv};
 use serde::Serialize;
@@ -486,6 +486,52 @@ fn job_row<L: Lookup + ?Sized>(
         Cell::Time { v: tv(submitted) },
         last,
     ]
+}
+
+/// What a detail function returns.
+type Done<L> = Result<(), <L as Lookup>::Error>;
+
+/// A job that runs on one build target: its status, chroot and commit make the
+/// head of its detail page.
+trait Built {
+    /// The trigger.
+    fn info(&self) -> ProjectInfo;
+    /// Status text.
+    fn status(&self) -> &str;
+    /// The chroot or target.
+    fn chroot(&self) -> Option<String>;
+    /// Commit SHA.
+    fn commit(&self) -> Option<&str>;
+}
+
+macro_rules! built {
+    ($($t:ty),*) => {$(
+        impl Built for $t {
+            fn info(&self) -> ProjectInfo {
+                self.project_info()
+            }
+            fn status(&self) -> &str {
+                self.status.as_str()
+            }
+            fn chroot(&self) -> Option<String> {
+                self.chroot.clone()
+            }
+            fn commit(&self) -> Option<&str> {
+                self.commit_sha.as_deref()
+            }
+        }
+    )*};
+}
+
+built!(
+    types::CoprBuildTarget,
+    types::KojiBuild,
+    types::LogDetectiveRun
+);
+
+/// Sets the head of the detail view of a build-like job.
+fn built_head<T: Built, L: Lookup + ?Sized>(d: &mut DetailView, lk: &L, v: &T) {
+    head(d, lk, &v.info(), v.status(), v.chroot(), v.commit());
 }
 
 /// Sets the head of a detail view: status, target, trigger and commit.

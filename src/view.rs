@@ -227,6 +227,7 @@ pub struct Fact {
     pub value: Cell,
 }
 
+/// A fact, or none when the value is empty.
 pub(crate) fn fact(label: &str, value: Cell) -> Option<Fact> {
     if value == Cell::Empty {
         None
@@ -319,6 +320,7 @@ pub struct Timeline {
     pub extra: Vec<(String, TimeView)>,
 }
 
+/// The timeline of a job submitted, started and finished at these UNIX times.
 pub(crate) fn timeline(sub: Option<i64>, start: Option<i64>, end: Option<i64>) -> Timeline {
     let duration = match (start.or(sub), end) {
         (Some(a), Some(b)) if b >= a => Some(time::human_duration(b - a)),

@@ -1,7 +1,9 @@
 //! Copr builds: the list of builds (one label per chroot), the index of chroot
 //! builds and the detail page of one chroot build with its install commands.
 
-use super::{Job, JobList, Lookup, head, job_row, ld_related, own_chip, parse, srpm_related};
+use super::{
+    Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
+};
 use crate::api::Kind;
 use crate::api::types::{self, CoprBuildListItem, CoprBuildTarget};
 use crate::urls::pct;
@@ -44,21 +46,9 @@ pub(super) fn target_row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &
 }
 
 /// The detail page of a chroot build.
-pub(super) fn detail<L: Lookup + ?Sized>(
-    job: &Job<'_>,
-    d: &mut DetailView,
-    lk: &L,
-) -> Result<(), L::Error> {
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
     let v: CoprBuildTarget = parse(job.json());
-    let info = v.project_info();
-    head(
-        d,
-        lk,
-        &info,
-        v.status.as_str(),
-        v.chroot.clone(),
-        v.commit_sha.as_deref(),
-    );
+    built_head(d, lk, &v);
     d.facts.extend(fact(
         "Copr build",
         ext_code(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default()),

@@ -1,7 +1,9 @@
 //! Koji builds, upstream (scratch) and downstream (production): their list row
 //! and detail page.
 
-use super::{Job, JobList, Lookup, head, job_row, ld_related, own_chip, parse, srpm_related};
+use super::{
+    Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
+};
 use crate::api::types::{self, KojiBuild};
 use crate::view::{Cell, DetailView, Link, LogView, ext_code, fact, text, timeline};
 
@@ -26,17 +28,9 @@ pub(super) fn detail<L: Lookup + ?Sized>(
     job: &Job<'_>,
     d: &mut DetailView,
     lk: &L,
-) -> Result<(), L::Error> {
+) -> Done<L> {
     let v: KojiBuild = parse(job.json());
-    let info = v.project_info();
-    head(
-        d,
-        lk,
-        &info,
-        v.status.as_str(),
-        v.chroot.clone(),
-        v.commit_sha.as_deref(),
-    );
+    built_head(d, lk, &v);
     d.facts.extend(fact(
         "Build type",
         text(if list == JobList::Koji {

@@ -60,14 +60,8 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
 pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
     let v: KojiTagRequest = parse(job.json());
     let info = v.project_info();
-    head(
-        d,
-        lk,
-        &info,
-        "unknown",
-        v.chroot.clone(),
-        v.commit_sha.as_deref(),
-    );
+    let sha = v.commit_sha.as_deref();
+    head(d, lk, &info, "unknown", v.chroot.clone(), sha);
     d.facts
         .extend(fact("Sidetag", koji_search(v.sidetag.as_deref(), "tag")));
     d.facts

@@ -1,7 +1,7 @@
 //! Log Detective analyses: their list row and detail page with the explanation and
 //! the log snippets by source file.
 
-use super::{Job, JobList, Lookup, commit_view, head, own_chip, parse};
+use super::{Job, JobList, Lookup, built_head, commit_view, own_chip, parse};
 use crate::api::types::LogDetectiveRun;
 use crate::view::{
     Cell, DetailView, LdView, SnippetGroup, SnippetView, fact, opt_text, timeline, tv,
@@ -35,15 +35,7 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
 /// The detail page of an analysis.
 pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
     let v: LogDetectiveRun = parse(job.json());
-    let info = v.project_info();
-    head(
-        d,
-        lk,
-        &info,
-        v.status.as_str(),
-        v.chroot.clone(),
-        v.commit_sha.as_deref(),
-    );
+    built_head(d, lk, &v);
     d.facts.extend(fact(
         "Analysis ID",
         opt_text(v.analysis_id.clone()).into_code(),

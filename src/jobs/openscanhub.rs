@@ -1,6 +1,6 @@
 //! OpenScanHub scans: their list row and detail page with the scanned Copr build.
 
-use super::{Job, JobList, Lookup, head, own_chip, parse};
+use super::{Done, Job, JobList, Lookup, head, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::OpenScanHubScan;
 use crate::view::{
@@ -45,11 +45,7 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
 }
 
 /// The detail page of a scan.
-pub(super) fn detail<L: Lookup + ?Sized>(
-    job: &Job<'_>,
-    d: &mut DetailView,
-    lk: &L,
-) -> Result<(), L::Error> {
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
     let v: OpenScanHubScan = parse(job.json());
     let info = v.project_info();
     head(d, lk, &info, v.status.as_str(), None, None);

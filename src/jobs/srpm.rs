@@ -1,7 +1,7 @@
 //! SRPM builds: their list row and detail page, with the build log kept from an
 //! older archived version once Packit blanks it.
 
-use super::{Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
+use super::{Done, Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::{self, ProjectInfo, SrpmBuild};
 use crate::time;
@@ -40,11 +40,7 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
 }
 
 /// The detail page of a build.
-pub(super) fn detail<L: Lookup + ?Sized>(
-    job: &Job<'_>,
-    d: &mut DetailView,
-    lk: &L,
-) -> Result<(), L::Error> {
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
     let v: SrpmBuild = parse(job.json());
     let info = info_of(&v, job);
     d.status = Some(StatusView::of(v.status.as_str()));

@@ -2,7 +2,7 @@
 //! (one label per dist-git branch), the index of branch targets and the detail
 //! page of one branch.
 
-use super::{Job, JobList, Lookup, job_row, own_chip, parse};
+use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::types::{SyncReleaseRunItem, SyncReleaseTarget};
 use crate::view::{Cell, Chip, DetailView, Link, LogView, StatusView, link_cell, timeline};
 
@@ -59,7 +59,7 @@ pub(super) fn target_row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &
 pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
     let v: SyncReleaseTarget = parse(job.json());
     let info = v.project_info();
-    super::head(d, lk, &info, v.status.as_str(), v.branch.clone(), None);
+    head(d, lk, &info, v.status.as_str(), v.branch.clone(), None);
     d.timeline = timeline(v.submitted_time, v.start_time, v.finished_time);
     let mut prs = Vec::new();
     for pr in &v.downstream_prs {

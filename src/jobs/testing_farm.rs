@@ -1,6 +1,6 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
-use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
+use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::TestingFarmRun;
 use crate::view::{Cell, DetailView, Link, Related, ext_code, fact, opt_text, timeline};
@@ -25,20 +25,17 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
 }
 
 /// The detail page of a run.
-pub(super) fn detail<L: Lookup + ?Sized>(
-    job: &Job<'_>,
-    d: &mut DetailView,
-    lk: &L,
-) -> Result<(), L::Error> {
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
     let v: TestingFarmRun = parse(job.json());
     let info = v.project_info();
+    let sha = v.commit_sha.as_deref().or(v.r#ref.as_deref());
     head(
         d,
         lk,
         &info,
         v.status.as_str(),
         v.chroot.clone().or(v.target.clone()),
-        v.commit_sha.as_deref().or(v.r#ref.as_deref()),
+        sha,
     );
     d.facts.extend(fact(
         "Pipeline ID",

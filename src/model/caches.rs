@@ -24,7 +24,7 @@ impl NamesCache {
 /// The sort time of the site failures feed (the job's last change, see the
 /// feed) of each failed job the feed has looked at, so that a live rebuild reads
 /// only the jobs that changed since and the newest few it shows, not every
-/// candidate. [`Catalog::apply`] forgets the entities it updates. Takes no part
+/// candidate. [`Catalog::apply`](super::Catalog::apply) forgets the entities it updates. Takes no part
 /// in comparisons (it is derived from the archive).
 #[derive(Debug, Default)]
 pub struct FeedTimes(std::sync::Mutex<HashMap<(Kind, i64), i64>>);
@@ -39,11 +39,11 @@ impl FeedTimes {
 /// Table rows a live session has built (job lists, target indexes, pipeline
 /// tables), by the entity each row shows, so that an update re-renders its few
 /// list pages from the rows that changed instead of reading and parsing every
-/// row's JSON again. A row is forgotten by [`Catalog::apply`] when its entity
+/// row's JSON again. A row is forgotten by [`Catalog::apply`](super::Catalog::apply) when its entity
 /// changes or when any entity it read (the jobs behind its status chips, a list
 /// item's detail entity) does, and every row when a project or trigger page
 /// comes (a job's trigger cell links to its trigger's page once a pipeline of
-/// that trigger is archived). Only catalogs made by [`Catalog::build_live`] keep
+/// that trigger is archived). Only catalogs made by [`Catalog::build_live`](super::Catalog::build_live) keep
 /// rows. Takes no part in comparisons (it is derived from the archive).
 #[derive(Debug, Default)]
 pub struct RowCache(std::sync::Mutex<RowCacheInner>);

@@ -32,9 +32,20 @@ pub struct ProjectEntry {
     pub(crate) names_cache: NamesCache,
 }
 
-/// Projects compare and hash by their data (not by the cached names).
-impl PartialEq for ProjectEntry {
-    fn eq(&self, o: &ProjectEntry) -> bool {
+/// The data fields of a project entry, in declaration order.
+type EntryData<'a> = (
+    &'a String,
+    &'a bool,
+    &'a BTreeMap<(Section, String), Vec<i64>>,
+    &'a BTreeSet<(Section, String)>,
+    &'a Vec<i64>,
+    &'a BTreeSet<JobList>,
+);
+
+impl ProjectEntry {
+    /// Every field but the cached names (a new field fails to compile here until
+    /// it is listed).
+    fn data(&self) -> EntryData<'_> {
         let ProjectEntry {
             key,
             has_entity,
@@ -45,34 +56,22 @@ impl PartialEq for ProjectEntry {
             names_cache: _,
         } = self;
         (key, has_entity, triggers, listed, pipelines, lists)
-            == (
-                &o.key,
-                &o.has_entity,
-                &o.triggers,
-                &o.listed,
-                &o.pipelines,
-                &o.lists,
-            )
     }
 }
 
+/// Projects compare by their data, not by the cached names.
+impl PartialEq for ProjectEntry {
+    fn eq(&self, o: &ProjectEntry) -> bool {
+        self.data() == o.data()
+    }
+}
+
+/// Projects hash by their data, field by field as a derived hash would (the
+/// plan's structure digest hashes them).
 impl std::hash::Hash for ProjectEntry {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        let ProjectEntry {
-            key,
-            has_entity,
-            triggers,
-            listed,
-            pipelines,
-            lists,
-            names_cache: _,
-        } = self;
-        key.hash(h);
-        has_entity.hash(h);
-        triggers.hash(h);
-        listed.hash(h);
-        pipelines.hash(h);
-        lists.hash(h);
+        // a tuple hashes its fields in order, with nothing around them
+        self.data().hash(h);
     }
 }
 
