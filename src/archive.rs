@@ -39,6 +39,9 @@ use crate::api::Kind;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
+mod catalog_rows;
+pub use catalog_rows::{CatalogRow, QueryError, QueryResult};
+
 /// Errors of the archive.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

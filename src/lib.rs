@@ -62,6 +62,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod html;
+pub mod jobs;
 pub mod listen;
 pub mod model;
 pub mod plan;
@@ -71,6 +72,8 @@ pub mod serve;
 pub mod site;
 pub mod sync;
 pub mod time;
+pub mod urls;
+pub mod view;
 pub mod watch;
 pub mod write;
 

@@ -1,0 +1,43 @@
+//! Bodhi updates: their list row and detail page.
+
+use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
+use crate::api::types::BodhiUpdate;
+use crate::view::{Cell, DetailView, Link, ext_code, fact, opt_text, timeline, tv};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Branch", "Processed", "Update"];
+
+/// An update row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: BodhiUpdate = parse(job.json());
+    job_row(
+        lk,
+        &v.project_info(),
+        vec![own_chip(list, job, v.branch.as_deref(), lk)],
+        v.submitted_time,
+        ext_code(v.web_url.as_deref(), v.alias.clone().unwrap_or_default()),
+    )
+}
+
+/// The detail page of an update.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
+    let v: BodhiUpdate = parse(job.json());
+    let info = v.project_info();
+    head(d, lk, &info, v.status.as_str(), v.branch.clone(), None);
+    d.facts.extend(fact(
+        "Update",
+        ext_code(v.web_url.as_deref(), v.alias.clone().unwrap_or_default()),
+    ));
+    d.facts.extend(fact(
+        "Koji builds",
+        opt_text(v.koji_nvrs.clone().filter(|s| !s.is_empty())).into_code(),
+    ));
+    d.timeline = timeline(v.submitted_time, None, None);
+    if let Some(t) = tv(v.update_creation_time) {
+        d.timeline.extra.push(("Update created".into(), t));
+    }
+    d.links
+        .extend(Link::ext(v.web_url.as_deref(), "Bodhi update page"));
+    d.errors
+        .extend(v.error_message.clone().filter(|s| !s.is_empty()));
+}

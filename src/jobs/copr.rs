@@ -1,0 +1,120 @@
+//! Copr builds: the list of builds (one label per chroot), the index of chroot
+//! builds and the detail page of one chroot build with its install commands.
+
+use super::{
+    Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
+};
+use crate::api::Kind;
+use crate::api::types::{self, CoprBuildListItem, CoprBuildTarget};
+use crate::urls::pct;
+use crate::view::{Cell, DetailView, InstallView, Link, Notice, ext_code, fact, timeline};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Chroots", "Submitted", "Copr build"];
+
+/// Columns of the chroot build index.
+pub(super) const TARGET_COLUMNS: &[&str] = &["Trigger", "Target", "Submitted", "Copr build"];
+
+/// A build row: one label per chroot.
+pub(super) fn row<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<Vec<Cell>, L::Error> {
+    let v: CoprBuildListItem = parse(job.list_json);
+    let mut chips = Vec::new();
+    for (chroot, st) in &v.status_per_chroot {
+        let pid = v.packit_id_per_chroot.get(chroot).copied();
+        chips.push(lk.job_chip(Kind::Copr, pid, st.as_str(), chroot)?);
+    }
+    Ok(job_row(
+        lk,
+        &v.project_info(),
+        chips,
+        types::submitted(v.build_submitted_time, v.submitted_time),
+        ext_code(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default()),
+    ))
+}
+
+/// A chroot build row of the target index.
+pub(super) fn target_row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: CoprBuildTarget = parse(job.json());
+    let sub = types::submitted(v.build_submitted_time, v.submitted_time);
+    job_row(
+        lk,
+        &v.project_info(),
+        vec![own_chip(list, job, v.chroot.as_deref(), lk)],
+        sub.or(job.submitted),
+        ext_code(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default()),
+    )
+}
+
+/// The detail page of a chroot build.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
+    let v: CoprBuildTarget = parse(job.json());
+    built_head(d, lk, &v);
+    d.facts.extend(fact(
+        "Copr build",
+        ext_code(v.web_url.as_deref(), v.build_id.clone().unwrap_or_default()),
+    ));
+    if let (Some(o), Some(p)) = (&v.copr_owner, &v.copr_project) {
+        d.facts.extend(fact(
+            "Copr project",
+            ext_code(
+                Some(&format!(
+                    "https://copr.fedorainfracloud.org/coprs/{}/{}/",
+                    pct(o, false),
+                    pct(p, false)
+                )),
+                format!("{o}/{p}"),
+            ),
+        ));
+    }
+    d.timeline = timeline(
+        types::submitted(v.build_submitted_time, v.submitted_time),
+        v.build_start_time,
+        v.build_finished_time,
+    );
+    match Link::ext(v.build_logs_url.as_deref(), "Build logs") {
+        Some(l) => d.links.push(l),
+        None => d.notices.push(Notice {
+            level: "info",
+            text: "Logs are not available for this build.".into(),
+        }),
+    }
+    d.links
+        .extend(Link::ext(v.web_url.as_deref(), "Copr build page"));
+    srpm_related(d, v.srpm_build_id, lk)?;
+    ld_related(d, &v.log_detective_runs, lk)?;
+    d.install = install(&v);
+    Ok(())
+}
+
+/// `dnf` commands that install the build's packages.
+fn install(v: &CoprBuildTarget) -> Option<InstallView> {
+    let (Some(owner), Some(project), Some(chroot)) = (&v.copr_owner, &v.copr_project, &v.chroot)
+    else {
+        return None;
+    };
+    let pkgs: Vec<String> = v
+        .built_packages
+        .iter()
+        .flatten()
+        .filter(|p| p.arch.as_deref() != Some("src"))
+        .filter_map(|p| {
+            let name = p.name.as_deref()?;
+            let epoch = p.epoch.filter(|e| *e != 0);
+            Some(format!(
+                "{name}-{}{}-{}.{}",
+                epoch.map(|e| format!("{e}:")).unwrap_or_default(),
+                p.version.as_deref().unwrap_or(""),
+                p.release.as_deref().unwrap_or(""),
+                p.arch.as_deref().unwrap_or("")
+            ))
+        })
+        .collect();
+    if pkgs.is_empty() {
+        return None;
+    }
+    Some(InstallView {
+        enable: format!("dnf copr enable {owner}/{project} {chroot}"),
+        all: (pkgs.len() > 1).then(|| format!("dnf install {}", pkgs.join(" "))),
+        each: pkgs.iter().map(|p| format!("dnf install {p}")).collect(),
+    })
+}

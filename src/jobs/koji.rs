@@ -1,0 +1,74 @@
+//! Koji builds, upstream (scratch) and downstream (production): their list row
+//! and detail page.
+
+use super::{
+    Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
+};
+use crate::api::types::{self, KojiBuild};
+use crate::view::{Cell, DetailView, Link, LogView, ext_code, fact, text, timeline};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Target", "Submitted", "Koji task"];
+
+/// A build row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: KojiBuild = parse(job.json());
+    job_row(
+        lk,
+        &v.project_info(),
+        vec![own_chip(list, job, v.chroot.as_deref(), lk)],
+        types::submitted(v.build_submitted_time, v.submitted_time),
+        ext_code(v.web_url.as_deref(), v.task_id.clone().unwrap_or_default()),
+    )
+}
+
+/// The detail page of a build.
+pub(super) fn detail<L: Lookup + ?Sized>(
+    list: JobList,
+    job: &Job<'_>,
+    d: &mut DetailView,
+    lk: &L,
+) -> Done<L> {
+    let v: KojiBuild = parse(job.json());
+    built_head(d, lk, &v);
+    d.facts.extend(fact(
+        "Build type",
+        text(if list == JobList::Koji {
+            "scratch"
+        } else {
+            "production"
+        }),
+    ));
+    d.facts.extend(fact(
+        "Koji task",
+        ext_code(v.web_url.as_deref(), v.task_id.clone().unwrap_or_default()),
+    ));
+    d.timeline = timeline(
+        types::submitted(v.build_submitted_time, v.submitted_time),
+        v.build_start_time,
+        v.build_finished_time,
+    );
+    for (arch, url) in v
+        .build_logs_urls
+        .as_ref()
+        .map(|l| l.entries())
+        .unwrap_or_default()
+    {
+        d.links
+            .extend(Link::ext(Some(&url), format!("Build log ({arch})")));
+    }
+    d.links
+        .extend(Link::ext(v.web_url.as_deref(), "Koji task page"));
+    d.errors
+        .extend(v.error_message.clone().filter(|s| !s.is_empty()));
+    if let Some(out) = v.build_submission_stdout.clone().filter(|s| !s.is_empty()) {
+        d.logs.push(LogView {
+            title: "Submission output".into(),
+            id: "submission-log".into(),
+            text: out,
+            note: None,
+        });
+    }
+    srpm_related(d, v.srpm_build_id, lk)?;
+    ld_related(d, &v.log_detective_runs, lk)
+}

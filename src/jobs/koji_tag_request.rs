@@ -1,0 +1,78 @@
+//! Koji tagging requests: their list row and detail page (Packit records no
+//! status for them).
+
+use super::{Job, JobList, Lookup, detail_path, head, parse};
+use crate::api::types::KojiTagRequest;
+use crate::urls::pct;
+use crate::view::{
+    Cell, Chip, DetailView, Link, Notice, StatusView, ext_code, fact, link_cell, timeline, tv,
+};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &[
+    "Trigger",
+    "Target",
+    "Sidetag",
+    "NVR",
+    "Submitted",
+    "Koji task",
+];
+
+/// A link to Koji's exact search for `term` of type `typ` (`tag`, `build`).
+fn koji_search(term: Option<&str>, typ: &str) -> Cell {
+    let link = term.filter(|t| !t.is_empty()).and_then(|t| {
+        Link::ext(
+            Some(&format!(
+                "https://koji.fedoraproject.org/koji/search?match=exact&type={typ}&terms={}",
+                pct(t, false)
+            )),
+            t,
+        )
+    });
+    link_cell(link, true)
+}
+
+/// A request row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: KojiTagRequest = parse(job.json());
+    let id = job.id;
+    vec![
+        Cell::Trigger {
+            v: lk.trigger(&v.project_info()),
+        },
+        Cell::Chips {
+            v: vec![Chip {
+                status: StatusView::of("unknown"),
+                text: v.chroot.clone().unwrap_or_else(|| format!("#{id}")),
+                href: lk.has_detail(list, id).then(|| detail_path(list, id)),
+            }],
+        },
+        koji_search(v.sidetag.as_deref(), "tag"),
+        koji_search(v.nvr.as_deref(), "build"),
+        Cell::Time {
+            v: tv(v.tag_request_submitted_time),
+        },
+        ext_code(v.web_url.as_deref(), v.task_id.clone().unwrap_or_default()),
+    ]
+}
+
+/// The detail page of a request.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
+    let v: KojiTagRequest = parse(job.json());
+    let info = v.project_info();
+    let sha = v.commit_sha.as_deref();
+    head(d, lk, &info, "unknown", v.chroot.clone(), sha);
+    d.facts
+        .extend(fact("Sidetag", koji_search(v.sidetag.as_deref(), "tag")));
+    d.facts
+        .extend(fact("NVR", koji_search(v.nvr.as_deref(), "build")));
+    d.facts.extend(fact(
+        "Koji task",
+        ext_code(v.web_url.as_deref(), v.task_id.clone().unwrap_or_default()),
+    ));
+    d.timeline = timeline(v.tag_request_submitted_time, None, None);
+    d.notices.push(Notice {
+        level: "info",
+        text: "Packit does not record a status for tagging requests.".into(),
+    });
+}

@@ -1,0 +1,75 @@
+//! Log Detective analyses: their list row and detail page with the explanation and
+//! the log snippets by source file.
+
+use super::{Job, JobList, Lookup, built_head, commit_view, own_chip, parse};
+use crate::api::types::LogDetectiveRun;
+use crate::view::{
+    Cell, DetailView, LdView, SnippetGroup, SnippetView, fact, opt_text, timeline, tv,
+};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Target", "Analysis", "Commit", "Submitted"];
+
+/// An analysis row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: LogDetectiveRun = parse(job.json());
+    vec![
+        Cell::Trigger {
+            v: lk.trigger(&v.project_info()),
+        },
+        Cell::Chips {
+            v: vec![own_chip(list, job, v.chroot.as_deref(), lk)],
+        },
+        Cell::Code {
+            v: v.analysis_id.clone().unwrap_or_default(),
+        },
+        Cell::Commit {
+            v: commit_view(&v.project_info(), v.commit_sha.as_deref()),
+        },
+        Cell::Time {
+            v: tv(v.submitted_time),
+        },
+    ]
+}
+
+/// The detail page of an analysis.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
+    let v: LogDetectiveRun = parse(job.json());
+    built_head(d, lk, &v);
+    d.facts.extend(fact(
+        "Analysis ID",
+        opt_text(v.analysis_id.clone()).into_code(),
+    ));
+    d.facts.extend(fact(
+        "Analysed build",
+        opt_text(v.target_build.clone()).into_code(),
+    ));
+    d.timeline = timeline(v.submitted_time, None, None);
+    d.errors
+        .extend(v.error_msg.clone().filter(|s| !s.is_empty()));
+    let Some(r) = &v.log_detective_response else {
+        return;
+    };
+    let mut groups: Vec<SnippetGroup> = Vec::new();
+    for s in &r.snippets {
+        let file = s.source_file.clone().unwrap_or_else(|| "log".into());
+        let sv = SnippetView {
+            line: s.line_number,
+            text: s.text.clone().unwrap_or_default(),
+            analysis: s.snippet_analysis.clone().filter(|a| !a.is_empty()),
+        };
+        match groups.iter_mut().find(|g| g.file == file) {
+            Some(g) => g.snippets.push(sv),
+            None => groups.push(SnippetGroup {
+                file,
+                snippets: vec![sv],
+            }),
+        }
+    }
+    d.ld = Some(LdView {
+        explanation: r.explanation.as_ref().and_then(|t| t.text.clone()),
+        solution: r.solution.as_ref().and_then(|t| t.text.clone()),
+        no_issue_found: r.no_issue_found == Some(true),
+        groups,
+    });
+}

@@ -1,0 +1,71 @@
+//! OpenScanHub scans: their list row and detail page with the scanned Copr build.
+
+use super::{Done, Job, JobList, Lookup, head, own_chip, parse};
+use crate::api::Kind;
+use crate::api::types::OpenScanHubScan;
+use crate::view::{
+    Cell, DetailView, Link, Related, ext_code, fact, link_cell, opt_text, timeline, tv,
+};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &[
+    "Trigger",
+    "Scan",
+    "New findings",
+    "Processed",
+    "OSH task",
+    "All findings",
+];
+
+/// The OSH task link of a scan.
+fn task(v: &OpenScanHubScan) -> Cell {
+    ext_code(
+        v.url.as_deref(),
+        v.task_id.map(|t| t.to_string()).unwrap_or_default(),
+    )
+}
+
+/// A scan row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: OpenScanHubScan = parse(job.json());
+    vec![
+        Cell::Trigger {
+            v: lk.trigger(&v.project_info()),
+        },
+        Cell::Chips {
+            v: vec![own_chip(list, job, Some("scan"), lk)],
+        },
+        opt_text(v.issues_added_count.map(|n| n.to_string())),
+        Cell::Time {
+            v: tv(v.submitted_time),
+        },
+        task(&v),
+        link_cell(Link::ext(v.scan_results_url.as_deref(), "results"), false),
+    ]
+}
+
+/// The detail page of a scan.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
+    let v: OpenScanHubScan = parse(job.json());
+    let info = v.project_info();
+    head(d, lk, &info, v.status.as_str(), None, None);
+    d.facts.extend(fact(
+        "New findings",
+        opt_text(v.issues_added_count.map(|n| n.to_string())),
+    ));
+    d.facts.extend(fact("OSH task", task(&v)));
+    d.timeline = timeline(v.submitted_time, None, None);
+    d.links
+        .extend(Link::ext(v.issues_added_url.as_deref(), "Added findings"));
+    d.links
+        .extend(Link::ext(v.issues_fixed_url.as_deref(), "Fixed findings"));
+    d.links
+        .extend(Link::ext(v.scan_results_url.as_deref(), "All findings"));
+    if let Some(c) = v.copr_build_target_id {
+        d.related.push(Related {
+            title: "Scanned Copr build".into(),
+            chips: vec![lk.job_chip(Kind::Copr, Some(c), "", "")?],
+        });
+    }
+    Ok(())
+}

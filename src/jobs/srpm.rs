@@ -1,0 +1,101 @@
+//! SRPM builds: their list row and detail page, with the build log kept from an
+//! older archived version once Packit blanks it.
+
+use super::{Done, Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
+use crate::api::Kind;
+use crate::api::types::{self, ProjectInfo, SrpmBuild};
+use crate::time;
+use crate::view::{
+    Cell, DetailView, Link, LogView, Notice, StatusView, ext_code, fact, link_cell, timeline,
+};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Result", "Submitted", "Job"];
+
+/// The trigger of an SRPM build: from its detail, else from its list item.
+fn info_of(v: &SrpmBuild, job: &Job<'_>) -> ProjectInfo {
+    let l: SrpmBuild = parse(job.list_json);
+    if v.project_url.is_some() {
+        v.project_info()
+    } else {
+        l.project_info()
+    }
+}
+
+/// A build row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: SrpmBuild = parse(job.json());
+    let id = job.id;
+    job_row(
+        lk,
+        &info_of(&v, job),
+        vec![own_chip(list, job, Some("SRPM"), lk)],
+        job.submitted,
+        link_cell(
+            lk.has_detail(list, id)
+                .then(|| Link::int(detail_path(list, id), format!("#{id}"))),
+            false,
+        ),
+    )
+}
+
+/// The detail page of a build.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
+    let v: SrpmBuild = parse(job.json());
+    let info = info_of(&v, job);
+    d.status = Some(StatusView::of(v.status.as_str()));
+    d.trigger = lk.trigger(&info);
+    d.timeline = timeline(
+        types::submitted(v.build_submitted_time, v.submitted_time).or(job.submitted),
+        v.build_start_time,
+        v.build_finished_time,
+    );
+    d.facts.extend(fact(
+        "Copr build",
+        ext_code(
+            v.copr_web_url.as_deref(),
+            v.copr_build_id.clone().unwrap_or_else(|| "Copr".into()),
+        ),
+    ));
+    d.links.extend(Link::ext(v.url.as_deref(), "SRPM download"));
+    d.links
+        .extend(Link::ext(v.logs_url.as_deref(), "Build logs"));
+    d.links
+        .extend(Link::ext(v.copr_web_url.as_deref(), "Copr build page"));
+    match v.logs.clone().filter(|s| !s.is_empty()) {
+        Some(t) => d.logs.push(LogView {
+            title: "Build log".into(),
+            id: "build-log".into(),
+            text: t,
+            note: None,
+        }),
+        None => {
+            // Packit blanks SRPM logs after 30 days; the archive may still
+            // hold them in an older version.
+            let old = lk
+                .history(Kind::Srpm, job.key)?
+                .into_iter()
+                .find_map(|(at, _, det)| {
+                    let o: SrpmBuild = parse(det.as_deref());
+                    o.logs.filter(|s| !s.is_empty()).map(|t| (at, t))
+                });
+            if let Some((at, t)) = old {
+                d.logs.push(LogView {
+                    title: "Build log".into(),
+                    id: "build-log".into(),
+                    text: t,
+                    note: Some(format!(
+                        "Packit no longer serves this log; this copy was archived before {}.",
+                        time::human_utc(at)
+                    )),
+                });
+            } else if v.logs_url.is_none() {
+                d.notices.push(Notice {
+                    level: "info",
+                    text: "The build log is not available.".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Sync-release runs, propose downstream and pull from upstream: the list of runs
+//! (one label per dist-git branch), the index of branch targets and the detail
+//! page of one branch.
+
+use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
+use crate::api::types::{SyncReleaseRunItem, SyncReleaseTarget};
+use crate::view::{Cell, Chip, DetailView, Link, LogView, StatusView, link_cell, timeline};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Targets", "Submitted", "Run"];
+
+/// Columns of the branch target index.
+pub(super) const TARGET_COLUMNS: &[&str] = &["Trigger", "Target", "Submitted", "Downstream"];
+
+/// A run row: one label per branch and the run's own status.
+pub(super) fn row<L: Lookup + ?Sized>(
+    list: JobList,
+    job: &Job<'_>,
+    lk: &L,
+) -> Result<Vec<Cell>, L::Error> {
+    let v: SyncReleaseRunItem = parse(job.list_json);
+    let mut chips = Vec::new();
+    for (branch, st) in &v.status_per_downstream_pr {
+        let pid = v.packit_id_per_downstream_pr.get(branch).copied();
+        chips.push(lk.job_chip(list.detail_kind(), pid, st.as_str(), branch)?);
+    }
+    Ok(job_row(
+        lk,
+        &v.info,
+        chips,
+        v.submitted_time,
+        Cell::Chips {
+            v: vec![Chip {
+                status: StatusView::of(v.status.as_str()),
+                text: format!("run {}", job.id),
+                href: None,
+            }],
+        },
+    ))
+}
+
+/// A branch row of the target index.
+pub(super) fn target_row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: SyncReleaseTarget = parse(job.json());
+    let ext = v
+        .downstream_prs
+        .first()
+        .and_then(|p| Link::ext(p.url.as_deref(), "downstream PR"));
+    job_row(
+        lk,
+        &v.project_info(),
+        vec![own_chip(list, job, v.branch.as_deref(), lk)],
+        v.submitted_time.or(job.submitted),
+        link_cell(ext, true),
+    )
+}
+
+/// The detail page of a branch.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) {
+    let v: SyncReleaseTarget = parse(job.json());
+    let info = v.project_info();
+    head(d, lk, &info, v.status.as_str(), v.branch.clone(), None);
+    d.timeline = timeline(v.submitted_time, v.start_time, v.finished_time);
+    let mut prs = Vec::new();
+    for pr in &v.downstream_prs {
+        if let Some(l) = Link::ext(
+            pr.url.as_deref(),
+            format!(
+                "{} #{}",
+                pr.branch.clone().or(v.branch.clone()).unwrap_or_default(),
+                pr.pr_id.map(|n| n.to_string()).unwrap_or_default()
+            ),
+        ) {
+            prs.push(l);
+        }
+    }
+    if let Some(l) = Link::ext(v.downstream_pr_url.as_deref(), "Downstream pull request") {
+        prs.push(l);
+    }
+    d.links.extend(prs);
+    d.links.extend(Link::ext(
+        v.downstream_pr_project.as_deref(),
+        "Package in dist-git",
+    ));
+    if let Some(t) = v.logs.clone().filter(|s| !s.is_empty()) {
+        d.logs.push(LogView {
+            title: "Log".into(),
+            id: "log".into(),
+            text: t,
+            note: None,
+        });
+    }
+}

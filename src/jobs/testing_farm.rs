@@ -1,0 +1,88 @@
+//! Testing Farm runs: their list row and detail page with the builds they tested.
+
+use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
+use crate::api::Kind;
+use crate::api::types::TestingFarmRun;
+use crate::view::{Cell, DetailView, Link, Related, ext_code, fact, opt_text, timeline};
+
+/// List columns.
+pub(super) const COLUMNS: &[&str] = &["Trigger", "Target", "Submitted", "Test results"];
+
+/// A run row.
+pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
+    let v: TestingFarmRun = parse(job.json());
+    let target = v.chroot.clone().or(v.target.clone());
+    job_row(
+        lk,
+        &v.project_info(),
+        vec![own_chip(list, job, target.as_deref(), lk)],
+        v.submitted_time,
+        ext_code(
+            v.web_url.as_deref(),
+            v.pipeline_id.clone().unwrap_or_else(|| "results".into()),
+        ),
+    )
+}
+
+/// The detail page of a run.
+pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: &L) -> Done<L> {
+    let v: TestingFarmRun = parse(job.json());
+    let info = v.project_info();
+    let sha = v.commit_sha.as_deref().or(v.r#ref.as_deref());
+    head(
+        d,
+        lk,
+        &info,
+        v.status.as_str(),
+        v.chroot.clone().or(v.target.clone()),
+        sha,
+    );
+    d.facts.extend(fact(
+        "Pipeline ID",
+        opt_text(v.pipeline_id.clone()).into_code(),
+    ));
+    d.timeline = timeline(v.submitted_time, None, None);
+    d.links.extend(Link::ext(
+        v.web_url.as_deref(),
+        "Test results and artifacts",
+    ));
+    let mut tested = Vec::new();
+    for c in &v.copr_build_ids {
+        tested.push(lk.job_chip(Kind::Copr, Some(*c), "", "")?);
+    }
+    for k in &v.koji_build_ids {
+        tested.push(lk.job_chip(Kind::Koji, Some(*k), "", "")?);
+    }
+    if !tested.is_empty() {
+        for c in &mut tested {
+            if let Some(h) = &c.href
+                && let Some((_, Some(t))) = status_of_href(h, lk)?
+            {
+                c.text = t.trim_start_matches("downstream:").to_string();
+            }
+        }
+        d.related.push(Related {
+            title: "Tested builds".into(),
+            chips: tested,
+        });
+    }
+    Ok(())
+}
+
+/// Stored status and target of the job a detail page link points to.
+#[allow(clippy::type_complexity)]
+fn status_of_href<L: Lookup + ?Sized>(
+    href: &str,
+    lk: &L,
+) -> Result<Option<(Option<String>, Option<String>)>, L::Error> {
+    let mut parts = href.trim_end_matches('/').rsplit('/');
+    let id: i64 = match parts.next().and_then(|s| s.parse().ok()) {
+        Some(i) => i,
+        None => return Ok(None),
+    };
+    let slug = parts.next().unwrap_or("");
+    match JobList::ALL.into_iter().find(|l| l.detail_slug() == slug) {
+        Some(l) => lk.status_of(l.detail_kind(), id),
+        None => Ok(None),
+    }
+}

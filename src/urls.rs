@@ -1,0 +1,290 @@
+//! The site's URL scheme and forge links: path segment encoding, the site path of
+//! every page kind, percent-encoding, the `http(s)`-only filter for archived URLs
+//! and the forge URLs of pull requests, issues, branches, releases and commits.
+
+/// Reserved path segments that would collide with the site's own pages and files
+/// (`static/site.js` encodes project paths with the same list).
+pub const RESERVED: [&str; 12] = [
+    "page",
+    "badge",
+    "badge.svg",
+    "feed.xml",
+    "failures.xml",
+    "prs",
+    "branches",
+    "releases",
+    "issues",
+    "history",
+    "projects-in",
+    "index.html",
+];
+
+/// Encodes one path segment: kept if it matches `[A-Za-z0-9._+-]+`, does not start
+/// with `.` and is not reserved; otherwise `~` followed by the lower-case hex of its
+/// UTF-8 bytes (reversible, and never equal to a kept segment).
+pub fn encode_segment(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
+        && !RESERVED.contains(&s);
+    if plain {
+        s.to_string()
+    } else {
+        let mut out = String::with_capacity(1 + 2 * s.len());
+        out.push('~');
+        for b in s.bytes() {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
+    }
+}
+
+/// Reverses [`encode_segment`].
+pub fn decode_segment(s: &str) -> Option<String> {
+    match s.strip_prefix('~') {
+        None => Some(s.to_string()),
+        Some(hex) => {
+            if hex.len() % 2 != 0 {
+                return None;
+            }
+            let bytes: Option<Vec<u8>> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+                .collect();
+            String::from_utf8(bytes?).ok()
+        }
+    }
+}
+
+/// Site path of a project: `projects/<forge>/<ns segments…>/<repo>/`.
+pub fn project_path(key: &str) -> String {
+    let mut out = String::from("projects/");
+    for seg in key.split('/') {
+        out.push_str(&encode_segment(seg));
+        out.push('/');
+    }
+    out
+}
+
+/// Site path of a forge page.
+pub fn forge_path(forge: &str) -> String {
+    format!("projects/{}/", encode_segment(forge))
+}
+
+/// Site path of a namespace page (nested directories for sub-groups). When a
+/// project has the same key as the namespace (`project_exists`), the namespace page
+/// moves to `…/projects-in/` so both exist.
+pub fn namespace_page_path(forge: &str, ns: &str, project_exists: bool) -> String {
+    let key = format!("{forge}/{ns}");
+    let base = project_path(&key);
+    if project_exists {
+        format!("{base}projects-in/")
+    } else {
+        base
+    }
+}
+
+/// Site path of a trigger page: the project's page, the section slug and the
+/// encoded trigger name.
+pub fn trigger_page_path(key: &str, section_slug: &str, name: &str) -> String {
+    format!(
+        "{}{}/{}/",
+        project_path(key),
+        section_slug,
+        encode_segment(name)
+    )
+}
+
+/// Site path of a job detail page (`detail_slug` of its job list).
+pub fn job_page_path(detail_slug: &str, id: i64) -> String {
+    format!("jobs/{detail_slug}/{id}/")
+}
+
+/// Site path of a pipeline page.
+pub fn pipeline_path(id: i64) -> String {
+    format!("pipeline/{id}/")
+}
+
+/// Percent-encodes text for use inside a URL path (keeps `/` when `keep_slash`).
+pub fn pct(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+')
+            || (keep_slash && b == b'/')
+        {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An `http(s)` URL from the archive, or `None` (other schemes are never linked).
+pub fn safe_url(u: Option<&str>) -> Option<String> {
+    let u = u?.trim();
+    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    if (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        Some(u.to_string())
+    } else {
+        None
+    }
+}
+
+/// Forge flavour of a project URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forge {
+    /// github.com.
+    GitHub,
+    /// Pagure and src.fedoraproject.org.
+    Pagure,
+    /// release-monitoring.org.
+    Anitya,
+    /// Everything else (GitLab rules).
+    GitLab,
+}
+
+/// Forge flavour of a host.
+pub fn forge_of(host: &str) -> Forge {
+    let h = host.to_ascii_lowercase();
+    if h == "github.com" || h.ends_with(".github.com") {
+        Forge::GitHub
+    } else if h.contains("pagure")
+        || h == "src.fedoraproject.org"
+        || h.ends_with(".fedoraproject.org")
+    {
+        Forge::Pagure
+    } else if h == "release-monitoring.org" {
+        Forge::Anitya
+    } else {
+        Forge::GitLab
+    }
+}
+
+/// Host of an absolute URL (empty when there is none).
+pub fn host_of(url: &str) -> &str {
+    url.split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split('/')
+        .next()
+        .unwrap_or("")
+}
+
+/// Forge URL of a PR.
+pub fn pr_url(project_url: &str, n: i64) -> String {
+    let base = project_url.trim_end_matches('/');
+    match forge_of(host_of(base)) {
+        Forge::GitHub => format!("{base}/pull/{n}"),
+        Forge::Pagure => format!("{base}/pull-request/{n}"),
+        _ => format!("{base}/-/merge_requests/{n}"),
+    }
+}
+
+/// Forge URL of an issue (GitLab: `/-/issues/N`, not the dashboard's `issues/-/N`).
+pub fn issue_url(project_url: &str, n: i64) -> String {
+    let base = project_url.trim_end_matches('/');
+    match forge_of(host_of(base)) {
+        Forge::GitHub => format!("{base}/issues/{n}"),
+        Forge::Pagure => format!("{base}/issue/{n}"),
+        _ => format!("{base}/-/issues/{n}"),
+    }
+}
+
+/// Forge URL of a branch.
+pub fn branch_url(project_url: &str, b: &str) -> String {
+    let base = project_url.trim_end_matches('/');
+    let b = pct(b, true);
+    match forge_of(host_of(base)) {
+        Forge::GitHub | Forge::Pagure => format!("{base}/tree/{b}"),
+        _ => format!("{base}/-/tree/{b}"),
+    }
+}
+
+/// Forge URL of a release tag.
+pub fn release_url(project_url: &str, t: &str) -> String {
+    let base = project_url.trim_end_matches('/');
+    let t = pct(t, false);
+    match forge_of(host_of(base)) {
+        Forge::GitHub => format!("{base}/releases/tag/{t}"),
+        Forge::Pagure => format!("{base}/tree/{t}"),
+        _ => format!("{base}/-/tags/{t}"),
+    }
+}
+
+/// Forge URL of a commit.
+pub fn commit_url(project_url: &str, sha: &str) -> String {
+    let base = project_url.trim_end_matches('/');
+    let sha = pct(sha, false);
+    match forge_of(host_of(base)) {
+        Forge::GitHub => format!("{base}/commit/{sha}"),
+        Forge::Pagure => format!("{base}/c/{sha}"),
+        _ => format!("{base}/-/commit/{sha}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_encode_reversibly() {
+        for s in [
+            "main",
+            "v1.0",
+            "feature/x",
+            ".hidden",
+            "",
+            "page",
+            "ü",
+            "a b",
+            "..",
+            "~x",
+        ] {
+            let e = encode_segment(s);
+            assert!(
+                e.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._+-~".contains(&b)),
+                "{e}"
+            );
+            assert!(!e.starts_with('.') && !e.is_empty());
+            assert_eq!(decode_segment(&e).as_deref(), Some(s));
+        }
+        assert_eq!(encode_segment("main"), "main");
+        assert_eq!(encode_segment("feature/x"), "~666561747572652f78");
+    }
+
+    #[test]
+    fn forge_urls() {
+        assert_eq!(
+            issue_url("https://gitlab.com/a/b", 3),
+            "https://gitlab.com/a/b/-/issues/3"
+        );
+        assert_eq!(
+            pr_url("https://github.com/a/b", 3),
+            "https://github.com/a/b/pull/3"
+        );
+        assert_eq!(
+            pr_url("https://src.fedoraproject.org/rpms/x", 3),
+            "https://src.fedoraproject.org/rpms/x/pull-request/3"
+        );
+        assert_eq!(
+            branch_url("https://gitlab.com/a/b", "f/x y"),
+            "https://gitlab.com/a/b/-/tree/f/x%20y"
+        );
+        assert_eq!(
+            release_url("https://github.com/a/b", "1.0"),
+            "https://github.com/a/b/releases/tag/1.0"
+        );
+        assert_eq!(
+            commit_url("https://pagure.io/a", "abc"),
+            "https://pagure.io/a/c/abc"
+        );
+        assert_eq!(safe_url(Some("javascript:alert(1)")), None);
+        assert_eq!(safe_url(Some("https://x/ y")), None);
+    }
+}
