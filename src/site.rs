@@ -11,7 +11,7 @@ use crate::archive::Archive;
 use crate::model::{
     self, Catalog, JobList, Link, Model, PER_PAGE, ProjectEntry, Section, StatusView, TimeView, tv,
 };
-use crate::plan::{self, Page, Plan};
+use crate::plan::{self, Page, PagerItem, Plan, pager_items, simple_pager};
 use crate::render::{RenderError, Theme, rel_href};
 use crate::write::{OutputWriter, WriteError, WriteStats};
 use rayon::prelude::*;
@@ -1154,14 +1154,6 @@ impl SectionMeta {
     }
 }
 
-/// One pager entry.
-#[derive(Clone, Debug, Serialize)]
-struct PagerItem {
-    text: String,
-    href: Option<String>,
-    current: bool,
-}
-
 /// Paging of a fixed-chunk list: `n` = 0 for the index.
 fn paging(c: &mut Context, base: &str, total: usize, n: u32, slice: &[i64]) {
     let count = plan::chunks(total);
@@ -1189,64 +1181,6 @@ fn paging(c: &mut Context, base: &str, total: usize, n: u32, slice: &[i64]) {
     };
     c.insert("newer", &newer);
     c.insert("older", &older);
-}
-
-/// The numbered links of a list of `count` pages seen from page `n` (0: the index).
-fn pager_items(base: &str, count: u32, n: u32) -> Vec<PagerItem> {
-    let mut items = Vec::new();
-    if n != 0 {
-        items.push(PagerItem {
-            text: "Newest".into(),
-            href: Some(base.to_string()),
-            current: false,
-        });
-    }
-    // the first and last two pages and two either side of the current one (of the
-    // newest for the index), with gaps: a link to every page would make a list of N
-    // pages cost N² links
-    let mut shown: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
-    if count <= 10 {
-        shown.extend(1..=count);
-    } else {
-        let centre = if n == 0 { count } else { n };
-        shown.extend([1, 2, count - 1, count]);
-        shown.extend(centre.saturating_sub(2).max(1)..=(centre + 2).min(count));
-    }
-    let mut prev: Option<u32> = None;
-    for &i in shown.iter().rev() {
-        if prev.is_some_and(|p| p > i + 1) {
-            items.push(PagerItem {
-                text: "…".into(),
-                href: None,
-                current: false,
-            });
-        }
-        items.push(PagerItem {
-            text: i.to_string(),
-            href: Some(format!("{base}page/{i}/")),
-            current: i == n,
-        });
-        prev = Some(i);
-    }
-    items
-}
-
-fn simple_pager(base: &str, total: usize, n: u32) -> Vec<PagerItem> {
-    let pages = plan::pages(total);
-    if pages <= 1 {
-        return Vec::new();
-    }
-    (1..=pages)
-        .map(|i| PagerItem {
-            text: i.to_string(),
-            href: Some(if i == 1 {
-                base.to_string()
-            } else {
-                format!("{base}page/{i}/")
-            }),
-            current: i == n,
-        })
-        .collect()
 }
 
 fn history(
@@ -1633,35 +1567,4 @@ fn sitemap(
         }
     }
     render("sitemap.xml", &c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pager_texts(total: usize, n: u32) -> Vec<String> {
-        pager_items("jobs/copr/", plan::chunks(total), n)
-            .into_iter()
-            .map(|p| p.text)
-            .collect()
-    }
-
-    #[test]
-    fn long_lists_get_a_windowed_pager() {
-        // 100 pages: the ends, two either side of the current page, gaps between
-        let per = PER_PAGE;
-        assert_eq!(
-            pager_texts(100 * per, 50),
-            [
-                "Newest", "100", "99", "…", "52", "51", "50", "49", "48", "…", "2", "1"
-            ]
-        );
-        // the index shows the newest pages
-        assert_eq!(
-            pager_texts(100 * per, 0),
-            ["100", "99", "98", "…", "2", "1"]
-        );
-        // short lists keep every page
-        assert_eq!(pager_texts(3 * per, 0), ["3", "2", "1"]);
-    }
 }
