@@ -20,6 +20,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+pub mod feeds;
+
 /// Errors of the archive.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

@@ -63,6 +63,7 @@ pub mod content;
 pub mod demo;
 pub mod listen;
 pub mod model;
+pub mod pages;
 pub mod plan;
 pub mod render;
 pub mod scaffold;

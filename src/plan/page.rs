@@ -221,6 +221,25 @@ impl Page {
         }
     }
 
+    /// The number a page of a paged list shows in its title (` – page n`): `None`
+    /// for a list's index or first page and for pages that are not list pages.
+    pub fn page_no(&self) -> Option<u32> {
+        let (n, first) = match self {
+            Page::JobListPage(_, n)
+            | Page::PipelinePage(n)
+            | Page::TargetList(_, n)
+            | Page::ProjectHistory(_, n)
+            | Page::Trigger(_, _, _, n)
+            | Page::StatusList(_, _, n) => (*n, 0),
+            Page::Projects(n)
+            | Page::Forge(_, n)
+            | Page::Namespace(_, _, n)
+            | Page::ProjectSection(_, _, n) => (*n, 1),
+            _ => return None,
+        };
+        (n > first).then_some(n)
+    }
+
     /// The file written for the page, relative to the output directory.
     pub fn file(&self, catalog: &Catalog) -> String {
         let p = self.path(catalog);

@@ -16,17 +16,16 @@
 //! [`super::build`] and a fresh session state, so the result is always what a clean
 //! build of the same inputs writes.
 
-use super::{
-    BuildMode, BuildOptions, BuildReport, BuildState, ContentView, Ctx, Renderer, SiteError, build,
-    build_state, load_content, plan_of, site_info,
-};
+use super::content::{ContentView, load_content};
+use super::renderer::{self, Renderer, plan_of, site_info};
+use super::state::{BuildState, build_state};
+use super::{BuildMode, BuildOptions, BuildReport, SiteError, build};
 use crate::archive::Archive;
 use crate::model::Catalog;
 use crate::plan::{self, Group, Page, Plan};
 use crate::render::Theme;
 use crate::write::OutputWriter;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// Change sets larger than this are rebuilt by [`super::build`] (a full sync).
@@ -67,10 +66,7 @@ impl Session {
             // the archive moved on between the build and the load: once more
             report = build(opts)?;
         }
-        Err(SiteError::Content(format!(
-            "{}: the archive kept changing while the site was built; try again",
-            opts.archive.display()
-        )))
+        Err(SiteError::KeptChanging(opts.archive.clone()))
     }
 
     /// Loads the state of the last build of `opts.out`.
@@ -91,10 +87,7 @@ impl Session {
         state.structure = now.structure;
         let plan = plan_of(&catalog, &theme, &content, opts);
         let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.threads.unwrap_or(0))
-            .build()
-            .map_err(|e| SiteError::Content(e.to_string()))?;
+        let pool = renderer::pool(opts.threads)?;
         Ok(Session {
             opts: opts.clone(),
             catalog,
@@ -291,30 +284,15 @@ impl Session {
                 (added.is_empty() && removed.is_empty()).then_some(self.state.structure),
             )
         };
-        let ctx = Ctx {
+        let ctx = renderer::context(
             catalog,
-            site_value: Default::default(),
-            theme: &self.theme,
+            &self.theme,
             site,
-            content: self
-                .content
-                .iter()
-                .map(|c| (c.name.clone(), c.clone()))
-                .collect(),
-            plan: &plan,
-        };
+            self.content.iter().cloned(),
+            &plan,
+        );
         writer.reset_stats();
-        let renderer = Renderer {
-            ctx: &ctx,
-            writer,
-            archive_path: &self.opts.archive,
-            pool: &self.pool,
-            workers: (0..self.pool.current_num_threads() + 1)
-                .map(|_| Mutex::new(None))
-                .collect(),
-            list_files: self.opts.list_files,
-            mapped: true,
-        };
+        let renderer = Renderer::new(&ctx, writer, &self.opts, &self.pool, true);
         let mut entries: Vec<(String, Option<(u128, u64)>)> = Vec::with_capacity(todo.len());
         report.rendered = todo.len() as u64;
         for (page, r) in todo.iter().zip(renderer.render(&todo, &idx)?) {
