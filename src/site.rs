@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 mod content;
+mod dirty;
 mod page_data;
 mod renderer;
 mod session;
@@ -248,64 +249,56 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                     touched_lists.extend(JobList::ALL.into_iter().filter(|l| l.list_kind() == *k));
                 }
             }
-            if prev.last_sync != state.last_sync {
-                dirty.insert(Page::Home);
-            }
-            // per-status lists move when a status changes: compare their shapes
-            for l in &touched_lists {
-                for class in plan::STATUS_CLASSES {
-                    let n = catalog
-                        .status_ids
-                        .get(&(*l, class))
-                        .map(|v| v.len())
-                        .unwrap_or(0);
-                    for i in 0..=plan::chunks(n) {
-                        let p = Page::StatusList(*l, class, i);
-                        let shape = p.shape(&catalog, &idx);
-                        if writer
-                            .previous(&p.file(&catalog))
-                            .is_none_or(|e| e.1 != shape)
-                        {
-                            dirty.insert(p);
-                        }
-                    }
-                }
-            }
-            if opts.page_json {
-                let views: Vec<Page> = dirty
-                    .iter()
-                    .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
-                    .map(|p| Page::ViewJson(Box::new(p.clone())))
-                    .collect();
-                dirty.extend(views);
-            }
             let structural = prev.structure != state.structure;
             let mut updates: HashMap<String, (u128, u64)> = HashMap::new();
-            let mut todo: Vec<Page> = Vec::new();
-            if structural {
-                // the plan's pages that are marked, new, or whose catalog inputs changed
-                for p in &plan.pages {
-                    if dirty.contains(p) {
-                        todo.push(p.clone());
-                        continue;
-                    }
-                    let file = p.file(&catalog);
-                    let shape = p.shape(&catalog, &idx);
-                    match writer.previous(&file) {
-                        Some((_, s))
-                            if s == shape && !matches!(p, Page::Sitemap | Page::SitemapPart(_)) => {
-                        }
-                        _ => todo.push(p.clone()),
+            // with a new plan, its pages: the marked ones, the sitemap, and every page
+            // whose shape is compared; with the same plan, the manifest's pages: the
+            // marked ones and the per-status lists of the touched lists (they move
+            // when a status changes)
+            let status_lists: Vec<Page> = if structural {
+                dirty = plan
+                    .pages
+                    .iter()
+                    .filter(|p| {
+                        dirty.contains(*p) || matches!(p, Page::Sitemap | Page::SitemapPart(_))
+                    })
+                    .cloned()
+                    .collect();
+                Vec::new()
+            } else {
+                let mut v = Vec::new();
+                for l in &touched_lists {
+                    for class in plan::STATUS_CLASSES {
+                        let n = catalog
+                            .status_ids
+                            .get(&(*l, class))
+                            .map(|v| v.len())
+                            .unwrap_or(0);
+                        v.extend((0..=plan::chunks(n)).map(|i| Page::StatusList(*l, class, i)));
                     }
                 }
-            } else {
-                // the same plan as last time: its files are the manifest's
-                todo = dirty
-                    .into_iter()
-                    .filter(|p| writer.previous(&p.file(&catalog)).is_some())
-                    .collect();
-            }
-            todo.sort_by_cached_key(|p| p.file(&catalog));
+                v
+            };
+            let facts = dirty::Facts {
+                catalog: &catalog,
+                idx: &idx,
+                marked: dirty,
+                sync_changed: prev.last_sync != state.last_sync,
+                compare: if structural {
+                    plan.pages.iter().collect()
+                } else {
+                    status_lists.iter().collect()
+                },
+                added: HashSet::new(),
+                removed: HashSet::new(),
+                page_json: opts.page_json,
+            };
+            let todo = dirty::decide(
+                facts,
+                |p| writer.previous(&p.file(&catalog)).map(|e| e.1),
+                |p| structural || writer.previous(&p.file(&catalog)).is_some(),
+            )
+            .render;
             report.rendered = todo.len() as u64;
             for chunk in todo.chunks(2048) {
                 for r in renderer.render(chunk, &idx)? {

@@ -17,6 +17,7 @@
 //! build of the same inputs writes.
 
 use super::content::{ContentView, load_content};
+use super::dirty;
 use super::renderer::{self, Renderer, plan_of, site_info};
 use super::state::{BuildState, build_state};
 use super::{BuildMode, BuildOptions, BuildReport, SiteError, build};
@@ -190,31 +191,7 @@ impl Session {
         let catalog = &self.catalog;
         let mut dirty: HashSet<Page> = HashSet::new();
         plan::affected_by(catalog, &archive, &changes, &mut dirty)?;
-        if last_sync != self.state.last_sync {
-            dirty.insert(Page::Home);
-        }
         let idx = plan::ShapeIndex::new(catalog);
-        for pages in after.values() {
-            for p in pages {
-                if dirty.contains(p) {
-                    continue;
-                }
-                let shape = p.shape(catalog, &idx);
-                let recorded = match self.shapes.get(p) {
-                    Some(s) => Some(*s),
-                    None => {
-                        let s = self.writer.previous(&p.file(catalog)).map(|(_, s)| s);
-                        if let Some(s) = s {
-                            self.shapes.insert(p.clone(), s);
-                        }
-                        s
-                    }
-                };
-                if recorded.is_none_or(|s| s != shape) {
-                    dirty.insert(p.clone());
-                }
-            }
-        }
         // the sitemap lists every page: only a change of the set moves it
         let html = |set: &HashSet<Page>| set.iter().filter(|p| p.in_sitemap()).count();
         let sitemap_before = self.sitemap_pages;
@@ -238,26 +215,35 @@ impl Session {
                 added.insert(Page::SitemapPart(i));
             }
         }
-        if self.opts.page_json {
-            let views = |set: &HashSet<Page>| -> Vec<Page> {
-                set.iter()
-                    .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
-                    .map(|p| Page::ViewJson(Box::new(p.clone())))
-                    .collect()
-            };
-            let (d, a, r) = (views(&dirty), views(&added), views(&removed));
-            dirty.extend(d);
-            added.extend(a);
-            removed.extend(r);
-        }
-        let writer = &self.writer;
-        dirty.retain(|p| {
-            !removed.contains(p)
-                && (added.contains(p) || writer.previous(&p.file(catalog)).is_some())
-        });
-        dirty.extend(added.iter().cloned());
-        let mut todo: Vec<Page> = dirty.into_iter().collect();
-        todo.sort_by_cached_key(|p| p.file(catalog));
+        let came_or_went = !added.is_empty() || !removed.is_empty();
+        let facts = dirty::Facts {
+            catalog,
+            idx: &idx,
+            marked: dirty,
+            sync_changed: last_sync != self.state.last_sync,
+            compare: after.values().flatten().collect(),
+            added,
+            removed,
+            page_json: self.opts.page_json,
+        };
+        let (writer, shapes) = (&self.writer, &mut self.shapes);
+        let dirty::Dirty {
+            render: todo,
+            remove: removed,
+        } = dirty::decide(
+            facts,
+            |p| match shapes.get(p) {
+                Some(s) => Some(*s),
+                None => {
+                    let s = writer.previous(&p.file(catalog)).map(|(_, s)| s);
+                    if let Some(s) = s {
+                        shapes.insert(p.clone(), s);
+                    }
+                    s
+                }
+            },
+            |p| writer.previous(&p.file(catalog)).is_some(),
+        );
         phase("plan");
         // the sitemap needs the whole plan; every other page renders without it
         let needs_plan = todo
@@ -281,7 +267,7 @@ impl Session {
                 &self.theme,
                 &self.content,
                 &site,
-                (added.is_empty() && removed.is_empty()).then_some(self.state.structure),
+                (!came_or_went).then_some(self.state.structure),
             )
         };
         let ctx = renderer::context(
