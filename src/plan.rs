@@ -30,7 +30,7 @@ pub use self::groups::Group;
 pub use self::page::{Alias, Badge, Feed, Input, Page};
 pub use self::paging::{
     IndexList, PagerItem, SHARD, STATUS_CLASSES, chunk, chunks, newest, pager_items, pages,
-    simple_pager,
+    simple_pager, window,
 };
 pub use self::shape::{ShapeIndex, structure_digest};
 

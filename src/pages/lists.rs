@@ -40,10 +40,11 @@ pub(super) fn job_list(
         .get(&l)
         .map(|v| v.as_slice())
         .unwrap_or(&[]);
-    let (slice, n) = match page {
-        Page::JobListPage(_, n) => (plan::chunk(Some(ids), *n).unwrap_or(&[]), *n),
-        _ => (plan::newest(ids), 0),
+    let n = match page {
+        Page::JobListPage(_, n) => *n,
+        _ => 0,
     };
+    let slice = plan::window(ids, n);
     c.insert("list", &ListMeta::of(l));
     c.insert("table", &m.list_rows(l, slice)?);
     list_filter(ctx, c, IndexList::Jobs(l), None, n == 0);
@@ -77,11 +78,7 @@ pub(super) fn target_list(
         .get(&l)
         .map(|v| v.as_slice())
         .unwrap_or(&[]);
-    let slice = if n == 0 {
-        plan::newest(ids)
-    } else {
-        plan::chunk(Some(ids), n).unwrap_or(&[])
-    };
+    let slice = plan::window(ids, n);
     c.insert(
         "list",
         &ListMeta {
@@ -200,11 +197,7 @@ pub(super) fn status_list(
         .get(&(l, class))
         .map(|v| v.as_slice())
         .unwrap_or(&[]);
-    let slice = if n == 0 {
-        plan::newest(ids)
-    } else {
-        plan::chunk(Some(ids), n).unwrap_or(&[])
-    };
+    let slice = plan::window(ids, n);
     let mut table = m.list_rows(l, &[])?;
     // ids of one class are sparse: read them in runs of neighbours
     let mut rows = Vec::with_capacity(slice.len());

@@ -16,10 +16,8 @@ pub(super) fn pipeline_list(
     page: &Page,
 ) -> Result<(), SiteError> {
     let ids = &ctx.catalog.pipelines;
-    let (slice, n) = match page {
-        Page::PipelinePage(n) => (plan::chunk(Some(ids), *n).unwrap_or(&[]), *n),
-        _ => (plan::newest(ids), 0),
-    };
+    let n = page.page_no().unwrap_or(0);
+    let slice = plan::window(ids, n);
     c.insert("table", &m.pipeline_rows(slice)?);
     super::lists::paging(c, "pipeline/", ids.len(), n, slice);
     super::lists::list_filter(ctx, c, IndexList::Pipelines, None, false);

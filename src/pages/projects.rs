@@ -191,11 +191,7 @@ fn history(
     base: &str,
     n: u32,
 ) -> Result<(), SiteError> {
-    let slice = if n == 0 {
-        plan::newest(ids)
-    } else {
-        plan::chunk(Some(ids), n).unwrap_or(&[])
-    };
+    let slice = plan::window(ids, n);
     c.insert("table", &m.pipeline_rows(slice)?);
     super::lists::paging(c, base, ids.len(), n, slice);
     Ok(())

@@ -111,6 +111,16 @@ pub fn newest(ids: &[i64]) -> &[i64] {
     &ids[ids.len().saturating_sub(PER_PAGE)..]
 }
 
+/// The ids page `n` of a fixed-chunk list shows: the newest for the index (`n` = 0),
+/// else chunk `n` (empty past the end).
+pub fn window(ids: &[i64], n: u32) -> &[i64] {
+    if n == 0 {
+        newest(ids)
+    } else {
+        chunk(Some(ids), n).unwrap_or(&[])
+    }
+}
+
 /// Number of fixed chunks for `n` items.
 pub fn chunks(n: usize) -> u32 {
     n.div_ceil(PER_PAGE) as u32
