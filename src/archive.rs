@@ -41,6 +41,7 @@ use std::path::{Path, PathBuf};
 
 mod catalog_rows;
 pub use catalog_rows::{CatalogRow, QueryError, QueryResult};
+pub mod feeds;
 
 /// Errors of the archive.
 #[derive(Debug, thiserror::Error)]

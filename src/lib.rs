@@ -65,6 +65,7 @@ pub mod html;
 pub mod jobs;
 pub mod listen;
 pub mod model;
+pub mod pages;
 pub mod plan;
 pub mod render;
 pub mod scaffold;

@@ -11,6 +11,10 @@
 //! using the page's `root` variable, so the site works from `file://` and under any
 //! URL prefix.
 
+pub mod html;
+
+pub use html::escape_text;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use tera::{Context, Kwargs, State, Tera};
@@ -412,62 +416,5 @@ mod tests {
         let theme = Theme::load(None).unwrap();
         assert!(theme.has_template("base.html"));
         assert!(!theme.assets()["site.css"].is_empty());
-    }
-}
-
-/// The autoescape function: HTML-escapes `&<>"'` and removes what HTML forbids in text —
-/// ANSI escape sequences (logs carry colour codes) are dropped whole, other control
-/// characters (except tab, newline and carriage return) become U+FFFD.
-pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut chars = input.chars().peekable();
-    let mut buf = [0u8; 4];
-    while let Some(c) = chars.next() {
-        let rep: &str = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            '\u{1b}' => {
-                // CSI: ESC [ parameters… final byte in @..~ ; other escapes: ESC + one char
-                if chars.peek() == Some(&'[') {
-                    chars.next();
-                    for d in chars.by_ref() {
-                        if ('@'..='~').contains(&d) {
-                            break;
-                        }
-                    }
-                } else {
-                    chars.next();
-                }
-                continue;
-            }
-            '\t' | '\n' | '\r' => c.encode_utf8(&mut buf),
-            c if c.is_control() => "\u{fffd}",
-            c => c.encode_utf8(&mut buf),
-        };
-        out.write_all(rep.as_bytes())?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod escape_tests {
-    use super::escape_text;
-
-    fn esc(s: &str) -> String {
-        let mut v = Vec::new();
-        escape_text(s, &mut v).unwrap();
-        String::from_utf8(v).unwrap()
-    }
-
-    #[test]
-    fn escapes_markup_and_drops_controls() {
-        assert_eq!(
-            esc("<a href=\"x\">'&"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
-        );
-        assert_eq!(esc("\u{1b}[0;31mred\u{1b}[0m ok\n"), "red ok\n");
-        assert_eq!(esc("a\u{7}b\u{0}c\u{85}"), "a\u{fffd}b\u{fffd}c\u{fffd}");
     }
 }

@@ -16,17 +16,17 @@
 //! [`super::build`] and a fresh session state, so the result is always what a clean
 //! build of the same inputs writes.
 
-use super::{
-    BuildMode, BuildOptions, BuildReport, BuildState, ContentView, Ctx, Renderer, SiteError, build,
-    build_state, load_content, plan_of, site_info,
-};
+use super::content::{ContentView, load_content};
+use super::dirty;
+use super::renderer::{self, Renderer, plan_of, site_info};
+use super::state::{BuildState, build_state};
+use super::{BuildMode, BuildOptions, BuildReport, SiteError, build};
 use crate::archive::Archive;
 use crate::model::Catalog;
 use crate::plan::{self, Group, Page, Plan};
 use crate::render::Theme;
 use crate::write::OutputWriter;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// Change sets larger than this are rebuilt by [`super::build`] (a full sync).
@@ -67,10 +67,7 @@ impl Session {
             // the archive moved on between the build and the load: once more
             report = build(opts)?;
         }
-        Err(SiteError::Content(format!(
-            "{}: the archive kept changing while the site was built; try again",
-            opts.archive.display()
-        )))
+        Err(SiteError::KeptChanging(opts.archive.clone()))
     }
 
     /// Loads the state of the last build of `opts.out`.
@@ -91,10 +88,7 @@ impl Session {
         state.structure = now.structure;
         let plan = plan_of(&catalog, &theme, &content, opts);
         let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.threads.unwrap_or(0))
-            .build()
-            .map_err(|e| SiteError::Content(e.to_string()))?;
+        let pool = renderer::pool(opts.threads)?;
         Ok(Session {
             opts: opts.clone(),
             catalog,
@@ -197,31 +191,7 @@ impl Session {
         let catalog = &self.catalog;
         let mut dirty: HashSet<Page> = HashSet::new();
         plan::affected_by(catalog, &archive, &changes, &mut dirty)?;
-        if last_sync != self.state.last_sync {
-            dirty.insert(Page::Home);
-        }
         let idx = plan::ShapeIndex::new(catalog);
-        for pages in after.values() {
-            for p in pages {
-                if dirty.contains(p) {
-                    continue;
-                }
-                let shape = p.shape(catalog, &idx);
-                let recorded = match self.shapes.get(p) {
-                    Some(s) => Some(*s),
-                    None => {
-                        let s = self.writer.previous(&p.file(catalog)).map(|(_, s)| s);
-                        if let Some(s) = s {
-                            self.shapes.insert(p.clone(), s);
-                        }
-                        s
-                    }
-                };
-                if recorded.is_none_or(|s| s != shape) {
-                    dirty.insert(p.clone());
-                }
-            }
-        }
         // the sitemap lists every page: only a change of the set moves it
         let html = |set: &HashSet<Page>| set.iter().filter(|p| p.in_sitemap()).count();
         let sitemap_before = self.sitemap_pages;
@@ -245,26 +215,35 @@ impl Session {
                 added.insert(Page::SitemapPart(i));
             }
         }
-        if self.opts.page_json {
-            let views = |set: &HashSet<Page>| -> Vec<Page> {
-                set.iter()
-                    .filter(|p| matches!(p, Page::JobDetail(..) | Page::Pipeline(_)))
-                    .map(|p| Page::ViewJson(Box::new(p.clone())))
-                    .collect()
-            };
-            let (d, a, r) = (views(&dirty), views(&added), views(&removed));
-            dirty.extend(d);
-            added.extend(a);
-            removed.extend(r);
-        }
-        let writer = &self.writer;
-        dirty.retain(|p| {
-            !removed.contains(p)
-                && (added.contains(p) || writer.previous(&p.file(catalog)).is_some())
-        });
-        dirty.extend(added.iter().cloned());
-        let mut todo: Vec<Page> = dirty.into_iter().collect();
-        todo.sort_by_cached_key(|p| p.file(catalog));
+        let came_or_went = !added.is_empty() || !removed.is_empty();
+        let facts = dirty::Facts {
+            catalog,
+            idx: &idx,
+            marked: dirty,
+            sync_changed: last_sync != self.state.last_sync,
+            compare: after.values().flatten().collect(),
+            added,
+            removed,
+            page_json: self.opts.page_json,
+        };
+        let (writer, shapes) = (&self.writer, &mut self.shapes);
+        let dirty::Dirty {
+            render: todo,
+            remove: removed,
+        } = dirty::decide(
+            facts,
+            |p| match shapes.get(p) {
+                Some(s) => Some(*s),
+                None => {
+                    let s = writer.previous(&p.file(catalog)).map(|(_, s)| s);
+                    if let Some(s) = s {
+                        shapes.insert(p.clone(), s);
+                    }
+                    s
+                }
+            },
+            |p| writer.previous(&p.file(catalog)).is_some(),
+        );
         phase("plan");
         // the sitemap needs the whole plan; every other page renders without it
         let needs_plan = todo
@@ -288,33 +267,18 @@ impl Session {
                 &self.theme,
                 &self.content,
                 &site,
-                (added.is_empty() && removed.is_empty()).then_some(self.state.structure),
+                (!came_or_went).then_some(self.state.structure),
             )
         };
-        let ctx = Ctx {
+        let ctx = renderer::context(
             catalog,
-            site_value: Default::default(),
-            theme: &self.theme,
+            &self.theme,
             site,
-            content: self
-                .content
-                .iter()
-                .map(|c| (c.name.clone(), c.clone()))
-                .collect(),
-            plan: &plan,
-        };
+            self.content.iter().cloned(),
+            &plan,
+        );
         writer.reset_stats();
-        let renderer = Renderer {
-            ctx: &ctx,
-            writer,
-            archive_path: &self.opts.archive,
-            pool: &self.pool,
-            workers: (0..self.pool.current_num_threads() + 1)
-                .map(|_| Mutex::new(None))
-                .collect(),
-            list_files: self.opts.list_files,
-            mapped: true,
-        };
+        let renderer = Renderer::new(&ctx, writer, &self.opts, &self.pool, true);
         let mut entries: Vec<(String, Option<(u128, u64)>)> = Vec::with_capacity(todo.len());
         report.rendered = todo.len() as u64;
         for (page, r) in todo.iter().zip(renderer.render(&todo, &idx)?) {

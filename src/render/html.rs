@@ -1,16 +1,45 @@
-//! Archived job logs on the site: the log pages (one anchor per line, ANSI colours as
-//! classes, error-looking lines marked), the raw `.txt` beside them, and the log
-//! section of a job page (status notices and the summary of error lines).
+//! HTML escaping in one place: the template autoescaper ([`escape_text`]) and the
+//! rendering of log text (one anchored span per line, ANSI SGR colours as classes,
+//! other escape sequences dropped, error-looking lines marked).
 
-use super::SiteError;
-use crate::archive::{LogInfo, LogStatus, log_sources};
-use crate::model::{self, JobList, Model};
 use serde::Serialize;
 use std::fmt::Write as _;
-use tera::Context;
 
-/// Error lines listed per log on the job page at most.
-const SUMMARY_MAX: usize = 20;
+/// The autoescape function: HTML-escapes `&<>"'` and removes what HTML forbids in text —
+/// ANSI escape sequences (logs carry colour codes) are dropped whole, other control
+/// characters (except tab, newline and carriage return) become U+FFFD.
+pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut chars = input.chars().peekable();
+    let mut buf = [0u8; 4];
+    while let Some(c) = chars.next() {
+        let rep: &str = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            '\u{1b}' => {
+                // CSI: ESC [ parameters… final byte in @..~ ; other escapes: ESC + one char
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                } else {
+                    chars.next();
+                }
+                continue;
+            }
+            '\t' | '\n' | '\r' => c.encode_utf8(&mut buf),
+            c if c.is_control() => "\u{fffd}",
+            c => c.encode_utf8(&mut buf),
+        };
+        out.write_all(rep.as_bytes())?;
+    }
+    Ok(())
+}
 
 /// Escapes text for HTML content and attributes.
 fn escape_into(s: &str, out: &mut String) {
@@ -217,209 +246,27 @@ pub fn render_lines(text: &str) -> LogLines {
     out
 }
 
-/// A size for people: bytes, KiB or MiB.
-fn human_size(bytes: u64) -> String {
-    let m = bytes as f64 / (1024.0 * 1024.0);
-    if bytes < 1024 {
-        format!("{bytes} bytes")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.0} KiB", bytes as f64 / 1024.0)
-    } else if m >= 10.0 || m.fract() == 0.0 {
-        format!("{m:.0} MiB")
-    } else {
-        format!("{m:.1} MiB")
-    }
-}
-
-/// Human title of a log name.
-fn log_title(name: &str) -> String {
-    match name {
-        "srpm" => "SRPM build log".into(),
-        "srpm-builder-live" => "SRPM builder-live.log".into(),
-        "builder-live" => "builder-live.log".into(),
-        "build" => "build.log".into(),
-        "submission" => "Koji submission output".into(),
-        "sync-release" => "Sync-release log".into(),
-        n => match n.strip_prefix("build-") {
-            Some(arch) => format!("build.log ({arch})"),
-            None => n.to_string(),
-        },
-    }
-}
-
-/// What the job page says about one log.
-#[derive(Debug, Serialize)]
-pub struct JobLog {
-    /// Log name.
-    pub name: String,
-    /// Human title.
-    pub title: String,
-    /// `stored`, `capped`, `failed`, `pruned` or `missing` (not archived).
-    pub status: &'static str,
-    /// The notice shown (None for a log stored whole).
-    pub note: Option<String>,
-    /// Site path of the log page, when text is archived.
-    pub href: Option<String>,
-    /// Site path of the raw text, when text is archived.
-    pub raw: Option<String>,
-    /// Where upstream served it.
-    pub url: Option<String>,
-    /// Error-looking lines: site path of the log page, line number, text.
-    pub errors: Vec<(String, usize, String)>,
-    /// Error-looking lines beyond those listed.
-    pub more_errors: usize,
-}
-
-fn note_of(l: &LogInfo) -> Option<String> {
-    match l.status {
-        LogStatus::Stored => None,
-        LogStatus::Capped => Some(format!(
-            "Capped: the log was longer than {}; only its beginning is archived.",
-            human_size(l.size_original.unwrap_or(1).saturating_sub(1).max(0) as u64)
-        )),
-        LogStatus::Pruned => {
-            Some("Pruned upstream: it was gone before it could be archived.".into())
-        }
-        LogStatus::Failed => Some(format!(
-            "Not archived: the fetch failed ({}); the next sync tries again.",
-            l.error.as_deref().unwrap_or("unknown error")
-        )),
-    }
-}
-
-/// The log section of job `l`/`id`: every archived log and every log the job's
-/// JSON names that is not archived.
-pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>, SiteError> {
-    let kind = l.detail_kind();
-    let ids = id.to_string();
-    let archived = m.archive().logs_of(kind, &ids).unwrap_or_default();
-    let base = model::detail_path(l, id);
-    let mut out = Vec::new();
-    for info in &archived {
-        let has_text = info.status.has_text() && m.catalog.has_log(l, id, &info.name);
-        let mut errors = Vec::new();
-        let mut more = 0;
-        if has_text && let Some(bytes) = m.archive().log_text(kind, &ids, &info.name)? {
-            let found = error_lines(&String::from_utf8_lossy(&bytes));
-            more = found.len().saturating_sub(SUMMARY_MAX);
-            errors = found
-                .into_iter()
-                .take(SUMMARY_MAX)
-                .map(|(n, t)| (format!("{base}logs/{}/", info.name), n, t))
-                .collect();
-        }
-        out.push(JobLog {
-            name: info.name.clone(),
-            title: log_title(&info.name),
-            status: info.status.as_str(),
-            note: note_of(info),
-            href: has_text.then(|| format!("{base}logs/{}/", info.name)),
-            raw: has_text.then(|| format!("{base}logs/{}.txt", info.name)),
-            url: info.url.clone(),
-            errors,
-            more_errors: more,
-        });
-    }
-    if let Some(e) = m.archive().get(kind, &ids)?
-        && let Some(json) = e
-            .json()
-            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-    {
-        for src in log_sources(kind, &json) {
-            if src.url.is_none() || archived.iter().any(|a| a.name == src.name) {
-                continue;
-            }
-            out.push(JobLog {
-                title: log_title(&src.name),
-                name: src.name,
-                status: "missing",
-                note: Some(
-                    "Not archived: the upstream copy may be pruned at any time.".to_string(),
-                ),
-                href: None,
-                raw: None,
-                url: src.url,
-                errors: Vec::new(),
-                more_errors: 0,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// The view of a log page.
-#[derive(Debug, Serialize)]
-struct LogView {
-    name: String,
-    title: String,
-    job_href: String,
-    job_title: String,
-    list_slug: &'static str,
-    list_title: &'static str,
-    raw: String,
-    url: Option<String>,
-    note: Option<String>,
-    count: usize,
-    errors: usize,
-    lines: String,
-}
-
-/// Fills the context of a log page.
-pub(super) fn log_page(
-    m: &Model<'_>,
-    c: &mut Context,
-    l: JobList,
-    id: i64,
-    name: &str,
-) -> Result<(), SiteError> {
-    let kind = l.detail_kind();
-    let ids = id.to_string();
-    let info = m
-        .archive()
-        .logs_of(kind, &ids)?
-        .into_iter()
-        .find(|i| i.name == name);
-    let text = m.archive().log_text(kind, &ids, name)?.unwrap_or_default();
-    let lines = render_lines(&String::from_utf8_lossy(&text));
-    let base = model::detail_path(l, id);
-    let job_title = format!("{} #{id}", l.singular());
-    let title = format!("{} – {job_title}", log_title(name));
-    c.insert("title", &title);
-    c.insert(
-        "log",
-        &LogView {
-            name: name.to_string(),
-            title: log_title(name),
-            job_href: base.clone(),
-            job_title,
-            list_slug: l.slug(),
-            list_title: l.title(),
-            raw: format!("{base}logs/{name}.txt"),
-            url: info.as_ref().and_then(|i| i.url.clone()),
-            note: info.as_ref().and_then(note_of),
-            count: lines.count,
-            errors: lines.errors.len(),
-            lines: lines.html,
-        },
-    );
-    Ok(())
-}
-
-/// The raw text of a log.
-pub(super) fn log_raw(
-    m: &Model<'_>,
-    l: JobList,
-    id: i64,
-    name: &str,
-) -> Result<Vec<u8>, SiteError> {
-    Ok(m.archive()
-        .log_text(l.detail_kind(), &id.to_string(), name)?
-        .unwrap_or_default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use super::escape_text;
+
+    fn esc(s: &str) -> String {
+        let mut v = Vec::new();
+        escape_text(s, &mut v).unwrap();
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn escapes_markup_and_drops_controls() {
+        assert_eq!(
+            esc("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
+        assert_eq!(esc("\u{1b}[0;31mred\u{1b}[0m ok\n"), "red ok\n");
+        assert_eq!(esc("a\u{7}b\u{0}c\u{85}"), "a\u{fffd}b\u{fffd}c\u{fffd}");
+    }
 
     #[test]
     fn lines_anchors_escaping_and_colours() {
@@ -445,14 +292,6 @@ mod tests {
         let t = "ok\r\n\u{1b}[31merror:\u{1b}[0m x\nprogress 10%\rFAILED at 20%\n\u{1b}]0;title\u{7}\nfatal: y";
         assert_eq!(error_lines(t), render_lines(t).errors);
         assert_eq!(error_lines(t).len(), 3);
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(human_size(5 * 1024 * 1024), "5 MiB");
-        assert_eq!(human_size(1536 * 1024), "1.5 MiB");
-        assert_eq!(human_size(2048), "2 KiB");
-        assert_eq!(human_size(10), "10 bytes");
     }
 
     #[test]
