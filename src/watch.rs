@@ -5,6 +5,7 @@
 //! one incremental [`crate::site::build`]: pages whose bytes do not change are not
 //! rewritten, so editing a template rewrites only the pages that use it.
 
+use crate::config::ConfigError;
 use crate::site::{BuildOptions, BuildReport, SiteError};
 use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
@@ -30,7 +31,24 @@ pub enum WatchError {
 
 /// Rebuilds the build options when the configuration file changed (the binary merges
 /// flags, environment and file); an error keeps the previous options.
-pub type Reload = Arc<dyn Fn() -> Result<BuildOptions, String> + Send + Sync>;
+pub type Reload = Arc<dyn Fn() -> Result<BuildOptions, ReloadError> + Send + Sync>;
+
+/// Why a [`Reload`] kept the previous build options.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// The configuration file could not be read or is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Another failure, as the reloading code words it.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for ReloadError {
+    fn from(message: String) -> ReloadError {
+        ReloadError::Other(message)
+    }
+}
 
 /// What to watch and how to build.
 #[derive(Clone)]

@@ -3,9 +3,19 @@
 //! with exponential back-off and jitter on 5xx, timeouts, resets and truncated or
 //! non-JSON bodies, honouring `Retry-After`), and exact: list pages are parsed as
 //! `Vec<Box<RawValue>>`, so every item's raw text reaches the archive unchanged.
-//! Typed helpers parse the raw text into the models of [`crate::api::types`].
+//! Typed access parses the raw text into the models of [`crate::api::types`]
+//! ([`Client::detail_item`], [`Client::list_items`]).
+//!
+//! Errors and the retry classification are in `error`, the wire formats (path
+//! encoding, Flask-style JSON, gzip) in `wire`.
 
-use crate::api::types;
+mod error;
+mod wire;
+
+pub use self::error::ClientError;
+use self::error::{Answer, Attempt, classify, describe};
+pub use self::wire::{encode_path, flask_json, gunzip_capped};
+use self::wire::{encode_segment, parse_retry_after};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -23,77 +33,6 @@ pub const USER_AGENT: &str = concat!(
 
 /// Items per list page; the largest value the API accepts.
 pub const PER_PAGE: u32 = 50;
-
-/// Errors of one API request, after retries. Each names the URL it concerns.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The server answered with an unexpected HTTP status (after retries for 5xx).
-    #[error("GET {url}: HTTP {status}: {}", snippet(body))]
-    Status {
-        /// Requested URL.
-        url: String,
-        /// HTTP status.
-        status: u16,
-        /// Response body (may be an HTML error page).
-        body: String,
-    },
-    /// 404: the entity does not exist (or no longer exists) upstream.
-    #[error("GET {url}: not found: {message}")]
-    NotFound {
-        /// Requested URL.
-        url: String,
-        /// The API's `error` message, or the raw body.
-        message: String,
-    },
-    /// The connection failed, timed out, was reset or the body was cut short.
-    #[error("GET {url}: {message}")]
-    Transport {
-        /// Requested URL.
-        url: String,
-        /// What went wrong.
-        message: String,
-    },
-    /// The body is not the JSON expected (after retries: a truncated body is retried).
-    #[error("GET {url}: response is not the expected JSON: {source}")]
-    Json {
-        /// Requested URL.
-        url: String,
-        /// Parse error.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// A path that cannot be requested faithfully (a `.` or `..` segment, which URL
-    /// normalisation would resolve to another resource).
-    #[error("{path}: cannot be requested: {reason}")]
-    UnsafePath {
-        /// The API path.
-        path: String,
-        /// Why.
-        reason: &'static str,
-    },
-    /// The base URL is not a valid http(s) URL.
-    #[error("invalid API base URL {0:?}")]
-    BadBase(String),
-    /// The HTTP client could not be built.
-    #[error("cannot build the HTTP client: {0}")]
-    Build(#[source] reqwest::Error),
-}
-
-impl ClientError {
-    /// Whether this is a 404 answer.
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, ClientError::NotFound { .. })
-    }
-}
-
-fn snippet(body: &str) -> String {
-    let one: String = body
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(120)
-        .collect();
-    one.trim().to_string()
-}
 
 /// Settings of the client.
 #[derive(Clone, Debug)]
@@ -179,41 +118,6 @@ pub struct Item<T> {
     /// Parsed model.
     pub value: T,
 }
-
-/// A raw HTTP answer.
-struct Answer {
-    status: u16,
-    body: String,
-    content_range: Option<String>,
-    retry_after: Option<Duration>,
-}
-
-/// Outcome of one attempt.
-enum Attempt<T> {
-    Done(T),
-    Retry(ClientError, Option<Duration>),
-    Fail(ClientError),
-}
-
-/// Decompresses gzip data, reading at most `limit` bytes of output. A truncated or
-/// corrupt stream yields what could be decoded. Returns (text, whether more than
-/// `limit` bytes were there).
-pub fn gunzip_capped(data: &[u8], limit: u64) -> (Vec<u8>, bool) {
-    use std::io::Read;
-    let mut out = Vec::new();
-    let mut d = flate2::read::MultiGzDecoder::new(data).take(limit + 1);
-    let mut buf = [0u8; 64 * 1024];
-    loop {
-        match d.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
-    let over = out.len() as u64 > limit;
-    out.truncate(limit as usize);
-    (out, over)
-}
-
 /// A fetched log: its text (at most the cap) and whether there was more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchedLog {
@@ -238,108 +142,6 @@ pub struct Client {
 /// installed provider is kept).
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// Percent-encodes one path segment: everything but `A-Z a-z 0-9 - . _ ~` is escaped.
-fn encode_segment(seg: &str, out: &mut String) {
-    for b in seg.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-}
-
-/// Encodes an API path (segments separated by `/`) so that the server sees exactly
-/// these segments. Refuses `.` and `..` segments, which any URL library resolves away.
-pub fn encode_path(path: &str) -> Result<String, ClientError> {
-    let mut out = String::with_capacity(path.len() + 8);
-    for (i, seg) in path.split('/').enumerate() {
-        if seg == "." || seg == ".." {
-            return Err(ClientError::UnsafePath {
-                path: path.to_string(),
-                reason: "it has a `.` or `..` segment",
-            });
-        }
-        if i > 0 {
-            out.push('/');
-        }
-        encode_segment(seg, &mut out);
-    }
-    Ok(out)
-}
-
-/// JSON text exactly as the Packit API (Flask's default provider) writes it: keys
-/// sorted, compact separators, every character outside printable ASCII escaped as
-/// `\uXXXX` (`ensure_ascii`). The stub server and the demo archive use it, so that
-/// stored raw text looks like what the real server sends.
-pub fn flask_json(v: &serde_json::Value) -> String {
-    let mut out = String::new();
-    write_flask(v, &mut out);
-    out
-}
-
-fn write_flask(v: &serde_json::Value, out: &mut String) {
-    use serde_json::Value;
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_flask_str(s, out),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_flask(x, out);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_flask_str(k, out);
-                out.push(':');
-                write_flask(&m[k], out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_flask_str(s: &str, out: &mut String) {
-    use std::fmt::Write;
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut buf = [0u16; 2];
-                for u in c.encode_utf16(&mut buf) {
-                    let _ = write!(out, "\\u{u:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
-fn parse_retry_after(v: &str) -> Option<Duration> {
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 impl Client {
@@ -618,13 +420,28 @@ impl Client {
 
     /// A detail endpoint's body, exactly as received (any JSON value).
     pub async fn detail(&self, label: &str, path: &str) -> Result<Box<RawValue>, ClientError> {
-        self.get_with(label, path, &[], self.cfg.max_retries, |a| {
+        self.detail_with_retries(label, path, self.cfg.max_retries)
+            .await
+    }
+
+    /// [`Client::detail`] with at most `max_retries` retries instead of the configured
+    /// number (e.g. `/runs/<id>`, which the server answers for some pipelines with a
+    /// 500 HTML page, deterministically).
+    pub async fn detail_with_retries(
+        &self,
+        label: &str,
+        path: &str,
+        max_retries: u32,
+    ) -> Result<Box<RawValue>, ClientError> {
+        self.get_with(label, path, &[], max_retries, |a| {
             serde_json::from_str::<Box<RawValue>>(&a.body)
         })
         .await
     }
 
-    async fn typed<T: DeserializeOwned>(
+    /// A detail endpoint's body parsed as `T` (a model of [`crate::api::types`]),
+    /// beside its raw text.
+    pub async fn detail_item<T: DeserializeOwned>(
         &self,
         label: &str,
         path: &str,
@@ -637,7 +454,8 @@ impl Client {
         Ok(Item { raw, value })
     }
 
-    async fn typed_page<T: DeserializeOwned>(
+    /// One list page's items parsed as `T`, each beside its raw text.
+    pub async fn list_items<T: DeserializeOwned>(
         &self,
         label: &str,
         path: &str,
@@ -649,380 +467,6 @@ impl Client {
         p.parse()
             .map_err(|source| ClientError::Json { url, source })
     }
-
-    /// `/copr-builds` page.
-    pub async fn copr_builds(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::CoprBuildListItem>>, ClientError> {
-        self.typed_page("copr-builds", "copr-builds", &[], page)
-            .await
-    }
-
-    /// `/copr-builds/<id>`: one chroot target.
-    pub async fn copr_build(&self, id: i64) -> Result<Item<types::CoprBuildTarget>, ClientError> {
-        self.typed("copr-builds/{id}", &format!("copr-builds/{id}"))
-            .await
-    }
-
-    /// `/koji-builds` page; `scratch`: `None` all, `Some(true)` scratch builds only,
-    /// `Some(false)` downstream (non-scratch) builds only.
-    pub async fn koji_builds(
-        &self,
-        page: u32,
-        scratch: Option<bool>,
-    ) -> Result<Vec<Item<types::KojiBuild>>, ClientError> {
-        let q: Vec<(&str, String)> = scratch
-            .map(|s| ("scratch", s.to_string()))
-            .into_iter()
-            .collect();
-        self.typed_page("koji-builds", "koji-builds", &q, page)
-            .await
-    }
-
-    /// `/koji-builds/<id>`.
-    pub async fn koji_build(&self, id: i64) -> Result<Item<types::KojiBuild>, ClientError> {
-        self.typed("koji-builds/{id}", &format!("koji-builds/{id}"))
-            .await
-    }
-
-    /// `/srpm-builds` page.
-    pub async fn srpm_builds(&self, page: u32) -> Result<Vec<Item<types::SrpmBuild>>, ClientError> {
-        self.typed_page("srpm-builds", "srpm-builds", &[], page)
-            .await
-    }
-
-    /// `/srpm-builds/<id>`.
-    pub async fn srpm_build(&self, id: i64) -> Result<Item<types::SrpmBuild>, ClientError> {
-        self.typed("srpm-builds/{id}", &format!("srpm-builds/{id}"))
-            .await
-    }
-
-    /// `/testing-farm/results` page.
-    pub async fn testing_farm_results(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::TestingFarmRun>>, ClientError> {
-        self.typed_page("testing-farm/results", "testing-farm/results", &[], page)
-            .await
-    }
-
-    /// `/testing-farm/<id>`.
-    pub async fn testing_farm(&self, id: i64) -> Result<Item<types::TestingFarmRun>, ClientError> {
-        self.typed("testing-farm/{id}", &format!("testing-farm/{id}"))
-            .await
-    }
-
-    /// `/runs` page (pipelines merged by SRPM).
-    pub async fn runs(&self, page: u32) -> Result<Vec<Item<types::Run>>, ClientError> {
-        self.typed_page("runs", "runs", &[], page).await
-    }
-
-    /// `/runs/merged/<id>` (see REFERENCE §3.9 for its id-window quirk).
-    pub async fn run_merged(&self, id: i64) -> Result<Item<types::Run>, ClientError> {
-        self.typed("runs/merged/{id}", &format!("runs/merged/{id}"))
-            .await
-    }
-
-    /// `/runs/<id>`: the raw pipeline. The server answers some of these with a 500 HTML
-    /// page, deterministically; that comes back as [`ClientError::Status`] after at most
-    /// one retry, never as a panic.
-    pub async fn run(&self, id: i64) -> Result<Box<RawValue>, ClientError> {
-        let path = format!("runs/{id}");
-        self.get_with("runs/{id}", &path, &[], self.cfg.max_retries.min(1), |a| {
-            serde_json::from_str::<Box<RawValue>>(&a.body)
-        })
-        .await
-    }
-
-    /// `/propose-downstream` page (runs).
-    pub async fn propose_downstream_runs(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::SyncReleaseRunItem>>, ClientError> {
-        self.typed_page("propose-downstream", "propose-downstream", &[], page)
-            .await
-    }
-
-    /// `/propose-downstream/<target id>`.
-    pub async fn propose_downstream(
-        &self,
-        id: i64,
-    ) -> Result<Item<types::SyncReleaseTarget>, ClientError> {
-        self.typed(
-            "propose-downstream/{id}",
-            &format!("propose-downstream/{id}"),
-        )
-        .await
-    }
-
-    /// `/pull-from-upstream` page (runs).
-    pub async fn pull_from_upstream_runs(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::SyncReleaseRunItem>>, ClientError> {
-        self.typed_page("pull-from-upstream", "pull-from-upstream", &[], page)
-            .await
-    }
-
-    /// `/pull-from-upstream/<target id>`.
-    pub async fn pull_from_upstream(
-        &self,
-        id: i64,
-    ) -> Result<Item<types::SyncReleaseTarget>, ClientError> {
-        self.typed(
-            "pull-from-upstream/{id}",
-            &format!("pull-from-upstream/{id}"),
-        )
-        .await
-    }
-
-    /// `/bodhi-updates` page.
-    pub async fn bodhi_updates(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::BodhiUpdate>>, ClientError> {
-        self.typed_page("bodhi-updates", "bodhi-updates", &[], page)
-            .await
-    }
-
-    /// `/bodhi-updates/<id>`.
-    pub async fn bodhi_update(&self, id: i64) -> Result<Item<types::BodhiUpdate>, ClientError> {
-        self.typed("bodhi-updates/{id}", &format!("bodhi-updates/{id}"))
-            .await
-    }
-
-    /// `/koji-tag-requests` page.
-    pub async fn koji_tag_requests(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::KojiTagRequest>>, ClientError> {
-        self.typed_page("koji-tag-requests", "koji-tag-requests", &[], page)
-            .await
-    }
-
-    /// `/koji-tag-requests/<id>`.
-    pub async fn koji_tag_request(
-        &self,
-        id: i64,
-    ) -> Result<Item<types::KojiTagRequest>, ClientError> {
-        self.typed("koji-tag-requests/{id}", &format!("koji-tag-requests/{id}"))
-            .await
-    }
-
-    /// `/openscanhub-scans` page.
-    pub async fn openscanhub_scans(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::OpenScanHubScan>>, ClientError> {
-        self.typed_page("openscanhub-scans", "openscanhub-scans", &[], page)
-            .await
-    }
-
-    /// `/openscanhub-scans/<id>`.
-    pub async fn openscanhub_scan(
-        &self,
-        id: i64,
-    ) -> Result<Item<types::OpenScanHubScan>, ClientError> {
-        self.typed("openscanhub-scans/{id}", &format!("openscanhub-scans/{id}"))
-            .await
-    }
-
-    /// `/log-detective` page.
-    pub async fn log_detective_runs(
-        &self,
-        page: u32,
-    ) -> Result<Vec<Item<types::LogDetectiveRun>>, ClientError> {
-        self.typed_page("log-detective", "log-detective", &[], page)
-            .await
-    }
-
-    /// `/log-detective/<id>`.
-    pub async fn log_detective(
-        &self,
-        id: i64,
-    ) -> Result<Item<types::LogDetectiveRun>, ClientError> {
-        self.typed("log-detective/{id}", &format!("log-detective/{id}"))
-            .await
-    }
-
-    /// `/projects` page (ordered by namespace).
-    pub async fn projects(&self, page: u32) -> Result<Vec<Item<types::Project>>, ClientError> {
-        self.typed_page("projects", "projects", &[], page).await
-    }
-
-    /// `/projects/<forge>` page.
-    pub async fn projects_of_forge(
-        &self,
-        forge: &str,
-        page: u32,
-    ) -> Result<Vec<Item<types::Project>>, ClientError> {
-        self.typed_page("projects/{forge}", &format!("projects/{forge}"), &[], page)
-            .await
-    }
-
-    /// `/projects/<forge>/<namespace>` page (unordered).
-    pub async fn projects_of_namespace(
-        &self,
-        forge: &str,
-        namespace: &str,
-        page: u32,
-    ) -> Result<Vec<Item<types::Project>>, ClientError> {
-        self.typed_page(
-            "projects/{forge}/{namespace}",
-            &format!("projects/{forge}/{namespace}"),
-            &[],
-            page,
-        )
-        .await
-    }
-
-    /// `/projects/<forge>/<namespace>/<repo>`; `key` is `forge/namespace/repo`.
-    pub async fn project(&self, key: &str) -> Result<Item<types::Project>, ClientError> {
-        self.typed("projects/{project}", &format!("projects/{key}"))
-            .await
-    }
-
-    /// `/projects/<key>/prs` page.
-    pub async fn project_prs(
-        &self,
-        key: &str,
-        page: u32,
-    ) -> Result<Vec<Item<types::ProjectTriggerItem>>, ClientError> {
-        self.typed_page(
-            "projects/{project}/prs",
-            &format!("projects/{key}/prs"),
-            &[],
-            page,
-        )
-        .await
-    }
-
-    /// `/projects/<key>/branches` page.
-    pub async fn project_branches(
-        &self,
-        key: &str,
-        page: u32,
-    ) -> Result<Vec<Item<types::ProjectTriggerItem>>, ClientError> {
-        self.typed_page(
-            "projects/{project}/branches",
-            &format!("projects/{key}/branches"),
-            &[],
-            page,
-        )
-        .await
-    }
-
-    /// `/projects/<key>/releases` page.
-    pub async fn project_releases(
-        &self,
-        key: &str,
-        page: u32,
-    ) -> Result<Vec<Item<types::ProjectRelease>>, ClientError> {
-        self.typed_page(
-            "projects/{project}/releases",
-            &format!("projects/{key}/releases"),
-            &[],
-            page,
-        )
-        .await
-    }
-
-    /// `/projects/<key>/issues` page (bare issue numbers).
-    pub async fn project_issues(
-        &self,
-        key: &str,
-        page: u32,
-    ) -> Result<Vec<Item<i64>>, ClientError> {
-        self.typed_page(
-            "projects/{project}/issues",
-            &format!("projects/{key}/issues"),
-            &[],
-            page,
-        )
-        .await
-    }
-
-    /// `/usage` (heavy upstream; untyped).
-    pub async fn usage(&self) -> Result<Item<serde_json::Value>, ClientError> {
-        self.typed("usage", "usage").await
-    }
-
-    /// `/system`: service component versions.
-    pub async fn system(&self) -> Result<Item<serde_json::Value>, ClientError> {
-        self.typed("system", "system").await
-    }
-}
-
-fn classify<T>(
-    url: &str,
-    a: Answer,
-    accept: &impl Fn(Answer) -> Result<T, serde_json::Error>,
-) -> Attempt<T> {
-    match a.status {
-        200..=299 => {
-            let body_len = a.body.len();
-            match accept(a) {
-                Ok(v) => Attempt::Done(v),
-                // A body that does not parse is most likely cut short: retry.
-                Err(source) => {
-                    tracing::debug!(url, body_len, "unparsable body");
-                    Attempt::Retry(
-                        ClientError::Json {
-                            url: url.to_string(),
-                            source,
-                        },
-                        None,
-                    )
-                }
-            }
-        }
-        404 => {
-            let message = serde_json::from_str::<serde_json::Value>(&a.body)
-                .ok()
-                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-                .unwrap_or_else(|| snippet(&a.body));
-            Attempt::Fail(ClientError::NotFound {
-                url: url.to_string(),
-                message,
-            })
-        }
-        408 | 429 | 500..=599 => Attempt::Retry(
-            ClientError::Status {
-                url: url.to_string(),
-                status: a.status,
-                body: a.body,
-            },
-            a.retry_after,
-        ),
-        _ => Attempt::Fail(ClientError::Status {
-            url: url.to_string(),
-            status: a.status,
-            body: a.body,
-        }),
-    }
-}
-
-/// A one-line description of a reqwest error, with its causes.
-fn describe(e: &reqwest::Error) -> String {
-    use std::error::Error;
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "body cut short"
-    } else {
-        "request failed"
-    };
-    let mut msg = kind.to_string();
-    let mut src: Option<&dyn Error> = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    msg
 }
 
 #[cfg(test)]
@@ -1030,47 +474,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_are_encoded_segment_by_segment() {
-        assert_eq!(
-            encode_path("projects/github.com/a b/<x>").unwrap(),
-            "projects/github.com/a%20b/%3Cx%3E"
-        );
-        assert_eq!(
-            encode_path("projects/g/%2e%2e/r").unwrap(),
-            "projects/g/%252e%252e/r"
-        );
-        assert_eq!(
-            encode_path("projects/g/ns/ü").unwrap(),
-            "projects/g/ns/%C3%BC"
-        );
-        assert!(matches!(
-            encode_path("projects/g/../r"),
-            Err(ClientError::UnsafePath { .. })
-        ));
-        assert!(encode_path("projects/g/./r").is_err());
-    }
-
-    #[test]
-    fn flask_style_json() {
-        let v = serde_json::json!({"b": 1, "a": ["é", "\u{7f}", "\"x\\", "\u{1f389}", "\u{1}", "a\nb"]});
-        let text = flask_json(&v);
-        assert_eq!(
-            text,
-            r#"{"a":["\u00e9","\u007f","\"x\\","\ud83c\udf89","\u0001","a\nb"],"b":1}"#
-        );
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
-    }
-
-    #[test]
     fn user_agent_names_the_program_and_version() {
         assert!(USER_AGENT.starts_with("packit-pages/"));
         assert!(USER_AGENT.contains(env!("CARGO_PKG_VERSION")));
-    }
-
-    #[test]
-    fn retry_after_seconds() {
-        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
     }
 
     #[test]

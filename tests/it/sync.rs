@@ -3,7 +3,7 @@
 use crate::support;
 
 use packit_pages::api::client::{Client, ClientConfig, ClientError, encode_path};
-use packit_pages::api::{Kind, LISTS, list_item_id};
+use packit_pages::api::{Kind, LISTS, list_item_id, types};
 use packit_pages::archive::Archive;
 use packit_pages::demo::DemoSpec;
 use packit_pages::sync::{
@@ -296,12 +296,31 @@ fn stub_filters_koji_builds_by_scratch() {
     let stub = Stub::start(&ds);
     rt().block_on(async {
         let c = Client::new(client_config(&stub)).unwrap();
-        let all = c.koji_builds(1, None).await.unwrap();
+        let all = c
+            .list_items::<types::KojiBuild>("koji-builds", "koji-builds", &[], 1)
+            .await
+            .unwrap();
         assert_eq!(all.len(), 6);
-        let scratch = c.koji_builds(1, Some(true)).await.unwrap();
+        let scratch = c
+            .list_items::<types::KojiBuild>(
+                "koji-builds",
+                "koji-builds",
+                &[("scratch", "true".into())],
+                1,
+            )
+            .await
+            .unwrap();
         assert!(scratch.iter().all(|k| k.value.scratch == Some(true)));
         assert_eq!(scratch.len(), 3);
-        let down = c.koji_builds(1, Some(false)).await.unwrap();
+        let down = c
+            .list_items::<types::KojiBuild>(
+                "koji-builds",
+                "koji-builds",
+                &[("scratch", "false".into())],
+                1,
+            )
+            .await
+            .unwrap();
         assert!(down.iter().all(|k| k.value.scratch == Some(false)));
         assert_eq!(down.len(), 3);
     });
@@ -314,40 +333,88 @@ fn client_returns_exact_raw_items_and_typed_models() {
     let stub = Stub::start(&ds);
     rt().block_on(async {
         let c = Client::new(client_config(&stub)).unwrap();
-        let page = c.copr_builds(1).await.unwrap();
+        let page = c
+            .list_items::<types::CoprBuildListItem>("copr-builds", "copr-builds", &[], 1)
+            .await
+            .unwrap();
         assert_eq!(page.len(), 12);
         for (item, want) in page.iter().zip(&ds.lists["copr-builds"]) {
             assert_eq!(item.raw.get(), py_json(want));
             assert_eq!(item.value.build_id.as_deref(), want["build_id"].as_str());
             assert_eq!(item.value.packit_id_per_chroot.len(), 2);
         }
-        let srpm = c.srpm_build(1003).await.unwrap();
+        let srpm = c
+            .detail_item::<types::SrpmBuild>("srpm-builds/{id}", "srpm-builds/1003")
+            .await
+            .unwrap();
         assert!(srpm.value.logs.unwrap().contains("ünïcödé"));
         assert!(
             srpm.raw.get().contains("\\u00fcn"),
             "raw text keeps the escapes"
         );
-        let runs = c.runs(1).await.unwrap();
+        let runs = c
+            .list_items::<types::Run>("runs", "runs", &[], 1)
+            .await
+            .unwrap();
         assert_eq!(runs[0].value.merged_run_id, Some(511));
-        let p = c.project("github.com/org1/repo1").await.unwrap();
+        let p = c
+            .detail_item::<types::Project>("projects/{project}", "projects/github.com/org1/repo1")
+            .await
+            .unwrap();
         assert_eq!(p.value.repo_name.as_deref(), Some("repo1"));
-        let prs = c.project_prs("github.com/org1/repo1", 1).await.unwrap();
+        let prs = c
+            .list_items::<types::ProjectTriggerItem>(
+                "projects/{project}/prs",
+                "projects/github.com/org1/repo1/prs",
+                &[],
+                1,
+            )
+            .await
+            .unwrap();
         assert!(!prs.is_empty());
-        let issues = c.project_issues("github.com/org1/repo1", 1).await.unwrap();
+        let issues = c
+            .list_items::<i64>(
+                "projects/{project}/issues",
+                "projects/github.com/org1/repo1/issues",
+                &[],
+                1,
+            )
+            .await
+            .unwrap();
         assert_eq!(issues.len(), 1);
-        assert!(c.system().await.unwrap().value["packit"].is_object());
-        let err = c.copr_build(1).await.unwrap_err();
+        assert!(
+            c.detail_item::<serde_json::Value>("system", "system")
+                .await
+                .unwrap()
+                .value["packit"]
+                .is_object()
+        );
+        let err = c
+            .detail_item::<types::CoprBuildTarget>("copr-builds/{id}", "copr-builds/1")
+            .await
+            .unwrap_err();
         assert!(err.is_not_found(), "{err}");
         assert!(err.to_string().contains("No info about build stored in DB"));
         // /runs/<id> answers 500 HTML for broken pipelines: an error, never a panic
         let broken = *ds.broken_runs.iter().next().unwrap();
-        match c.run(broken).await {
+        match c
+            .detail_with_retries(
+                "runs/{id}",
+                &format!("runs/{broken}"),
+                c.config().max_retries.min(1),
+            )
+            .await
+        {
             Err(ClientError::Status {
                 status: 500, body, ..
             }) => assert!(body.contains("<title>")),
             other => panic!("{other:?}"),
         }
-        assert!(c.run(501).await.is_ok());
+        assert!(
+            c.detail_with_retries("runs/{id}", "runs/501", c.config().max_retries.min(1))
+                .await
+                .is_ok()
+        );
         let stats = c.stats();
         assert_eq!(stats["copr-builds/{id}"].errors, 1);
         assert_eq!(
@@ -389,7 +456,7 @@ fn client_retries_faults_and_honours_retry_after() {
                 ..f
             });
             let page = c
-                .srpm_builds(1)
+                .list_items::<types::SrpmBuild>("srpm-builds", "srpm-builds", &[], 1)
                 .await
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(page.len(), 3, "{name}");
@@ -406,7 +473,9 @@ fn client_retries_faults_and_honours_retry_after() {
             ..Faults::none()
         });
         let t = Instant::now();
-        c.system().await.unwrap();
+        c.detail_item::<serde_json::Value>("system", "system")
+            .await
+            .unwrap();
         assert!(t.elapsed() >= Duration::from_secs(2), "{:?}", t.elapsed());
 
         // a request that keeps failing gives up after the retries, naming the URL
@@ -414,7 +483,10 @@ fn client_retries_faults_and_honours_retry_after() {
             fail_paths: vec!["usage".into()],
             ..Faults::none()
         });
-        let err = c.usage().await.unwrap_err();
+        let err = c
+            .detail_item::<serde_json::Value>("usage", "usage")
+            .await
+            .unwrap_err();
         assert!(
             matches!(err, ClientError::Status { status: 500, .. }),
             "{err}"
@@ -436,7 +508,9 @@ fn client_paces_requests_and_names_itself() {
         .unwrap();
         let t = Instant::now();
         for _ in 0..6 {
-            c.system().await.unwrap();
+            c.detail_item::<serde_json::Value>("system", "system")
+                .await
+                .unwrap();
         }
         assert!(
             t.elapsed() >= Duration::from_millis(240),

@@ -1,0 +1,296 @@
+//! Detail fetching: concurrent fetches stored in batches, and the phases made of them
+//! (details still missing, unfinished entities, projects and their sub-lists).
+
+use super::crawl::{Ids, Syncer, Walk};
+use super::details::{Details, LIST_REFRESHED, OPEN_KINDS, SUB_LISTS, detail_label, details_of};
+use super::{Failure, SyncError};
+use crate::api::client::{Client, ClientError};
+use crate::api::{Kind, LISTS};
+use crate::archive::{Change, Part};
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+/// One detail to fetch.
+#[derive(Clone, Debug)]
+pub(super) struct Job {
+    pub(super) kind: Kind,
+    pub(super) id: String,
+    pub(super) path: String,
+    /// The entity row exists (or will, within the same transaction).
+    pub(super) exists: bool,
+    /// A detail is stored already (else the first one counts as new).
+    pub(super) had_detail: bool,
+    /// List item that named this target, for errors on targets never stored.
+    pub(super) parent: Option<(Kind, String)>,
+}
+
+impl Job {
+    pub(super) fn new(
+        kind: Kind,
+        id: &str,
+        exists: bool,
+        had_detail: bool,
+        parent: Option<(Kind, String)>,
+    ) -> Option<Job> {
+        Some(Job {
+            kind,
+            id: id.to_string(),
+            path: kind.detail_path(id)?,
+            exists,
+            had_detail,
+            parent,
+        })
+    }
+}
+
+/// Anitya (release-monitoring.org) projects are keyed by their page URL; they are not
+/// git projects and have no `/projects/…` endpoints.
+pub(super) const ANITYA_PREFIX: &str = "release-monitoring.org/";
+
+impl Syncer<'_> {
+    /// Fetches details concurrently (the client bounds requests in flight). Takes the
+    /// client, not `self`, so the future stays `Send` (the archive is not `Sync`).
+    pub(super) async fn fetch(
+        client: Arc<Client>,
+        jobs: &[Job],
+    ) -> Vec<Result<Box<RawValue>, ClientError>> {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, j) in jobs.iter().enumerate() {
+            let c = client.clone();
+            let label = detail_label(j.kind);
+            let path = j.path.clone();
+            set.spawn(async move { (i, c.detail(&label, &path).await) });
+        }
+        let mut out: Vec<Option<Result<Box<RawValue>, ClientError>>> =
+            (0..jobs.len()).map(|_| None).collect();
+        while let Some(r) = set.join_next().await {
+            match r {
+                Ok((i, res)) => out[i] = Some(res),
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        }
+        out.into_iter()
+            .map(|r| r.expect("every task reports"))
+            .collect()
+    }
+
+    /// Fetches and stores details in batches of `detail_batch`, one transaction each.
+    pub(super) async fn fetch_and_store(
+        &mut self,
+        jobs: Vec<Job>,
+        resource: &str,
+    ) -> Result<(), SyncError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        self.progress.begin(resource);
+        for batch in jobs.chunks(self.opts.detail_batch.max(1)) {
+            let results = Self::fetch(self.client.clone(), batch).await;
+            let now = crate::time::now();
+            let mut counts = Vec::new();
+            let mut failures = Vec::new();
+            let mut ok_parents: BTreeMap<(Kind, String), bool> = BTreeMap::new();
+            {
+                let wr = self.archive.write()?;
+                for (job, res) in batch.iter().zip(results) {
+                    let label = detail_label(job.kind);
+                    let stored = store_result(&wr, job, res, now, self.rev)?;
+                    if let Some(p) = &job.parent {
+                        let ok = !matches!(stored, Stored::Failed(_));
+                        let e = ok_parents.entry(p.clone()).or_insert(true);
+                        *e &= ok;
+                    }
+                    match stored {
+                        Stored::Put(c) => counts.push((label, Some(c))),
+                        Stored::Gone => counts.push((label, None)),
+                        Stored::Failed(f) => failures.push(f),
+                    }
+                }
+                for ((k, id), ok) in &ok_parents {
+                    if *ok {
+                        wr.clear_error(*k, id)?;
+                    }
+                }
+                wr.commit()?;
+            }
+            for j in batch {
+                self.fetched.insert((j.kind, j.id.clone()));
+            }
+            for (label, c) in counts {
+                let e = self.count(&label);
+                match c {
+                    Some(c) => e.count(c),
+                    None => e.gone += 1,
+                }
+            }
+            self.note_failures(failures);
+            self.progress.advance(resource, batch.len() as u64);
+        }
+        self.progress.end(resource);
+        Ok(())
+    }
+
+    /// Details still missing: list items whose detail (or targets) never arrived.
+    pub(super) async fn repair(&mut self) -> Result<(), SyncError> {
+        let mut jobs = Vec::new();
+        for ep in LISTS.iter() {
+            match details_of(ep) {
+                Details::None => {}
+                Details::Same(k) => {
+                    for id in self.archive.ids_without_detail(k)? {
+                        if !self.fetched.contains(&(k, id.clone()))
+                            && let Some(j) = Job::new(k, &id, true, false, None)
+                        {
+                            jobs.push(j);
+                        }
+                    }
+                }
+                Details::Targets { field, kind } => {
+                    for (parent, tid) in self.archive.missing_targets(ep.kind, field, kind)? {
+                        if self.fetched.contains(&(kind, tid.clone())) {
+                            continue;
+                        }
+                        let exists = self.archive.get(kind, &tid)?.is_some();
+                        if let Some(j) =
+                            Job::new(kind, &tid, exists, false, Some((ep.kind, parent)))
+                        {
+                            jobs.push(j);
+                        }
+                    }
+                }
+            }
+        }
+        let mut uniq = HashSet::new();
+        jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
+        if !jobs.is_empty() {
+            tracing::info!(count = jobs.len(), "fetching missing details");
+        }
+        self.fetch_and_store(jobs, "missing details").await
+    }
+
+    /// Re-fetches entities stored by earlier runs whose status is not final.
+    pub(super) async fn refresh(&mut self) -> Result<(), SyncError> {
+        let mut jobs = Vec::new();
+        for k in OPEN_KINDS {
+            let list_only = LIST_REFRESHED.contains(&k);
+            for id in self.archive.open_ids_changed_before(k, self.epoch_rev)? {
+                let key = (k, id.clone());
+                if self.fetched.contains(&key) || (list_only && self.seen_items.contains(&key)) {
+                    continue;
+                }
+                if let Some(j) = Job::new(k, &id, true, true, None) {
+                    jobs.push(j);
+                }
+            }
+        }
+        if !jobs.is_empty() {
+            tracing::info!(count = jobs.len(), "refreshing unfinished entities");
+        }
+        self.fetch_and_store(jobs, "unfinished").await
+    }
+
+    /// Project details and sub-lists for projects with pipelines changed in this epoch.
+    pub(super) async fn project_phase(&mut self) -> Result<(), SyncError> {
+        let keys: Vec<String> = self
+            .archive
+            .projects_changed_since(self.epoch_rev)?
+            .into_iter()
+            .filter(|k| self.opts.scope.contains(Some(k)) && !k.starts_with(ANITYA_PREFIX))
+            .collect();
+        let mut jobs = Vec::new();
+        let mut walkable = Vec::new();
+        let now = crate::time::now();
+        for key in &keys {
+            let path = format!("projects/{key}");
+            if let Err(e) = crate::api::client::encode_path(&path) {
+                // a key such as `github.com/../x/y` cannot be requested faithfully
+                let exists = self.archive.get(Kind::Project, key)?.is_some();
+                if exists {
+                    let w = self.archive.write()?;
+                    w.record_error(Kind::Project, key, &e.to_string(), now)?;
+                    w.commit()?;
+                }
+                self.note_failures(vec![Failure {
+                    endpoint: "projects/{project}".into(),
+                    kind: Kind::Project.to_string(),
+                    id: key.clone(),
+                    error: e.to_string(),
+                }]);
+                continue;
+            }
+            let stored = self.archive.get(Kind::Project, key)?;
+            jobs.push(Job {
+                kind: Kind::Project,
+                id: key.clone(),
+                path,
+                exists: stored.is_some(),
+                had_detail: stored.is_some_and(|e| e.detail_json.is_some()),
+                parent: None,
+            });
+            walkable.push(key.clone());
+        }
+        self.fetch_and_store(jobs, "projects/{project}").await?;
+        for key in walkable {
+            for (suffix, kind, ordered) in SUB_LISTS {
+                let w = Walk {
+                    path: format!("projects/{key}/{suffix}"),
+                    label: format!("projects/{{project}}/{suffix}"),
+                    kind,
+                    ids: Ids::Sub(key.clone()),
+                    details: Details::None,
+                    ordered,
+                    filter: false,
+                };
+                self.walk(&w).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(super) enum Stored {
+    Put(Change),
+    Gone,
+    Failed(Failure),
+}
+
+/// Stores one fetched detail, or records why it could not be fetched. Never writes
+/// anything worse than what is stored.
+pub(super) fn store_result(
+    wr: &crate::archive::Writer<'_>,
+    job: &Job,
+    res: Result<Box<RawValue>, ClientError>,
+    now: i64,
+    rev: i64,
+) -> Result<Stored, SyncError> {
+    let label = detail_label(job.kind);
+    match res {
+        Ok(raw) => {
+            let c = wr.put(job.kind, &job.id, Part::Detail, raw.get(), now, rev)?;
+            Ok(Stored::Put(if c == Change::Changed && !job.had_detail {
+                Change::New
+            } else {
+                c
+            }))
+        }
+        Err(e) if e.is_not_found() && job.exists => {
+            wr.mark_gone(job.kind, &job.id, now, rev)?;
+            Ok(Stored::Gone)
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            if job.exists {
+                wr.record_error(job.kind, &job.id, &msg, now)?;
+            } else if let Some((pk, pid)) = &job.parent {
+                wr.record_error(*pk, pid, &format!("{} {}: {msg}", job.kind, job.id), now)?;
+            }
+            Ok(Stored::Failed(Failure {
+                endpoint: label,
+                kind: job.kind.to_string(),
+                id: job.id.clone(),
+                error: msg,
+            }))
+        }
+    }
+}

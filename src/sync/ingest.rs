@@ -1,0 +1,473 @@
+//! Demo ingestion: streams the synthetic data set into the archive exactly as a
+//! complete sync would store it, and adds synthetic job logs.
+
+use super::crawl::Ids;
+use super::details::{Details, SUB_LISTS, details_of, record_detail_kind, sub_list_item_id};
+use super::fetch::ANITYA_PREFIX;
+use super::{SyncError, item_project, log_sources};
+use crate::api::types;
+use crate::api::{Kind, LISTS, list_item_id, project_key};
+use crate::archive::{Archive, ArchiveError, LogStatus, Part};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+/// What [`ingest_records`] wrote.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestSummary {
+    /// Archive revision of the ingestion.
+    pub revision: i64,
+    /// Rows written (list items and details; an entity with both counts twice).
+    pub rows: u64,
+    /// Entities per kind after the ingestion.
+    pub entities: BTreeMap<String, u64>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl IngestSummary {
+    /// One line for humans.
+    pub fn summary(&self) -> String {
+        let total: u64 = self.entities.values().sum();
+        format!(
+            "demo archive r{}: {} rows, {} entities ({}) in {:.1} s",
+            self.revision,
+            self.rows,
+            total,
+            self.entities
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.seconds
+        )
+    }
+}
+
+/// Rows written per transaction by [`ingest_records`].
+pub(super) const INGEST_BATCH: usize = 4000;
+
+/// How sync stores the records of one list endpoint path.
+pub(super) fn record_list_kind(endpoint: &str) -> Option<(Kind, Ids)> {
+    if let Some(ep) = LISTS.iter().find(|l| l.path == endpoint) {
+        return Some((ep.kind, Ids::Global(ep)));
+    }
+    let rest = endpoint.strip_prefix("projects/")?;
+    for (suffix, kind, _) in SUB_LISTS {
+        if let Some(key) = rest.strip_suffix(&format!("/{suffix}"))
+            && key.split('/').count() >= 3
+        {
+            return Some((kind, Ids::Sub(key.to_string())));
+        }
+    }
+    // per-forge and per-namespace project lists repeat items of `projects`
+    None
+}
+
+/// Buffered rows, written in one transaction per batch.
+pub(super) struct RowBuffer {
+    pub(super) rows: Vec<(Kind, String, Part, String)>,
+    pub(super) written: u64,
+    pub(super) now: i64,
+    pub(super) rev: i64,
+}
+
+impl RowBuffer {
+    pub(super) fn push(
+        &mut self,
+        archive: &mut Archive,
+        kind: Kind,
+        id: String,
+        part: Part,
+        text: String,
+    ) -> Result<(), ArchiveError> {
+        self.rows.push((kind, id, part, text));
+        if self.rows.len() >= INGEST_BATCH {
+            self.flush(archive)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn flush(&mut self, archive: &mut Archive) -> Result<(), ArchiveError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        // both halves of an entity in one insert when it is new
+        let mut order: Vec<(Kind, String)> = Vec::new();
+        let mut halves: HashMap<(Kind, String), (Option<String>, Option<String>)> = HashMap::new();
+        for (kind, id, part, text) in self.rows.drain(..) {
+            self.written += 1;
+            let e = halves.entry((kind, id)).or_insert_with_key(|k| {
+                order.push(k.clone());
+                (None, None)
+            });
+            match part {
+                Part::List => e.0 = Some(text),
+                Part::Detail => e.1 = Some(text),
+            }
+        }
+        let w = archive.write()?;
+        for key in order {
+            let (list, detail) = halves.remove(&key).unwrap_or_default();
+            let (kind, id) = key;
+            if !w.insert_new(
+                kind,
+                &id,
+                list.as_deref(),
+                detail.as_deref(),
+                self.now,
+                self.rev,
+            )? {
+                if let Some(l) = &list {
+                    w.put(kind, &id, Part::List, l, self.now, self.rev)?;
+                }
+                if let Some(d) = &detail {
+                    w.put(kind, &id, Part::Detail, d, self.now, self.rev)?;
+                }
+            }
+        }
+        w.commit()
+    }
+}
+
+/// The same as [`ingest_records`] (the name `build --demo` uses).
+pub fn ingest_demo(
+    archive: &mut Archive,
+    spec: &crate::demo::DemoSpec,
+) -> Result<IngestSummary, SyncError> {
+    ingest_records(archive, spec)
+}
+
+/// The synthetic build log of demo job `id` (deterministic; ANSI colours, a warning
+/// and error lines like a real RPM build).
+pub fn demo_log_text(id: &str) -> String {
+    let mut t = String::new();
+    t.push_str(&format!(
+        "\u{1b}[1mBuilding package for job {id}\u{1b}[0m\nINFO: mock.py version 6.1 starting\n"
+    ));
+    for i in 1..=30 {
+        t.push_str(&format!(
+            "gcc -O2 -g -Wall -c src/module{i}.c -o build/module{i}.o\n"
+        ));
+        if i == 12 {
+            t.push_str("\u{1b}[33mwarning:\u{1b}[0m unused variable 'tmp' in module12.c\n");
+        }
+    }
+    t.push_str(&format!(
+        "src/module31.c:42:7: \u{1b}[1;31merror:\u{1b}[0m 'job_{id}' undeclared (first use in this function)\n"
+    ));
+    t.push_str("make: *** [Makefile:12: build/module31.o] Error 1\n");
+    t.push_str("error: Bad exit status from /var/tmp/rpm-tmp.build (%build)\n");
+    t.push_str("    Bad exit status from /var/tmp/rpm-tmp.build (%build)\n");
+    t.push_str("\u{1b}[31mFinish: build phase for package, status FAILED\u{1b}[0m\n");
+    t
+}
+
+/// Archives synthetic logs for up to `max` failed Copr and `max` failed Koji jobs of a demo
+/// archive (so demo sites show log pages); every fifth is stored as capped. Returns
+/// how many were stored.
+pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncError> {
+    let mut jobs: Vec<(Kind, String, &'static str, Option<String>)> = Vec::new();
+    for (kind, name) in [(Kind::Copr, "builder-live"), (Kind::Koji, "build-x86_64")] {
+        let start = jobs.len();
+        archive.for_each(kind, |e| {
+            let failed = e
+                .status
+                .as_deref()
+                .is_some_and(|s| types::Status::new(s).class().is_failure());
+            if failed && jobs.len() - start < max {
+                let url = e
+                    .json()
+                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                    .and_then(|v| log_sources(kind, &v).into_iter().find(|s| s.name == name))
+                    .and_then(|s| s.url);
+                jobs.push((kind, e.id.clone(), name, url));
+            }
+        })?;
+    }
+    let now = crate::time::now();
+    let w = archive.write()?;
+    for (i, (kind, id, name, url)) in jobs.iter().enumerate() {
+        let text = demo_log_text(id);
+        let capped = i % 5 == 4;
+        let (status, stored, size) = if capped {
+            let cut = &text.as_bytes()[..text.len() / 2];
+            (LogStatus::Capped, cut, (text.len() / 2 + 1) as i64)
+        } else {
+            (LogStatus::Stored, text.as_bytes(), text.len() as i64)
+        };
+        w.put_log(
+            *kind,
+            id,
+            name,
+            url.as_deref(),
+            status,
+            Some(stored),
+            Some(size),
+            None,
+            now,
+        )?;
+    }
+    w.commit()?;
+    Ok(jobs.len())
+}
+
+/// Details that arrived before the list item naming them, kept until it arrives.
+/// Details never claimed (e.g. Copr targets the list leaves out) are dropped once this
+/// many newer ones wait, which bounds memory: items and their details are generated
+/// pipeline by pipeline.
+pub(super) const PENDING_MAX: usize = 50_000;
+
+/// The ingestion state of [`ingest_records`].
+pub(super) struct Ingest<'a> {
+    pub(super) archive: &'a mut Archive,
+    pub(super) buf: RowBuffer,
+    /// Details sync would fetch (named by a stored list item).
+    pub(super) wanted: HashSet<(Kind, String)>,
+    /// Details not (yet) named by a list item, oldest first.
+    pub(super) pending: HashMap<(Kind, String), String>,
+    pub(super) pending_order: std::collections::VecDeque<(Kind, String)>,
+    /// Projects of stored jobs and pipelines (where sync's project phase goes).
+    pub(super) touched: HashSet<String>,
+    /// Project records that came before any job of their project, by project.
+    pub(super) early_projects: HashMap<String, Vec<(Kind, String, Part, String)>>,
+}
+
+pub(super) fn project_fetchable(key: &str) -> bool {
+    !key.starts_with(ANITYA_PREFIX)
+        && crate::api::client::encode_path(&format!("projects/{key}")).is_ok()
+}
+
+impl Ingest<'_> {
+    pub(super) fn put(
+        &mut self,
+        kind: Kind,
+        id: String,
+        part: Part,
+        text: String,
+    ) -> Result<(), ArchiveError> {
+        self.buf.push(self.archive, kind, id, part, text)
+    }
+
+    pub(super) fn want(&mut self, kind: Kind, id: String) -> Result<(), ArchiveError> {
+        let key = (kind, id);
+        if let Some(text) = self.pending.remove(&key) {
+            self.put(key.0, key.1.clone(), Part::Detail, text)?;
+        }
+        self.wanted.insert(key);
+        Ok(())
+    }
+
+    pub(super) fn touch(&mut self, project: Option<String>) -> Result<(), ArchiveError> {
+        if let Some(p) = project
+            && !self.touched.contains(&p)
+        {
+            for (kind, id, part, text) in self.early_projects.remove(&p).unwrap_or_default() {
+                self.put(kind, id, part, text)?;
+            }
+            self.touched.insert(p);
+        }
+        Ok(())
+    }
+
+    /// Stores a project record now if sync's project phase would fetch it, later if
+    /// the project has no job yet (dropped at the end if it never gets one).
+    pub(super) fn project_record(
+        &mut self,
+        key: &str,
+        kind: Kind,
+        id: String,
+        part: Part,
+        text: String,
+    ) -> Result<(), ArchiveError> {
+        if !project_fetchable(key) {
+            return Ok(());
+        }
+        if self.touched.contains(key) {
+            return self.put(kind, id, part, text);
+        }
+        self.early_projects
+            .entry(key.to_string())
+            .or_default()
+            .push((kind, id, part, text));
+        Ok(())
+    }
+
+    pub(super) fn record(&mut self, r: crate::demo::Record) -> Result<(), ArchiveError> {
+        use crate::api::client::flask_json;
+        use crate::demo::Record;
+        match r {
+            Record::ListItem { endpoint, item } => match record_list_kind(&endpoint) {
+                Some((kind, Ids::Global(ep))) => {
+                    if kind == Kind::Project && endpoint != "projects" {
+                        return Ok(());
+                    }
+                    let Some(id) = list_item_id(ep, &item) else {
+                        return Ok(());
+                    };
+                    if kind != Kind::Project {
+                        self.touch(item_project(kind, &item))?;
+                    }
+                    match details_of(ep) {
+                        Details::None => {}
+                        Details::Same(k) => self.want(k, id.clone())?,
+                        Details::Targets { field, kind: tk } => {
+                            let targets: Vec<i64> = item
+                                .get(field)
+                                .and_then(Value::as_object)
+                                .into_iter()
+                                .flat_map(|m| m.values())
+                                .filter_map(Value::as_i64)
+                                .collect();
+                            for t in targets {
+                                self.want(tk, t.to_string())?;
+                            }
+                        }
+                    }
+                    self.put(kind, id, Part::List, flask_json(&item))
+                }
+                Some((kind, Ids::Sub(key))) => match sub_list_item_id(kind, &key, &item) {
+                    Some(id) => self.project_record(&key, kind, id, Part::List, flask_json(&item)),
+                    None => Ok(()),
+                },
+                _ => Ok(()),
+            },
+            Record::Detail { path, body } => {
+                if let Some(key) = path.strip_prefix("projects/") {
+                    let text = flask_json(&body);
+                    return self.project_record(
+                        key,
+                        Kind::Project,
+                        key.to_string(),
+                        Part::Detail,
+                        text,
+                    );
+                }
+                let (kind, id) = match path.as_str() {
+                    "usage" => (Kind::Usage, "all".to_string()),
+                    "system" => (Kind::System, "system".to_string()),
+                    _ => match record_detail_kind(&path) {
+                        Some(k) => k,
+                        None => return Ok(()),
+                    },
+                };
+                if matches!(kind, Kind::Usage | Kind::System) {
+                    return self.put(kind, id, Part::Detail, flask_json(&body));
+                }
+                self.touch(
+                    body.get("project_url")
+                        .and_then(Value::as_str)
+                        .and_then(project_key),
+                )?;
+                let key = (kind, id);
+                if self.wanted.contains(&key) {
+                    self.put(key.0, key.1, Part::Detail, flask_json(&body))
+                } else {
+                    self.pending_order.push_back(key.clone());
+                    self.pending.insert(key, flask_json(&body));
+                    while self.pending_order.len() > PENDING_MAX {
+                        if let Some(old) = self.pending_order.pop_front() {
+                            self.pending.remove(&old);
+                        }
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// Streams the demo data set of `spec` into the archive exactly as a complete sync
+/// against a server holding that data would store it: global list items
+/// (`Part::List`, kind and id from [`api::LISTS`] / [`list_item_id`]); SRPM, Koji,
+/// Testing Farm, Bodhi and Koji-tag-request details of listed items; the Copr chroot
+/// targets and sync-release targets the list items name; `/usage` and `/system`; and,
+/// for projects that have jobs (and can be requested by URL), the project detail and
+/// its PR, branch, release and issue sub-lists. Texts are written in the server's JSON
+/// form ([`crate::api::client::flask_json`]); times are the data set's `now`.
+///
+/// One pass over [`crate::demo::generate`] with bounded memory: rows are written in
+/// transactions of a few thousand (a new entity's list item and detail in one insert);
+/// details wait for the list item naming them in a bounded buffer, and project records
+/// for the first job of their project.
+pub fn ingest_records(
+    archive: &mut Archive,
+    spec: &crate::demo::DemoSpec,
+) -> Result<IngestSummary, SyncError> {
+    let t0 = Instant::now();
+    let now = spec.now();
+    // a large page cache: the entity table's b-tree is revisited for every row
+    archive
+        .connection()
+        .execute_batch("PRAGMA cache_size=-262144;")
+        .map_err(|source| ArchiveError::Sqlite {
+            path: archive.path().to_path_buf(),
+            source,
+        })?;
+    let rev = archive.begin_revision(
+        &format!("demo:seed={},hostile={}", spec.seed, spec.hostile),
+        now,
+    )?;
+    let mut ing = Ingest {
+        archive,
+        buf: RowBuffer {
+            rows: Vec::with_capacity(INGEST_BATCH),
+            written: 0,
+            now,
+            rev,
+        },
+        wanted: HashSet::new(),
+        pending: HashMap::new(),
+        pending_order: std::collections::VecDeque::new(),
+        touched: HashSet::new(),
+        early_projects: HashMap::new(),
+    };
+    let mut failed: Option<ArchiveError> = None;
+    crate::demo::generate(spec, &mut |r| {
+        if failed.is_none()
+            && let Err(e) = ing.record(r)
+        {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed.take() {
+        return Err(e.into());
+    }
+    ing.buf.flush(ing.archive)?;
+    let rows = ing.buf.written;
+    let unsafe_keys: Vec<(String, String)> = archive
+        .projects_changed_since(rev)?
+        .into_iter()
+        .filter(|k| !k.starts_with(ANITYA_PREFIX))
+        .filter_map(|k| {
+            let e = crate::api::client::encode_path(&format!("projects/{k}")).err()?;
+            Some((k, e.to_string()))
+        })
+        .collect();
+
+    let mut entities = BTreeMap::new();
+    for k in Kind::ALL {
+        let n = archive.count(k)?;
+        if n > 0 {
+            entities.insert(k.to_string(), n);
+        }
+    }
+    let summary = IngestSummary {
+        revision: rev,
+        rows,
+        entities,
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    let w = archive.write()?;
+    for (key, msg) in &unsafe_keys {
+        w.record_error(Kind::Project, key, msg, now)?;
+    }
+    w.finish_run(
+        rev,
+        now,
+        &serde_json::to_string(&summary).unwrap_or_else(|_| "{}".into()),
+    )?;
+    w.commit()?;
+    Ok(summary)
+}

@@ -1,0 +1,108 @@
+//! The job-log phase of a sync: inline logs of final jobs and the linked logs of failed
+//! ones, each stored once, within the per-log and archive caps.
+
+use super::crawl::Syncer;
+use super::details::LOG_KINDS;
+use super::{LogSource, SyncError, log_sources};
+use crate::api::{Kind, types};
+use crate::archive::LogStatus;
+use serde_json::Value;
+use std::collections::HashSet;
+
+impl Syncer<'_> {
+    /// The log phase: stores the inline logs of every final job and fetches the linked logs
+    /// of final failed jobs, each once (failed fetches are tried again next run).
+    /// Failures are recorded per log, never fatal; the archive cap stops fetching.
+    pub(super) async fn fetch_logs(&mut self) -> Result<(), SyncError> {
+        let have: HashSet<(Kind, String, String)> = self
+            .archive
+            .all_logs()?
+            .into_iter()
+            .filter(|l| l.status != LogStatus::Failed)
+            .map(|l| (l.kind, l.id, l.name))
+            .collect();
+        let mut todo: Vec<(Kind, String, LogSource)> = Vec::new();
+        for kind in LOG_KINDS {
+            self.archive.for_each(kind, |e| {
+                let Some(json) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok())
+                else {
+                    return;
+                };
+                let failed = e.is_final
+                    && e.status
+                        .as_deref()
+                        .is_some_and(|s| types::Status::new(s).class().is_failure());
+                for src in log_sources(kind, &json) {
+                    if have.contains(&(kind, e.id.clone(), src.name.clone())) {
+                        continue;
+                    }
+                    // a running job's inline log still grows: stored once final
+                    if (src.inline.is_some() && e.is_final) || failed {
+                        todo.push((kind, e.id.clone(), src));
+                    }
+                }
+            })?;
+        }
+        let mut total = self.archive.log_bytes()?.max(0) as u64;
+        let cap = self.opts.log_cap_bytes;
+        let mut skipped = 0u64;
+        for (kind, id, src) in todo {
+            let now = crate::time::now();
+            let (status, text, size, error) = if let Some(t) = &src.inline {
+                let b = t.as_bytes();
+                let capped = b.len() as u64 > cap;
+                let cut = &b[..b.len().min(cap as usize)];
+                let status = if capped {
+                    LogStatus::Capped
+                } else {
+                    LogStatus::Stored
+                };
+                (status, Some(cut.to_vec()), Some(b.len() as i64), None)
+            } else {
+                if total >= self.opts.archive_log_cap_bytes {
+                    skipped += 1;
+                    continue;
+                }
+                let url = src.url.as_deref().unwrap_or_default();
+                match self.client.fetch_log("logs", url, cap).await {
+                    Ok(f) => {
+                        let status = if f.capped {
+                            LogStatus::Capped
+                        } else {
+                            LogStatus::Stored
+                        };
+                        let size = f.text.len() as i64 + i64::from(f.capped);
+                        (status, Some(f.text), Some(size), None)
+                    }
+                    Err(e) if e.is_not_found() => (LogStatus::Pruned, None, None, None),
+                    Err(e) => (LogStatus::Failed, None, None, Some(e.to_string())),
+                }
+            };
+            let w = self.archive.write()?;
+            let stored = w.put_log(
+                kind,
+                &id,
+                &src.name,
+                src.url.as_deref(),
+                status,
+                text.as_deref(),
+                size,
+                error.as_deref(),
+                now,
+            )?;
+            w.commit()?;
+            total += stored as u64;
+            if status != LogStatus::Failed {
+                self.count("logs").new += 1;
+            }
+        }
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                cap = self.opts.archive_log_cap_bytes,
+                "archive log cap reached: logs not fetched"
+            );
+        }
+        Ok(())
+    }
+}
