@@ -383,21 +383,10 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// The project's own real fedora-messaging messages (their sources:
+    /// `tests/fixtures/fedora-messaging/SOURCE.md`).
     fn examples() -> PathBuf {
-        let shared = std::env::var_os("SHARED_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                let mut d = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-                loop {
-                    if d.join("shared/fedora-messaging/examples").is_dir() {
-                        return d.join("shared");
-                    }
-                    if !d.pop() {
-                        return PathBuf::from("../shared");
-                    }
-                }
-            });
-        shared.join("fedora-messaging/examples")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fedora-messaging")
     }
 
     fn body(rel: &str) -> Value {
