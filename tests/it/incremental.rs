@@ -6,7 +6,7 @@
 //! The oracle for "exactly": a clean full build of the changed inputs into a fresh
 //! directory, compared file by file with the site as it was before the change.
 
-use crate::support;
+use crate::support::{self, in_new_revision, set_fields, set_status};
 use packit_pages::api::Kind;
 use packit_pages::archive::{Archive, Part};
 use packit_pages::demo::DemoSpec;
@@ -107,57 +107,6 @@ fn check_incremental(o: &BuildOptions, scratch: &Path) -> BuildReport {
         "incremental site differs from a clean full build"
     );
     r
-}
-
-/// One entity's status changed in a new archive revision, as a sync stores it.
-fn set_status(a: &Path, kind: Kind, id: &str, status: &str) {
-    set_fields(a, kind, id, &[("status", serde_json::json!(status))]);
-}
-
-/// Sets JSON fields of an entity (detail and list snapshot) in a new revision.
-fn set_fields(a: &Path, kind: Kind, id: &str, fields: &[(&str, serde_json::Value)]) {
-    let e = Archive::open_read_only(a)
-        .unwrap()
-        .get(kind, id)
-        .unwrap()
-        .expect("entity exists");
-    in_new_revision(a, |w, now, rev| {
-        for (part, json) in [(Part::Detail, &e.detail_json), (Part::List, &e.list_json)] {
-            if let Some(j) = json {
-                let mut v: serde_json::Value = serde_json::from_str(j).unwrap();
-                for (k, val) in fields {
-                    v[*k] = val.clone();
-                }
-                w.put(kind, id, part, &v.to_string(), now, rev).unwrap();
-            }
-        }
-    });
-}
-
-/// Runs `f` with a writer in a new archive revision a minute after the last sync
-/// (as a sync of the same API would store it), then commits.
-fn in_new_revision(a: &Path, f: impl FnOnce(&packit_pages::archive::Writer<'_>, i64, i64)) {
-    let mut ar = Archive::open(a).unwrap();
-    let now = ar
-        .meta("last_sync")
-        .unwrap()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap()
-        + 60;
-    let api: String = ar
-        .connection()
-        .query_row(
-            "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let rev = ar.begin_revision(&api, now).unwrap();
-    let w = ar.write().unwrap();
-    f(&w, now, rev);
-    w.finish_run(rev, now, "{}").unwrap();
-    w.commit().unwrap();
 }
 
 fn pick(a: &Path, kind: &str, status: &str, nth: i64) -> String {
