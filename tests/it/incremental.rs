@@ -449,7 +449,7 @@ fn live_setup(
 /// byte-identical to it; a later `build` continues from the journal it left.
 #[test]
 fn live_session_updates_equal_clean_builds() {
-    let (d, a, content, o, mut session, first) = live_setup("live", 90);
+    let (d, a, _, o, mut session, first) = live_setup("live", 90);
     assert_eq!(first.mode, BuildMode::Full);
     let none = session.update().unwrap();
     assert_eq!((none.rendered, none.write.written), (0, 0));
