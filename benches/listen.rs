@@ -9,9 +9,6 @@
 //! 40 rounds, the listener's default window of 300 ms; under `cargo test` 5 rounds).
 //! Needs rabbitmq-server (scripts/install-test-deps).
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
@@ -19,6 +16,7 @@ use packit_pages::listen::config::{Binding, BusConfig, QueueConfig};
 use packit_pages::listen::{ListenEvent, ListenOptions};
 use packit_pages::site::BuildOptions;
 use packit_pages::sync::{NoProgress, SyncOptions};
+use packit_pages_testkit as support;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

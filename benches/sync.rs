@@ -7,11 +7,9 @@
 //! runtime: HTTP, JSON and SQLite all happen here), so this thread's CPU time
 //! (Linux `/proc/thread-self/stat`) is the client's.
 
-#[path = "../tests/support/stub.rs"]
-mod stub;
-
 use packit_pages::demo::{Dataset, DemoSpec};
 use packit_pages::sync::{NoProgress, SyncOptions, sync};
+use packit_pages_testkit::stub;
 use std::time::{Duration, Instant};
 
 /// CPU seconds used by the calling thread (None where /proc is unavailable).

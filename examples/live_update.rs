@@ -11,10 +11,8 @@
 
 use packit_pages::api::Kind;
 use packit_pages::site::{BuildOptions, Session};
+use packit_pages_testkit::revision::touch;
 use std::time::Instant;
-
-#[path = "support/touch.rs"]
-mod touch;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut times = Vec::new();
     let mut cpus = Vec::new();
     for i in 0..rounds {
-        let id = touch::touch(archive, kind, status, 17 + i * 101)?;
+        let id = touch(archive.as_ref(), kind, status, 17 + i * 101);
         let t = Instant::now();
         let c = cpu_ms();
         let r = session.update()?;

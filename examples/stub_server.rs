@@ -8,11 +8,9 @@
 //!
 //! Runs until killed. Every request is logged to stderr with `--verbose`.
 
-#[path = "../tests/support/stub.rs"]
-mod stub;
-
 use clap::Parser;
 use packit_pages::demo::{Dataset, DemoSpec};
+use packit_pages_testkit::stub;
 use std::time::Duration;
 
 /// Serve a synthetic Packit API on 127.0.0.1.

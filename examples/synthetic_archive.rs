@@ -1,8 +1,5 @@
-//! Writes the synthetic test archive (`tests/common`) to a file:
+//! Writes the synthetic test archive (the test kit's `synthetic_archive`) to a file:
 //! `cargo run --example synthetic_archive -- FILE PIPELINES [--hostile]`.
-
-#[path = "../tests/common/mod.rs"]
-mod common;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -11,7 +8,7 @@ fn main() {
         .expect("usage: synthetic_archive FILE PIPELINES [--hostile]");
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let _ = std::fs::remove_file(file);
-    common::fill(
+    packit_pages_testkit::synthetic_archive(
         std::path::Path::new(file),
         n,
         args.iter().any(|a| a == "--hostile"),

@@ -8,9 +8,7 @@
 //! current schema (so that no timed build has to).
 
 use packit_pages::api::Kind;
-
-#[path = "support/touch.rs"]
-mod touch;
+use packit_pages_testkit::revision::touch;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +23,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let kind = Kind::parse(kind).ok_or("unknown kind")?;
     let nth: i64 = rest.first().map(|s| s.parse()).transpose()?.unwrap_or(0);
-    println!("{}", touch::touch(path, kind, status, nth)?);
+    println!("{}", touch(path.as_ref(), kind, status, nth));
     Ok(())
 }

@@ -13,15 +13,10 @@
 // Exit: 0 pass, 1 fail, 2 setup error (no Chromium, no playwright-core, no site, no CSP).
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launch } from './chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 function setupError(msg) {
@@ -136,21 +131,10 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 // --- the browser --------------------------------------------------------------------
 const problems = [];
 const problem = (msg) => { if (!problems.includes(msg)) problems.push(msg); };
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'packit-pages-csp-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    javaScriptEnabled: true,
-    viewport: { width: 1280, height: 800 },
-  });
-} catch (e) {
+const { context, userDataDir } = await launch(chromium, 'csp', { javaScriptEnabled: true }, (msg) => {
   server.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
-  setupError(`cannot launch ${CHROMIUM}: ${String(e.message).split('\n')[0]}`);
-}
+  setupError(msg);
+});
 // nothing may leave the machine
 await context.route('**/*', (route) => {
   const url = route.request().url();

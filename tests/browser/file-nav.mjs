@@ -12,15 +12,10 @@
 // index.html, or names a file that does not exist.
 // Exit: 0 pass, 1 fail, 2 setup error (no Chromium, no playwright-core, no site).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM, launch } from './chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 // How many candidates to try at each level while looking for a pipeline that has a
 // Copr build (not every project or pipeline has one).
 const MAX_TRIES = 25;
@@ -71,20 +66,7 @@ async function run(javaScriptEnabled) {
   const problems = [];
   const problem = (msg) => { if (!problems.includes(msg)) problems.push(msg); };
   const log = (msg) => console.log(`  [${label}] ${msg}`);
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'packit-pages-file-nav-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      javaScriptEnabled,
-      viewport: { width: 1280, height: 800 },
-    });
-  } catch (e) {
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-    setupError(`cannot launch ${CHROMIUM}: ${String(e.message).split('\n')[0]}`);
-  }
+  const { context, userDataDir } = await launch(chromium, 'file-nav', { javaScriptEnabled }, setupError);
   // Nothing may leave the machine: abort and report every non-file request.
   await context.route('**/*', (route) => {
     const url = route.request().url();

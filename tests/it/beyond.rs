@@ -1,7 +1,7 @@
 //! "Beyond the dashboard": the API mirror, view JSON, Atom feeds, SVG badges and
 //! the filter indexes.
 
-use crate::common;
+use crate::support;
 
 use packit_pages::api::Kind;
 use packit_pages::archive::Archive;
@@ -82,7 +82,7 @@ fn api_mirror_equals_the_archive_byte_for_byte() {
 fn api_mirror_keeps_hostile_data_raw_and_inside() {
     let d = tmp("mirror-hostile");
     let a = d.join("archive.sqlite");
-    common::fill(&a, 12, true);
+    support::synthetic_archive(&a, 12, true);
     let out = d.join("site");
     build(&opts(&a, &out)).unwrap();
     assert!(assert_mirror(&a, &out) > 50);
@@ -96,7 +96,7 @@ fn api_mirror_keeps_hostile_data_raw_and_inside() {
 fn view_json_is_optional_and_matches_the_page() {
     let d = tmp("viewjson");
     let a = d.join("archive.sqlite");
-    common::fill(&a, 12, false);
+    support::synthetic_archive(&a, 12, false);
     let out = d.join("site");
     build(&opts(&a, &out)).unwrap();
     assert!(!out.join("jobs/copr/2000/index.json").exists());
@@ -121,7 +121,7 @@ fn view_json_is_optional_and_matches_the_page() {
 fn small_site(tag: &str, hostile: bool) -> (PathBuf, PathBuf) {
     let d = tmp(tag);
     let a = d.join("archive.sqlite");
-    common::fill(&a, 12, hostile);
+    support::synthetic_archive(&a, 12, hostile);
     (a, d.join("site"))
 }
 
@@ -144,28 +144,6 @@ fn atom(path: &Path) -> atom_syndication::Feed {
         assert!(e.updated() <= feed.updated());
     }
     feed
-}
-
-fn set_status(a: &Path, kind: Kind, id: &str, status: &str, finished: i64) {
-    let mut archive = Archive::open(a).unwrap();
-    let e = archive.get(kind, id).unwrap().unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(e.json().unwrap()).unwrap();
-    v["status"] = status.into();
-    v["build_finished_time"] = finished.into();
-    let rev = archive
-        .begin_revision("https://prod.packit.dev/api", 1_783_000_000)
-        .unwrap();
-    let w = archive.write().unwrap();
-    w.put(
-        kind,
-        id,
-        packit_pages::archive::Part::Detail,
-        &v.to_string(),
-        1_783_000_000,
-        rev,
-    )
-    .unwrap();
-    w.commit().unwrap();
 }
 
 #[test]
@@ -202,7 +180,15 @@ fn feeds_are_valid_atom_stable_and_follow_changes() {
     // Copr 2014 (pipeline 1007 of ogr0) goes from error to success
     let id = "urn:packit-pages:job:copr:2014";
     assert!(fails.entries().iter().any(|e| e.id() == id));
-    set_status(&a, Kind::Copr, "2014", "success", 1_782_500_000);
+    support::set_fields(
+        &a,
+        Kind::Copr,
+        "2014",
+        &[
+            ("status", "success".into()),
+            ("build_finished_time", 1_782_500_000.into()),
+        ],
+    );
     build(&opts(&a, &out)).unwrap();
     let after = atom(&ogr.join("failures.xml"));
     assert!(!after.entries().iter().any(|e| e.id() == id));
@@ -294,29 +280,28 @@ fn badges_are_valid_svg_and_follow_the_latest_status() {
     assert!(page.contains("badge.svg"), "badge image");
     assert!(page.contains("[![Packit status](badge.svg)](index.html)"));
     // the pipeline turns green: the badge follows
-    let mut archive = Archive::open(&a).unwrap();
-    let e = archive.get(Kind::Pipeline, "1007").unwrap().unwrap();
+    let e = Archive::open_read_only(&a)
+        .unwrap()
+        .get(Kind::Pipeline, "1007")
+        .unwrap()
+        .unwrap();
     let text = e
         .list_json
         .unwrap()
         .replace("\"error\"", "\"success\"")
         .replace("\"failed\"", "\"passed\"")
         .replace("\"failure\"", "\"success\"");
-    let rev = archive
-        .begin_revision("https://prod.packit.dev/api", 1_783_000_000)
+    support::in_new_revision(&a, |w, now, rev| {
+        w.put(
+            Kind::Pipeline,
+            "1007",
+            packit_pages::archive::Part::List,
+            &text,
+            now,
+            rev,
+        )
         .unwrap();
-    let w = archive.write().unwrap();
-    w.put(
-        Kind::Pipeline,
-        "1007",
-        packit_pages::archive::Part::List,
-        &text,
-        1_783_000_000,
-        rev,
-    )
-    .unwrap();
-    w.commit().unwrap();
-    drop(archive);
+    });
     build(&opts(&a, &out)).unwrap();
     let (after, _) = svg(&ogr.join("badge.svg"));
     assert_eq!(after, "packit: success");

@@ -330,6 +330,20 @@ fn expected_keys(own: &[&str], v: &Value) -> BTreeSet<String> {
     want
 }
 
+/// Keys of an OpenScanHub scan's list item (its detail has all but `packit_id`).
+const OPENSCANHUB_KEYS: &[&str] = &[
+    "packit_id",
+    "task_id",
+    "status",
+    "url",
+    "issues_added_count",
+    "issues_added_url",
+    "issues_fixed_url",
+    "scan_results_url",
+    "copr_build_target_id",
+    "submitted_time",
+];
+
 /// Keys of a Log Detective run, its list item and its detail alike.
 const LOG_DETECTIVE_KEYS: &[&str] = &[
     "packit_id",
@@ -436,20 +450,8 @@ fn detail_key_sets_follow_the_server_code() {
                 "run_ids",
             ],
         ),
-        (
-            "openscanhub-scans/",
-            &[
-                "task_id",
-                "status",
-                "url",
-                "issues_added_count",
-                "issues_added_url",
-                "issues_fixed_url",
-                "scan_results_url",
-                "copr_build_target_id",
-                "submitted_time",
-            ],
-        ),
+        // the detail: the list item's keys but `packit_id`
+        ("openscanhub-scans/", &OPENSCANHUB_KEYS[1..]),
         ("log-detective/", LOG_DETECTIVE_KEYS),
         (
             "copr-builds/groups/",
@@ -502,21 +504,7 @@ fn detail_key_sets_follow_the_server_code() {
                 "repo_name",
             ],
         ),
-        (
-            "openscanhub-scans",
-            &[
-                "packit_id",
-                "task_id",
-                "status",
-                "url",
-                "issues_added_count",
-                "issues_added_url",
-                "issues_fixed_url",
-                "scan_results_url",
-                "copr_build_target_id",
-                "submitted_time",
-            ],
-        ),
+        ("openscanhub-scans", OPENSCANHUB_KEYS),
         ("log-detective", LOG_DETECTIVE_KEYS),
     ];
     for (ep, own) in lists {

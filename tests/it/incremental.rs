@@ -6,11 +6,11 @@
 //! The oracle for "exactly": a clean full build of the changed inputs into a fresh
 //! directory, compared file by file with the site as it was before the change.
 
-use crate::support;
+use crate::support::{self, in_new_revision, set_fields, set_status};
 use packit_pages::api::Kind;
 use packit_pages::archive::{Archive, Part};
 use packit_pages::demo::DemoSpec;
-use packit_pages::site::{BuildMode, BuildOptions, BuildReport, build};
+use packit_pages::site::{BuildMode, BuildOptions, BuildReport, Session, build};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -107,57 +107,6 @@ fn check_incremental(o: &BuildOptions, scratch: &Path) -> BuildReport {
         "incremental site differs from a clean full build"
     );
     r
-}
-
-/// One entity's status changed in a new archive revision, as a sync stores it.
-fn set_status(a: &Path, kind: Kind, id: &str, status: &str) {
-    set_fields(a, kind, id, &[("status", serde_json::json!(status))]);
-}
-
-/// Sets JSON fields of an entity (detail and list snapshot) in a new revision.
-fn set_fields(a: &Path, kind: Kind, id: &str, fields: &[(&str, serde_json::Value)]) {
-    let e = Archive::open_read_only(a)
-        .unwrap()
-        .get(kind, id)
-        .unwrap()
-        .expect("entity exists");
-    in_new_revision(a, |w, now, rev| {
-        for (part, json) in [(Part::Detail, &e.detail_json), (Part::List, &e.list_json)] {
-            if let Some(j) = json {
-                let mut v: serde_json::Value = serde_json::from_str(j).unwrap();
-                for (k, val) in fields {
-                    v[*k] = val.clone();
-                }
-                w.put(kind, id, part, &v.to_string(), now, rev).unwrap();
-            }
-        }
-    });
-}
-
-/// Runs `f` with a writer in a new archive revision a minute after the last sync
-/// (as a sync of the same API would store it), then commits.
-fn in_new_revision(a: &Path, f: impl FnOnce(&packit_pages::archive::Writer<'_>, i64, i64)) {
-    let mut ar = Archive::open(a).unwrap();
-    let now = ar
-        .meta("last_sync")
-        .unwrap()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap()
-        + 60;
-    let api: String = ar
-        .connection()
-        .query_row(
-            "SELECT api FROM sync_run ORDER BY rev DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let rev = ar.begin_revision(&api, now).unwrap();
-    let w = ar.write().unwrap();
-    f(&w, now, rev);
-    w.finish_run(rev, now, "{}").unwrap();
-    w.commit().unwrap();
 }
 
 fn pick(a: &Path, kind: &str, status: &str, nth: i64) -> String {
@@ -476,15 +425,31 @@ fn a_patched_catalog_equals_a_fresh_one() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// A demo archive of `n` pipelines (see [`setup`]) and a live session that built its
+/// site: the folder, archive, content folder, build options, session and first report.
+fn live_setup(
+    tag: &str,
+    n: u64,
+) -> (
+    PathBuf,
+    PathBuf,
+    PathBuf,
+    BuildOptions,
+    Session,
+    BuildReport,
+) {
+    let (d, a, content) = setup(tag, n);
+    let o = opts(&a, &d.join("site"), &content);
+    let (session, first) = Session::open(&o).unwrap();
+    (d, a, content, o, session, first)
+}
+
 /// A live session's updates (status changes, new pipelines) write exactly the files
 /// a clean full build changes, remove the files it no longer has, and leave a site
 /// byte-identical to it; a later `build` continues from the journal it left.
 #[test]
 fn live_session_updates_equal_clean_builds() {
-    use packit_pages::site::Session;
-    let (d, a, content) = setup("live", 90);
-    let o = opts(&a, &d.join("site"), &content);
-    let (mut session, first) = Session::open(&o).unwrap();
+    let (d, a, _, o, mut session, first) = live_setup("live", 90);
     assert_eq!(first.mode, BuildMode::Full);
     let none = session.update().unwrap();
     assert_eq!((none.rendered, none.write.written), (0, 0));
@@ -550,10 +515,7 @@ fn live_session_updates_equal_clean_builds() {
 /// changed job's must be read again.
 #[test]
 fn live_failures_feed_follows_a_changed_finish_time() {
-    use packit_pages::site::Session;
-    let (d, a, content) = setup("livefeed", 90);
-    let o = opts(&a, &d.join("site"), &content);
-    let (mut session, _) = Session::open(&o).unwrap();
+    let (d, a, content, o, mut session, _) = live_setup("livefeed", 90);
     let copr = Kind::parse("copr").unwrap();
     let feed = |root: &Path| std::fs::read_to_string(root.join("feeds/failures.xml")).unwrap();
     // the oldest failed Copr chroot build (a candidate of the feed: the newest 50
@@ -625,7 +587,6 @@ fn live_failures_feed_follows_a_changed_finish_time() {
 /// the same list page changes. The page must link the trigger, as a clean build's.
 #[test]
 fn live_rows_follow_a_trigger_page_that_appears() {
-    use packit_pages::site::Session;
     let (d, a, content) = setup("liverows", 60);
     let tf = Kind::parse("testing-farm").unwrap();
     let pipeline = Kind::parse("pipeline").unwrap();

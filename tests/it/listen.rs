@@ -21,15 +21,9 @@ use support::stub::{Dataset, Stub};
 use support::{TempDir, mini_dataset};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+/// One of the project's real fedora-messaging messages (tests/fixtures/fedora-messaging).
 fn example(rel: &str) -> Value {
-    let mut d = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = loop {
-        let c = d.join("shared/fedora-messaging/examples");
-        if c.is_dir() {
-            break c;
-        }
-        assert!(d.pop(), "shared/fedora-messaging/examples not found");
-    };
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fedora-messaging");
     serde_json::from_str(&std::fs::read_to_string(dir.join(rel)).unwrap()).unwrap()
 }
 

@@ -3,14 +3,28 @@
 //! scenarios of different stages side by side. Each module was a `tests/*.rs` file
 //! of its own; `cargo test --test it sync::` runs one of them.
 //!
-//! Shared set-up lives in `tests/support` (the stub API, the broker, temp dirs,
-//! demo archives and sites) and `tests/common` (a small synthetic archive); the
-//! benchmarks and examples include those files by path too.
+//! Shared set-up is the test kit crate (`tests/support`: the stub API, the broker,
+//! temp dirs, fixture archives and sites), which the examples and benchmarks use too;
+//! `support` below is the kit plus what only this test binary can know.
 
-#[path = "../common/mod.rs"]
-mod common;
-#[path = "../support/mod.rs"]
-mod support;
+/// The test kit, plus the binary under test.
+mod support {
+    pub use packit_pages_testkit::*;
+    use std::process::Command;
+
+    /// The `packit-pages` binary, with `RUST_LOG=warn` and none of the caller's
+    /// `PACKIT_PAGES_*` variables (they would override flags and config files).
+    pub fn packit_pages() -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_packit-pages"));
+        c.env("RUST_LOG", "warn");
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("PACKIT_PAGES_") {
+                c.env_remove(k);
+            }
+        }
+        c
+    }
+}
 
 mod beyond;
 mod cli;

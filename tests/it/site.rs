@@ -1,7 +1,7 @@
 //! Site build tests: every page kind reachable, escaping, containment, skip-unchanged,
 //! snapshots.
 
-use crate::common;
+use crate::support;
 
 use packit_pages::site::{BuildOptions, build};
 use std::collections::{BTreeSet, VecDeque};
@@ -14,7 +14,7 @@ fn tmp(tag: &str) -> PathBuf {
 fn site(tag: &str, n: usize, hostile: bool) -> (PathBuf, PathBuf) {
     let d = tmp(tag);
     let a = d.join("archive.sqlite");
-    common::fill(&a, n, hostile);
+    support::synthetic_archive(&a, n, hostile);
     let out = d.join("site");
     (a, out)
 }

@@ -7,9 +7,7 @@
 //! Also finds the Python with the fedora-messaging client that scripts/install-test-deps
 //! puts in a venv under the target directory, and runs `tests/bus/publish.py` with it.
 
-#![allow(dead_code)]
-
-use super::TempDir;
+use crate::TempDir;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -223,7 +221,7 @@ pub fn python() -> PathBuf {
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+        .unwrap_or_else(|| crate::repo_root().join("target"));
     let p = target.join("test-venv/bin/python");
     assert!(
         p.is_file(),
@@ -253,7 +251,7 @@ impl Publisher {
         specs: &[serde_json::Value],
         pause: f64,
     ) -> Publisher {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bus/publish.py");
+        let script = crate::repo_root().join("tests/bus/publish.py");
         let mut child = Command::new(python())
             .arg(script)
             .arg(mode)
@@ -273,14 +271,14 @@ impl Publisher {
         Publisher { child, out }
     }
 
-    /// The next published message id (`None` for raw messages); `Err` at the end.
-    pub fn next_id(&mut self) -> Result<Option<String>, ()> {
+    /// The next published message id (`Some(None)` for raw messages); `None` at the end.
+    pub fn next_id(&mut self) -> Option<Option<String>> {
         let mut line = String::new();
         match self.out.read_line(&mut line) {
-            Ok(0) | Err(_) => Err(()),
+            Ok(0) | Err(_) => None,
             Ok(_) => {
-                let v: serde_json::Value = serde_json::from_str(&line).map_err(|_| ())?;
-                Ok(v["id"].as_str().map(str::to_string))
+                let v: serde_json::Value = serde_json::from_str(&line).ok()?;
+                Some(v["id"].as_str().map(str::to_string))
             }
         }
     }
@@ -288,7 +286,7 @@ impl Publisher {
     /// Waits for the end; panics when the publisher failed.
     pub fn finish(mut self) -> Vec<Option<String>> {
         let mut ids = Vec::new();
-        while let Ok(id) = self.next_id() {
+        while let Some(id) = self.next_id() {
             ids.push(id);
         }
         let st = self.child.wait().unwrap();

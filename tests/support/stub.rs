@@ -9,10 +9,8 @@
 //! latency) are injected deterministically from a seed and the request number. Every
 //! request is logged. The data set can be replaced while the server runs.
 //!
-//! Hand-written on tokio's `TcpListener` (keep-alive, no server crate). Shared by the
-//! integration tests (`tests/support`), the `stub_server` example and the benchmark.
-
-#![allow(dead_code)]
+//! Hand-written on tokio's `TcpListener` (keep-alive, no server crate). Used by the
+//! integration tests, the `stub_server` example and the benchmarks.
 
 use packit_pages::api::LISTS;
 use packit_pages::api::client::flask_json;

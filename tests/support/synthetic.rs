@@ -1,7 +1,6 @@
-//! A small synthetic archive for site tests and benchmarks: every job kind, a few
-//! projects on three forges, deleted and failed entities, hostile strings.
-
-#![allow(dead_code)]
+//! A small synthetic archive for site tests and the `synthetic_archive` example: every
+//! job kind, a few projects on three forges, deleted and failed entities, hostile
+//! strings. (The larger demo data set comes from the library: `demo_archive`.)
 
 use packit_pages::api::Kind;
 use packit_pages::archive::{Archive, Part};
@@ -9,7 +8,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// A hostile string used in names, logs and URLs.
-pub const HOSTILE: &str = "<script>alert(1)</script>\"'&";
+const HOSTILE: &str = "<script>alert(1)</script>\"'&";
 
 fn info(p: usize, trig: usize, hostile: bool) -> Value {
     let (forge, ns, repo) = match p % 3 {
@@ -49,7 +48,7 @@ fn merge(mut a: Value, b: Value) -> Value {
 /// Fills `path` with `n` pipelines (ids 1000..), each with an SRPM, two Copr
 /// chroots, one Testing Farm run; every few a Koji build (scratch and production),
 /// Bodhi update, sync releases, OSH scan, tag request and Log Detective run.
-pub fn fill(path: &Path, n: usize, hostile: bool) {
+pub fn synthetic_archive(path: &Path, n: usize, hostile: bool) {
     let mut a = Archive::open(path).unwrap();
     let rev = a
         .begin_revision("https://prod.packit.dev/api", 1_782_000_000)
@@ -95,24 +94,25 @@ pub fn fill(path: &Path, n: usize, hostile: bool) {
         } else {
             format!("SRPM log of {srpm}\nall good")
         };
+        // the old detail with its log, then (every third) the API's newer one, blanked
+        let srpm_detail = |logs: Value, url: Value| {
+            merge(
+                inf.clone(),
+                json!({"status": "success", "build_submitted_time": t, "build_start_time": t + 10, "build_finished_time": t + 70, "logs": logs, "url": url, "run_ids": [pid]}),
+            )
+        };
         put(
             Kind::Srpm,
             srpm,
             Part::Detail,
-            &merge(
-                inf.clone(),
-                json!({"status": "success", "build_submitted_time": t, "build_start_time": t + 10, "build_finished_time": t + 70, "logs": logs, "url": "https://example.org/x.src.rpm", "run_ids": [pid]}),
-            ),
+            &srpm_detail(json!(logs), json!("https://example.org/x.src.rpm")),
         );
         if i % 3 == 0 {
             put(
                 Kind::Srpm,
                 srpm,
                 Part::Detail,
-                &merge(
-                    inf.clone(),
-                    json!({"status": "success", "build_submitted_time": t, "build_start_time": t + 10, "build_finished_time": t + 70, "logs": null, "url": null, "run_ids": [pid]}),
-                ),
+                &srpm_detail(Value::Null, Value::Null),
             );
         }
         // Copr build (list, merged) and targets
