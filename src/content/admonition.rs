@@ -13,7 +13,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 /// The admonition kinds Docusaurus knows, with their default titles.
-pub(super) const KINDS: &[(&str, &str)] = &[
+const KINDS: &[(&str, &str)] = &[
     ("note", "Note"),
     ("tip", "Tip"),
     ("info", "Info"),
