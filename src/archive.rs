@@ -16,23 +16,23 @@
 //!
 //! This module is the archive handle (opening, snapshots, upgrades) and its errors;
 //! `schema` holds the tables, migrations and integrity check, `read` and `write` the
-//! entity queries and the write transaction, `logs` the archived job logs, and
-//! `extract` what is derived per job kind from an entity's JSON. Every SQL statement
+//! entity queries and the write transaction, and `logs` the archived job logs.
+//! What is derived from an entity's JSON (its keys, references and logs) is each job
+//! kind's own knowledge: [`crate::jobs::keys`]. Every SQL statement
 //! of the program lives in this module and its children.
 
-mod extract;
 mod logs;
 mod read;
 mod schema;
 mod write;
 
-pub use self::extract::{LogSource, log_sources, refs_of, run_jobs, trigger_key};
 pub use self::logs::{LogInfo, LogStatus, compress_log};
 pub(crate) use self::read::{ENTITY_COLS, row_entity};
 #[cfg(test)]
 pub(crate) use self::schema::set_schema_version;
 pub use self::schema::{Integrity, IntegrityError, SCHEMA_VERSION};
 pub use self::write::{Part, Writer};
+pub use crate::jobs::{LogSource, log_sources, refs_of, run_jobs, trigger_key};
 
 use self::schema::schema_version;
 use crate::api::Kind;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 mod bodhi;
 mod copr;
+mod derive;
 mod koji;
 mod koji_tag_request;
 mod log_detective;
@@ -22,6 +23,10 @@ mod openscanhub;
 mod srpm;
 mod sync_release;
 mod testing_farm;
+
+pub use self::derive::{
+    Keys, LogSource, Targets, keys, log_sources, refs_of, run_jobs, targets_of, trigger_key,
+};
 
 /// The eleven job lists of the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

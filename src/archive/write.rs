@@ -1,10 +1,10 @@
 //! Writes to the archive: one [`Writer`] transaction storing entities (moving
 //! superseded versions to history), links, references, errors, cursors and runs.
 
-use super::extract::{extract, refs_of, run_jobs};
 use super::{Archive, ArchiveError, Change, Result, sql};
 use crate::api::Kind;
 use crate::api::types::Run;
+use crate::jobs::{keys as extract, refs_of, run_jobs};
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Bodhi updates: their list row and detail page.
 
+use super::derive::Keys;
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::types::BodhiUpdate;
 use crate::view::{Cell, DetailView, Link, ext_code, fact, opt_text, timeline, tv};
@@ -40,4 +41,13 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         .extend(Link::ext(v.web_url.as_deref(), "Bodhi update page"));
     d.errors
         .extend(v.error_message.clone().filter(|s| !s.is_empty()));
+}
+
+/// Extracted keys of an update; its target is the branch.
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: BodhiUpdate = parse(json);
+    Keys {
+        target: v.branch.clone(),
+        ..Keys::job(&v.status, v.submitted_time, &v.project_info())
+    }
 }

@@ -1,6 +1,9 @@
 //! Copr builds: the list of builds (one label per chroot), the index of chroot
 //! builds and the detail page of one chroot build with its install commands.
 
+use super::derive::{
+    Keys, LogSource, Targets, http, info_keys, linked, many, one, text as field_text, worst,
+};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
@@ -8,6 +11,7 @@ use crate::api::Kind;
 use crate::api::types::{self, CoprBuildListItem, CoprBuildTarget};
 use crate::urls::pct;
 use crate::view::{Cell, DetailView, InstallView, Link, Notice, ext_code, fact, timeline};
+use serde_json::Value;
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &["Trigger", "Chroots", "Submitted", "Copr build"];
@@ -117,4 +121,55 @@ fn install(v: &CoprBuildTarget) -> Option<InstallView> {
         all: (pkgs.len() > 1).then(|| format!("dnf install {}", pkgs.join(" "))),
         each: pkgs.iter().map(|p| format!("dnf install {p}")).collect(),
     })
+}
+
+/// The per-chroot targets of a Copr build list item.
+pub(super) const TARGETS: Targets = Targets {
+    ids: "packit_id_per_chroot",
+    statuses: "status_per_chroot",
+    kind: Kind::Copr,
+};
+
+/// Extracted keys of a Copr build (list item): the worst chroot status.
+pub(super) fn build_keys(list: Option<&str>) -> Keys {
+    let v: CoprBuildListItem = parse(list);
+    let (project, trigger) = info_keys(&v.project_info());
+    let (status, is_final) = worst(v.status_per_chroot.values());
+    Keys {
+        status,
+        is_final,
+        submitted: types::submitted(v.build_submitted_time, v.submitted_time),
+        project,
+        trigger,
+        target: None,
+    }
+}
+
+/// Extracted keys of one chroot build.
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: CoprBuildTarget = parse(json);
+    let submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+    Keys {
+        target: v.chroot.clone(),
+        ..Keys::job(&v.status, submitted, &v.project_info())
+    }
+}
+
+/// A chroot build references its SRPM build and its Log Detective runs.
+pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
+    one(v, "srpm_build_id", Kind::Srpm, out);
+    many(v, "log_detective_runs", Kind::LogDetective, out);
+}
+
+/// `build_logs_url` (`builder-live.log`, gzip or not) and the `build.log.gz` beside it.
+pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
+    if let Some(u) = field_text(json, "build_logs_url").and_then(http) {
+        let dir = u
+            .strip_suffix("builder-live.log")
+            .or_else(|| u.strip_suffix("builder-live.log.gz"));
+        if let Some(dir) = dir {
+            out.extend(linked("build".into(), Some(format!("{dir}build.log.gz"))));
+        }
+        out.extend(linked("builder-live".into(), Some(u)));
+    }
 }

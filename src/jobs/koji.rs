@@ -1,11 +1,16 @@
 //! Koji builds, upstream (scratch) and downstream (production): their list row
 //! and detail page.
 
+use super::derive::{
+    Keys, LogSource, inline, linked, log_name_part, many, one, text as field_text,
+};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
+use crate::api::Kind;
 use crate::api::types::{self, KojiBuild};
 use crate::view::{Cell, DetailView, Link, LogView, ext_code, fact, text, timeline};
+use serde_json::Value;
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &["Trigger", "Target", "Submitted", "Koji task"];
@@ -71,4 +76,50 @@ pub(super) fn detail<L: Lookup + ?Sized>(
     }
     srpm_related(d, v.srpm_build_id, lk)?;
     ld_related(d, &v.log_detective_runs, lk)
+}
+
+/// Extracted keys of a Koji build; a production (non-scratch) build's target is
+/// `downstream:<branch>`.
+pub(super) fn keys(list: Option<&str>, detail: Option<&str>) -> Keys {
+    let mut v: KojiBuild = parse(detail.or(list));
+    if detail.is_some() && list.is_some() {
+        // the list item has the packit id and scratch flag; keep them
+        let l: KojiBuild = parse(list);
+        v.scratch = v.scratch.or(l.scratch);
+    }
+    let submitted = types::submitted(v.build_submitted_time, v.submitted_time);
+    Keys {
+        target: match v.scratch {
+            Some(false) => Some(format!(
+                "downstream:{}",
+                v.chroot.clone().unwrap_or_default()
+            )),
+            _ => v.chroot.clone(),
+        },
+        ..Keys::job(&v.status, submitted, &v.project_info())
+    }
+}
+
+/// A Koji build references its SRPM build and its Log Detective runs.
+pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
+    one(v, "srpm_build_id", Kind::Srpm, out);
+    many(v, "log_detective_runs", Kind::LogDetective, out);
+}
+
+/// `build_submission_stdout` (inline) and `build_logs_urls` (per arch).
+pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
+    out.extend(inline(
+        "submission",
+        field_text(json, "build_submission_stdout"),
+    ));
+    match json.get("build_logs_urls") {
+        Some(Value::Object(m)) => {
+            for (arch, u) in m {
+                let name = format!("build-{}", log_name_part(arch));
+                out.extend(linked(name, u.as_str().map(str::to_string)));
+            }
+        }
+        Some(Value::String(u)) => out.extend(linked("build".into(), Some(u.clone()))),
+        _ => {}
+    }
 }

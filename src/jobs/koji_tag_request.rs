@@ -1,6 +1,7 @@
 //! Koji tagging requests: their list row and detail page (Packit records no
 //! status for them).
 
+use super::derive::{Keys, info_keys};
 use super::{Job, JobList, Lookup, detail_path, head, parse};
 use crate::api::types::KojiTagRequest;
 use crate::urls::pct;
@@ -75,4 +76,17 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         level: "info",
         text: "Packit does not record a status for tagging requests.".into(),
     });
+}
+
+/// Extracted keys of a tag request: no status, its target is the chroot.
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: KojiTagRequest = parse(json);
+    let (project, trigger) = info_keys(&v.project_info());
+    Keys {
+        submitted: v.tag_request_submitted_time,
+        target: v.chroot.clone(),
+        project,
+        trigger,
+        ..Keys::default()
+    }
 }

@@ -1,6 +1,7 @@
 //! Log Detective analyses: their list row and detail page with the explanation and
 //! the log snippets by source file.
 
+use super::derive::Keys;
 use super::{Job, JobList, Lookup, built_head, commit_view, own_chip, parse};
 use crate::api::types::LogDetectiveRun;
 use crate::view::{
@@ -72,4 +73,13 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         no_issue_found: r.no_issue_found == Some(true),
         groups,
     });
+}
+
+/// Extracted keys of an analysis; its target is the chroot.
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: LogDetectiveRun = parse(json);
+    Keys {
+        target: v.chroot.clone(),
+        ..Keys::job(&v.status, v.submitted_time, &v.project_info())
+    }
 }

@@ -1,11 +1,13 @@
 //! OpenScanHub scans: their list row and detail page with the scanned Copr build.
 
+use super::derive::{Keys, one};
 use super::{Done, Job, JobList, Lookup, head, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::OpenScanHubScan;
 use crate::view::{
     Cell, DetailView, Link, Related, ext_code, fact, link_cell, opt_text, timeline, tv,
 };
+use serde_json::Value;
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &[
@@ -68,4 +70,15 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         });
     }
     Ok(())
+}
+
+/// Extracted keys of a scan.
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: OpenScanHubScan = parse(json);
+    Keys::job(&v.status, v.submitted_time, &v.project_info())
+}
+
+/// A scan references the Copr build it analysed.
+pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
+    one(v, "copr_build_target_id", Kind::Copr, out);
 }

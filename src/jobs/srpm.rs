@@ -1,6 +1,7 @@
 //! SRPM builds: their list row and detail page, with the build log kept from an
 //! older archived version once Packit blanks it.
 
+use super::derive::{Keys, LogSource, inline, linked, text as field_text};
 use super::{Done, Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::{self, ProjectInfo, SrpmBuild};
@@ -8,6 +9,7 @@ use crate::time;
 use crate::view::{
     Cell, DetailView, Link, LogView, Notice, StatusView, ext_code, fact, link_cell, timeline,
 };
+use serde_json::Value;
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &["Trigger", "Result", "Submitted", "Job"];
@@ -98,4 +100,28 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         }
     }
     Ok(())
+}
+
+/// Extracted keys of an SRPM build: the detail's fields, the list item's where the
+/// detail lacks them.
+pub(super) fn keys(list: Option<&str>, best: Option<&str>) -> Keys {
+    let v: SrpmBuild = parse(best);
+    let l: SrpmBuild = parse(list);
+    let submitted = types::submitted(v.build_submitted_time, v.submitted_time)
+        .or(types::submitted(l.build_submitted_time, l.submitted_time));
+    let info = if v.project_url.is_some() {
+        v.project_info()
+    } else {
+        l.project_info()
+    };
+    Keys::job(&v.status, submitted, &info)
+}
+
+/// `logs` (inline) and `logs_url`.
+pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
+    out.extend(inline("srpm", field_text(json, "logs")));
+    out.extend(linked(
+        "srpm-builder-live".into(),
+        field_text(json, "logs_url"),
+    ));
 }

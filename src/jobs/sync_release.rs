@@ -2,9 +2,13 @@
 //! (one label per dist-git branch), the index of branch targets and the detail
 //! page of one branch.
 
+use super::derive::{Keys, LogSource, Targets, inline, text as field_text};
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
+use crate::api::Kind;
+use crate::api::types::Status;
 use crate::api::types::{SyncReleaseRunItem, SyncReleaseTarget};
 use crate::view::{Cell, Chip, DetailView, Link, LogView, StatusView, link_cell, timeline};
+use serde_json::Value;
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &["Trigger", "Targets", "Submitted", "Run"];
@@ -90,4 +94,40 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
             note: None,
         });
     }
+}
+
+/// The downstream targets of a propose-downstream run list item.
+pub(super) const PROPOSE_TARGETS: Targets = Targets {
+    ids: "packit_id_per_downstream_pr",
+    statuses: "status_per_downstream_pr",
+    kind: Kind::ProposeDownstream,
+};
+
+/// The downstream targets of a pull-from-upstream run list item.
+pub(super) const PULL_TARGETS: Targets = Targets {
+    ids: "packit_id_per_downstream_pr",
+    statuses: "status_per_downstream_pr",
+    kind: Kind::PullFromUpstream,
+};
+
+/// Extracted keys of a run (list item): final once every target is.
+pub(super) fn run_keys(list: Option<&str>) -> Keys {
+    let v: SyncReleaseRunItem = parse(list);
+    let mut k = Keys::job(&v.status, v.submitted_time, &v.info);
+    k.is_final &= v.status_per_downstream_pr.values().all(Status::is_final);
+    k
+}
+
+/// Extracted keys of one target; its target is the dist-git branch.
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: SyncReleaseTarget = parse(json);
+    Keys {
+        target: v.branch.clone(),
+        ..Keys::job(&v.status, v.submitted_time, &v.project_info())
+    }
+}
+
+/// The `logs` of a target (inline).
+pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
+    out.extend(inline("sync-release", field_text(json, "logs")));
 }

@@ -1,9 +1,11 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
+use super::derive::{Keys, many};
 use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::TestingFarmRun;
 use crate::view::{Cell, DetailView, Link, Related, ext_code, fact, opt_text, timeline};
+use serde_json::Value;
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &["Trigger", "Target", "Submitted", "Test results"];
@@ -85,4 +87,19 @@ fn status_of_href<L: Lookup + ?Sized>(
         Some(l) => lk.status_of(l.detail_kind(), id),
         None => Ok(None),
     }
+}
+
+/// Extracted keys of a Testing Farm run; its target is the chroot (or the target).
+pub(super) fn keys(json: Option<&str>) -> Keys {
+    let v: TestingFarmRun = parse(json);
+    Keys {
+        target: v.chroot.clone().or(v.target.clone()),
+        ..Keys::job(&v.status, v.submitted_time, &v.project_info())
+    }
+}
+
+/// A run references the Copr and Koji builds it tested.
+pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
+    many(v, "copr_build_ids", Kind::Copr, out);
+    many(v, "koji_build_ids", Kind::Koji, out);
 }
