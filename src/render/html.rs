@@ -2,58 +2,33 @@
 //! rendering of log text (one anchored span per line, ANSI SGR colours as classes,
 //! other escape sequences dropped, error-looking lines marked).
 
+use crate::html::{self, Controls};
 use serde::Serialize;
 use std::fmt::Write as _;
 
 /// The autoescape function: HTML-escapes `&<>"'` and removes what HTML forbids in text —
 /// ANSI escape sequences (logs carry colour codes) are dropped whole, other control
-/// characters (except tab, newline and carriage return) become U+FFFD.
+/// characters (except tab, newline and carriage return) become U+FFFD (see [`crate::html`]).
 pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut chars = input.chars().peekable();
     let mut buf = [0u8; 4];
     while let Some(c) = chars.next() {
-        let rep: &str = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            '\u{1b}' => {
-                // CSI: ESC [ parameters… final byte in @..~ ; other escapes: ESC + one char
-                if chars.peek() == Some(&'[') {
-                    chars.next();
-                    for d in chars.by_ref() {
-                        if ('@'..='~').contains(&d) {
-                            break;
-                        }
-                    }
-                } else {
-                    chars.next();
-                }
-                continue;
-            }
-            '\t' | '\n' | '\r' => c.encode_utf8(&mut buf),
-            c if c.is_control() => "\u{fffd}",
-            c => c.encode_utf8(&mut buf),
+        if c == '\u{1b}' {
+            html::ansi_sequence(&mut chars);
+            continue;
+        }
+        let rep = match html::escaped(c, Controls::ReplaceButWhitespace) {
+            Some(rep) => rep,
+            None => c.encode_utf8(&mut buf),
         };
         out.write_all(rep.as_bytes())?;
     }
     Ok(())
 }
 
-/// Escapes text for HTML content and attributes.
+/// Escapes one log line's text (see [`crate::html`]).
 fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
+    html::escape_into(s, out, Controls::ReplaceButTab);
 }
 
 /// Whether a line (ANSI codes removed) looks like an error: `error` at its start or
@@ -129,17 +104,7 @@ fn line_html(line: &str, state: &mut Sgr, out: &mut String) -> String {
             text.push(c);
             continue;
         }
-        let mut seq = String::new();
-        if chars.peek() == Some(&'[') {
-            chars.next();
-            let mut fin = None;
-            for d in chars.by_ref() {
-                if ('@'..='~').contains(&d) {
-                    fin = Some(d);
-                    break;
-                }
-                seq.push(d);
-            }
+        if let Some((seq, fin)) = html::ansi_sequence(&mut chars) {
             if fin == Some('m') {
                 escape_into(&text, out);
                 plain.push_str(&text);
@@ -154,8 +119,6 @@ fn line_html(line: &str, state: &mut Sgr, out: &mut String) -> String {
                     start(state, out, &mut open);
                 }
             }
-        } else {
-            chars.next();
         }
     }
     escape_into(&text, out);
@@ -164,24 +127,6 @@ fn line_html(line: &str, state: &mut Sgr, out: &mut String) -> String {
         out.push_str("</span>");
     }
     plain
-}
-
-/// A line without its ANSI escape sequences.
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-        } else if chars.next() == Some('[') {
-            for d in chars.by_ref() {
-                if ('@'..='~').contains(&d) {
-                    break;
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The lines of a log that look like errors, as [`render_lines`] finds them, without
@@ -196,7 +141,7 @@ pub fn error_lines(text: &str) -> Vec<(usize, String)> {
         .filter_map(|(i, raw)| {
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             let raw = raw.rsplit('\r').next().unwrap_or(raw);
-            let plain = strip_ansi(raw);
+            let plain = html::strip_ansi(raw);
             looks_like_error(&plain).then(|| (i + 1, plain.chars().take(300).collect()))
         })
         .collect()
