@@ -55,8 +55,7 @@ mod progress;
 mod refresh;
 mod scope;
 
-use self::crawl::{Ids, Syncer, Walk};
-use self::details::details_of;
+use self::crawl::Syncer;
 pub use self::details::sub_list_item_id;
 use self::fetch::Job;
 pub use self::ingest::{IngestSummary, add_demo_logs, demo_log_text, ingest_demo, ingest_records};
@@ -328,15 +327,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         if ep.kind == Kind::Project {
             continue;
         }
-        let w = Walk {
-            path: ep.path.to_string(),
-            label: ep.path.to_string(),
-            kind: ep.kind,
-            ids: Ids::Global(ep),
-            details: details_of(ep),
-            ordered: true,
-            filter: true,
-        };
+        let w = crawl::global_walk(ep);
         s.walk(&w).await?;
     }
     s.walk_projects().await?;
