@@ -5,12 +5,15 @@
 //! [`ListenOptions::batch_window`] of the first) is dispatched, its refresh committed
 //! to the archive and the site rebuilt, and only then is it acknowledged (one
 //! `basic.ack` with `multiple`). A refresh that cannot walk a list (the API is away)
-//! or a build that fails sends the batch back (`basic.nack` with requeue) and pauses. Messages are de-duplicated on their
-//! `message_id` (a bounded memory of recent ids), so a redelivery after a lost ack
-//! costs nothing. Malformed and unknown messages are logged and acknowledged with
-//! their batch. When the broker goes away the listener reconnects with exponential
-//! back-off; the shutdown future (SIGTERM in the binary) is honoured between batches,
-//! so the current batch always finishes.
+//! or a build that fails sends the batch back (`basic.nack` with requeue) and pauses.
+//! Messages are de-duplicated on their `message_id` (a bounded memory of recent ids),
+//! so a redelivery after a lost ack costs nothing. Malformed and unknown messages are
+//! logged and acknowledged with their batch. When the broker goes away the listener
+//! reconnects with exponential back-off; the shutdown future (SIGTERM in the binary)
+//! is honoured between batches, so the current batch always finishes.
+//!
+//! This file holds the options, reports and the reconnecting loop; `connection`
+//! makes one connection, `batch` handles one batch and the polls between batches.
 
 mod batch;
 mod connection;

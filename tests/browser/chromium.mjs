@@ -10,6 +10,17 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+// playwright-core's `chromium`, after checking the system Chromium is there; calls
+// `fail` with what to install when either is missing (it must not return).
+export async function playwrightChromium(fail) {
+  if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} not found (install the Debian package chromium; scripts/install-test-deps does)`);
+  try {
+    return (await import('playwright-core')).chromium;
+  } catch (e) {
+    return fail(`playwright-core is not installed (run npm ci in tests/browser; scripts/install-test-deps does): ${e.message}`);
+  }
+}
+
 // Launches playwright-core's `chromium` with a fresh profile named after `tag`, at
 // 1280x800 unless `options` say otherwise. Returns { context, userDataDir }; when the
 // browser does not start, calls `fail` with why (it must not return).

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launch } from './chromium.mjs';
+import { launch, playwrightChromium } from './chromium.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -59,13 +59,7 @@ function policyFromNetlify(file) {
 }
 const CSP = cspArg ?? policyFromNetlify(netlifyFile);
 
-if (!fs.existsSync(CHROMIUM)) setupError(`${CHROMIUM} not found (install the Debian package chromium; scripts/install-test-deps does)`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  setupError(`playwright-core is not installed (run npm ci in tests/browser; scripts/install-test-deps does): ${e.message}`);
-}
+const chromium = await playwrightChromium(setupError);
 
 // --- the sample -------------------------------------------------------------------
 function allPages() {

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHROMIUM, launch } from './chromium.mjs';
+import { CHROMIUM, launch, playwrightChromium } from './chromium.mjs';
 
 // How many candidates to try at each level while looking for a pipeline that has a
 // Copr build (not every project or pipeline has one).
@@ -40,13 +40,7 @@ if (!siteArg || process.argv.length > 3 || siteArg.startsWith('-')) {
 const siteDir = fs.realpathSync(path.resolve(siteArg));
 const homeFile = path.join(siteDir, 'index.html');
 if (!fs.existsSync(homeFile)) setupError(`no index.html in ${siteDir}`);
-if (!fs.existsSync(CHROMIUM)) setupError(`${CHROMIUM} not found (install the Debian package chromium; scripts/install-test-deps does)`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  setupError(`playwright-core is not installed (run npm ci in tests/browser; scripts/install-test-deps does): ${e.message}`);
-}
+const chromium = await playwrightChromium(setupError);
 
 const siteUrl = pathToFileURL(siteDir + path.sep).href;
 

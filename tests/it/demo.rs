@@ -330,6 +330,18 @@ fn expected_keys(own: &[&str], v: &Value) -> BTreeSet<String> {
     want
 }
 
+/// Keys of a sync-release target's detail (propose downstream, pull from upstream).
+const SYNC_RELEASE_KEYS: &[&str] = &[
+    "status",
+    "branch",
+    "downstream_prs",
+    "downstream_pr_project",
+    "submitted_time",
+    "start_time",
+    "finished_time",
+    "logs",
+];
+
 /// Keys of an OpenScanHub scan's list item (its detail has all but `packit_id`).
 const OPENSCANHUB_KEYS: &[&str] = &[
     "packit_id",
@@ -397,32 +409,8 @@ fn detail_key_sets_follow_the_server_code() {
                 "run_ids",
             ],
         ),
-        (
-            "propose-downstream/",
-            &[
-                "status",
-                "branch",
-                "downstream_prs",
-                "downstream_pr_project",
-                "submitted_time",
-                "start_time",
-                "finished_time",
-                "logs",
-            ],
-        ),
-        (
-            "pull-from-upstream/",
-            &[
-                "status",
-                "branch",
-                "downstream_prs",
-                "downstream_pr_project",
-                "submitted_time",
-                "start_time",
-                "finished_time",
-                "logs",
-            ],
-        ),
+        ("propose-downstream/", SYNC_RELEASE_KEYS),
+        ("pull-from-upstream/", SYNC_RELEASE_KEYS),
         (
             "bodhi-updates/",
             &[

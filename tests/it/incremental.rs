@@ -87,6 +87,15 @@ fn set(v: &[String]) -> BTreeSet<String> {
     v.iter().cloned().collect()
 }
 
+/// A demo archive of `n` pipelines (see [`setup`]) and its site, built: the folder,
+/// the archive and the build options.
+fn built_site(tag: &str, n: u64) -> (PathBuf, PathBuf, BuildOptions) {
+    let (d, a, content) = setup(tag, n);
+    let o = opts(&a, &d.join("site"), &content);
+    build(&o).unwrap();
+    (d, a, o)
+}
+
 /// Checks an incremental build against the oracle and returns its report.
 fn check_incremental(o: &BuildOptions, scratch: &Path) -> BuildReport {
     let before = snapshot(&o.out);
@@ -136,9 +145,7 @@ fn no_change_writes_nothing_and_renders_nothing() {
 
 #[test]
 fn a_copr_build_status_change_rewrites_exactly_its_pages() {
-    let (d, a, content) = setup("copr", 150);
-    let o = opts(&a, &d.join("site"), &content);
-    build(&o).unwrap();
+    let (d, a, o) = built_site("copr", 150);
     let id = pick(&a, "copr", "success", 40);
     set_status(&a, Kind::Copr, &id, "failure");
     let r = check_incremental(&o, &d.join("oracle"));
@@ -163,9 +170,7 @@ fn a_copr_build_status_change_rewrites_exactly_its_pages() {
 
 #[test]
 fn new_pipelines_add_their_pages_and_update_lists() {
-    let (d, a, content) = setup("add", 120);
-    let o = opts(&a, &d.join("site"), &content);
-    build(&o).unwrap();
+    let (d, a, o) = built_site("add", 120);
     // the same data set one pipeline later: a new pipeline and its jobs arrive
     let mut ar = Archive::open(&a).unwrap();
     packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(121, 7)).unwrap();

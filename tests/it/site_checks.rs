@@ -1,7 +1,8 @@
 //! Self-tests of the test harness itself.
 //!
-//! `scripts/test` runs the heavy site checks (the four shared checkers and the browser
-//! navigation test) on the built site; this file proves that harness can be trusted:
+//! `scripts/test` runs the heavy site checks (the four checkers of `tests/site-checks`
+//! and the browser navigation test) on the built site; this file proves that harness
+//! can be trusted:
 //!
 //! * `.ci/run` runs the README's test command, and `scripts/test` counts and reports
 //!   failed steps (checked with a fake `cargo`, so it costs no build);
