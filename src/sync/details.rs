@@ -16,33 +16,24 @@ pub(super) enum Details {
     Targets { field: &'static str, kind: Kind },
 }
 
+/// Where the details of `ep`'s items are: the grouped targets a job kind names
+/// ([`crate::jobs::targets_of`]), else the item's own detail endpoint.
 pub(super) fn details_of(ep: &ListEndpoint) -> Details {
     if !ep.detail_richer {
         return Details::None;
     }
-    match ep.kind {
-        Kind::CoprBuild => Details::Targets {
-            field: "packit_id_per_chroot",
-            kind: Kind::Copr,
+    match crate::jobs::targets_of(ep.kind) {
+        Some(t) => Details::Targets {
+            field: t.ids,
+            kind: t.kind,
         },
-        Kind::ProposeDownstreamRun => Details::Targets {
-            field: "packit_id_per_downstream_pr",
-            kind: Kind::ProposeDownstream,
-        },
-        Kind::PullFromUpstreamRun => Details::Targets {
-            field: "packit_id_per_downstream_pr",
-            kind: Kind::PullFromUpstream,
-        },
-        k => Details::Same(k),
+        None => Details::Same(ep.kind),
     }
 }
 
 /// The status per target of a list item that names targets.
 pub(super) fn target_statuses(kind: Kind, item: &Value) -> Option<&serde_json::Map<String, Value>> {
-    let field = match kind {
-        Kind::CoprBuild => "status_per_chroot",
-        _ => "status_per_downstream_pr",
-    };
+    let field = crate::jobs::targets_of(kind)?.statuses;
     item.get(field).and_then(Value::as_object)
 }
 
