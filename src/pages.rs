@@ -21,10 +21,36 @@ pub use feeds::FEED_MAX;
 use crate::model::{Catalog, Model, TimeView};
 use crate::plan::{Page, Plan};
 use crate::render::{Theme, rel_href};
-use crate::site::{ContentView, SiteError};
+use crate::view::ContentView;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tera::Context;
+
+/// Why a page could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Reading the archive failed.
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
+    /// Building a view failed.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+    /// The template failed.
+    #[error("rendering {page}: {source}")]
+    Render {
+        /// Output file.
+        page: String,
+        /// Cause.
+        #[source]
+        source: crate::render::RenderError,
+    },
+    /// The theme failed.
+    #[error(transparent)]
+    Theme(#[from] crate::render::RenderError),
+    /// A JSON output failed.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+}
 
 /// What every page of a build reads besides the archive: the catalog, the theme,
 /// the site-wide values, the content pages and the plan (for the sitemap). Set up
@@ -82,7 +108,7 @@ pub(crate) fn render_page(
     page: &Page,
     file: &str,
     sink: Option<&mut dyn FnMut(&Context)>,
-) -> Result<Vec<u8>, SiteError> {
+) -> Result<Vec<u8>, PageError> {
     let path = page.path(ctx.catalog);
     let root = root_of(&path);
     let mut c = Context::new();
@@ -155,7 +181,7 @@ pub(crate) fn render_page(
     }
     ctx.theme
         .render(page.template(), &c)
-        .map_err(|source| SiteError::Render {
+        .map_err(|source| PageError::Render {
             page: file.to_string(),
             source,
         })

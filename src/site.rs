@@ -41,15 +41,9 @@ pub enum SiteError {
     /// Building a view failed.
     #[error(transparent)]
     Model(#[from] model::ModelError),
-    /// Rendering failed.
-    #[error("rendering {page}: {source}")]
-    Render {
-        /// Output file.
-        page: String,
-        /// Cause.
-        #[source]
-        source: RenderError,
-    },
+    /// Rendering one page failed.
+    #[error(transparent)]
+    Page(#[from] crate::pages::PageError),
     /// Loading the theme failed.
     #[error(transparent)]
     Theme(#[from] RenderError),

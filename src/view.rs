@@ -479,3 +479,29 @@ pub struct TriggerRow {
     /// Latest pipeline status.
     pub latest: Option<Chip>,
 }
+
+/// A rendered markdown page, as the content module hands it over.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContentView {
+    /// File stem (`faq`).
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Safe HTML fragment rendered by the content module.
+    pub html: String,
+    /// Table of contents: (level, text, id).
+    pub toc: Vec<TocView>,
+}
+
+/// One table-of-contents entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct TocView {
+    /// Heading level.
+    pub level: u32,
+    /// Text.
+    pub text: String,
+    /// Anchor.
+    pub id: String,
+}

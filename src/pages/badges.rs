@@ -2,11 +2,11 @@
 //! list, the latest pipeline of a branch.
 
 use super::Ctx;
+use super::PageError;
 use crate::api::Kind;
 use crate::api::types::{Status, StatusClass};
 use crate::model::{JobList, Model, Section};
 use crate::plan::Badge;
-use crate::site::SiteError;
 use serde::Serialize;
 use tera::Context;
 
@@ -67,7 +67,7 @@ fn badge_view(label: &str, status: Option<&str>) -> BadgeView {
 }
 
 /// The status of the newest job of `list` of project `key`.
-fn latest_job_status(m: &Model<'_>, key: &str, list: JobList) -> Result<Option<String>, SiteError> {
+fn latest_job_status(m: &Model<'_>, key: &str, list: JobList) -> Result<Option<String>, PageError> {
     // the catalog knows which lists hold jobs of the project; the walk would read
     // every job of the kind to find none
     if m.catalog
@@ -85,7 +85,7 @@ fn latest_job_status(m: &Model<'_>, key: &str, list: JobList) -> Result<Option<S
 pub(super) fn pipeline_status(
     m: &Model<'_>,
     id: Option<&i64>,
-) -> Result<Option<String>, SiteError> {
+) -> Result<Option<String>, PageError> {
     Ok(match id {
         Some(id) => m
             .entity(Kind::Pipeline, *id)?
@@ -101,7 +101,7 @@ pub(super) fn badge(
     key: &str,
     b: &Badge,
     c: &Context,
-) -> Result<Vec<u8>, SiteError> {
+) -> Result<Vec<u8>, PageError> {
     let p = ctx.catalog.projects.get(key);
     let (label, status) = match b {
         Badge::Project => (

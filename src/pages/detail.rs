@@ -1,7 +1,7 @@
 //! Job detail pages (`jobs/<list>/<id>/`): the job's view and its archived logs.
 
+use super::PageError;
 use crate::model::{DetailView, JobList, Model};
-use crate::site::SiteError;
 use tera::Context;
 
 /// `jobs/<list>/<id>/`.
@@ -10,7 +10,7 @@ pub(super) fn job_detail(
     c: &mut Context,
     l: JobList,
     id: i64,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let (title, d) = detail_view(m, l, id)?;
     c.insert("title", &title);
     c.insert("job", &d);
@@ -23,7 +23,7 @@ pub(super) fn detail_view(
     m: &Model<'_>,
     l: JobList,
     id: i64,
-) -> Result<(String, DetailView), SiteError> {
+) -> Result<(String, DetailView), PageError> {
     let d = m.detail(l, id)?.unwrap_or_default();
     let title = format!(
         "{} #{id}{}",

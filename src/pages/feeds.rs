@@ -2,13 +2,13 @@
 //! every project. Each entry's time comes from the job itself, never the build, so
 //! feeds are stable.
 
+use super::PageError;
 use super::{Ctx, root_of};
 use crate::api::Kind;
 use crate::archive::feeds::FeedRow;
 use crate::model::{self, JobList, Model, Section, StatusView};
 use crate::plan::Feed;
 use crate::render::rel_href;
-use crate::site::SiteError;
 use serde::Serialize;
 use std::collections::HashMap;
 use tera::Context;
@@ -167,7 +167,7 @@ fn entry(ctx: &Ctx<'_>, root: &str, row: &FeedRow) -> Option<EntryView> {
 /// The rows of a feed, newest first. The candidates are picked by walking an
 /// index (a project's jobs by submission time, a kind's jobs by id) that holds
 /// their kind and status, so only the rows the feed shows are read in full.
-fn feed_rows(m: &Model<'_>, f: &Feed) -> Result<Vec<FeedRow>, SiteError> {
+fn feed_rows(m: &Model<'_>, f: &Feed) -> Result<Vec<FeedRow>, PageError> {
     let archive = m.archive();
     let kinds = detail_kinds();
     // (kind, archive id): secondary indexes hold the primary key, so reading the
@@ -235,7 +235,7 @@ pub(super) fn feed(
     f: &Feed,
     path: &str,
     c: &Context,
-) -> Result<Vec<u8>, SiteError> {
+) -> Result<Vec<u8>, PageError> {
     let root = root_of(path);
     let rows = feed_rows(m, f)?;
     let mut entries: Vec<EntryView> = rows.iter().filter_map(|r| entry(ctx, &root, r)).collect();

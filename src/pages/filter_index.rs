@@ -3,12 +3,12 @@
 //! columnar and delta-encoded).
 
 use super::Ctx;
+use super::PageError;
 use crate::api::Kind;
 use crate::api::types::{Status, StatusClass};
 use crate::archive::feeds::IndexRow;
 use crate::model::{JobList, Model, Section};
 use crate::plan::{IndexList, STATUS_CLASSES};
-use crate::site::SiteError;
 use std::collections::HashMap;
 
 /// A per-shard dictionary: strings to small integer codes.
@@ -60,7 +60,7 @@ fn trigger_code(trigger: Option<&str>) -> (i64, serde_json::Value) {
     }
 }
 
-fn js_push(name: &str, n: u32, data: &serde_json::Value) -> Result<Vec<u8>, SiteError> {
+fn js_push(name: &str, n: u32, data: &serde_json::Value) -> Result<Vec<u8>, PageError> {
     let mut out = format!(
         "(window.PP_IDX=window.PP_IDX||[]).push([{},{n},",
         serde_json::to_string(name)?
@@ -72,7 +72,7 @@ fn js_push(name: &str, n: u32, data: &serde_json::Value) -> Result<Vec<u8>, Site
 }
 
 /// `idx/<list>/meta.js`: shard count, total, the status classes and where pages are.
-pub(super) fn index_meta(ctx: &Ctx<'_>, i: IndexList) -> Result<Vec<u8>, SiteError> {
+pub(super) fn index_meta(ctx: &Ctx<'_>, i: IndexList) -> Result<Vec<u8>, PageError> {
     let (detail, grouped, total) = match i {
         IndexList::Jobs(l) => (
             format!("jobs/{}/", l.detail_slug()),
@@ -116,7 +116,7 @@ pub(super) fn index_shard(
     m: &Model<'_>,
     i: IndexList,
     n: u32,
-) -> Result<Vec<u8>, SiteError> {
+) -> Result<Vec<u8>, PageError> {
     use serde_json::{Value, json};
     let cat = ctx.catalog;
     if i == IndexList::Projects {

@@ -2,8 +2,8 @@
 //! list) and the usage statistics, with the bar charts they draw.
 
 use super::Ctx;
+use super::PageError;
 use crate::model::{self, Catalog, JobList, Model, StatusView};
-use crate::site::SiteError;
 use serde::Serialize;
 use tera::Context;
 
@@ -125,7 +125,7 @@ fn chart(id: &str, title: &str, data: &[(String, u64)], label_every: usize) -> C
 }
 
 /// `index.html`: status counts, recent pipelines, the activity chart.
-pub(super) fn home(ctx: &Ctx<'_>, m: &Model<'_>, c: &mut Context) -> Result<(), SiteError> {
+pub(super) fn home(ctx: &Ctx<'_>, m: &Model<'_>, c: &mut Context) -> Result<(), PageError> {
     let cat = ctx.catalog;
     c.insert("title", "Packit results");
     c.insert("counts", &status_counts(cat));

@@ -1,11 +1,11 @@
 //! Job list pages: a list's index and numbered pages, its targets list, its
 //! per-status lists, and the filter settings and pager every list page shows.
 
+use super::PageError;
 use super::{Ctx, titled};
 use crate::api::types::StatusClass;
 use crate::model::{JobList, Link, Model};
 use crate::plan::{self, IndexList, Page, pager_items};
-use crate::site::SiteError;
 use serde::Serialize;
 use tera::Context;
 
@@ -33,7 +33,7 @@ pub(super) fn job_list(
     c: &mut Context,
     page: &Page,
     l: JobList,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let ids = ctx
         .catalog
         .list_ids
@@ -71,7 +71,7 @@ pub(super) fn target_list(
     page: &Page,
     l: JobList,
     n: u32,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let ids = ctx
         .catalog
         .detail_ids
@@ -190,7 +190,7 @@ pub(super) fn status_list(
     l: JobList,
     class: StatusClass,
     n: u32,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let ids = ctx
         .catalog
         .status_ids

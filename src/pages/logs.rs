@@ -2,10 +2,10 @@
 //! classes, error-looking lines marked), the raw `.txt` beside them, and the log
 //! section of a job page (status notices and the summary of error lines).
 
+use super::PageError;
 use crate::archive::{LogInfo, LogStatus, log_sources};
 use crate::model::{self, JobList, Model};
 use crate::render::html::{error_lines, render_lines};
-use crate::site::SiteError;
 use serde::Serialize;
 use tera::Context;
 
@@ -84,7 +84,7 @@ fn note_of(l: &LogInfo) -> Option<String> {
 
 /// The log section of job `l`/`id`: every archived log and every log the job's
 /// JSON names that is not archived.
-pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>, SiteError> {
+pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>, PageError> {
     let kind = l.detail_kind();
     let ids = id.to_string();
     let archived = m.archive().logs_of(kind, &ids).unwrap_or_default();
@@ -166,7 +166,7 @@ pub(super) fn log_page(
     l: JobList,
     id: i64,
     name: &str,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let kind = l.detail_kind();
     let ids = id.to_string();
     let info = m
@@ -206,7 +206,7 @@ pub(super) fn log_raw(
     l: JobList,
     id: i64,
     name: &str,
-) -> Result<Vec<u8>, SiteError> {
+) -> Result<Vec<u8>, PageError> {
     Ok(m.archive()
         .log_text(l.detail_kind(), &id.to_string(), name)?
         .unwrap_or_default())

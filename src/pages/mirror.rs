@@ -2,17 +2,17 @@
 //! the path of the Packit API endpoint that returns it) and the JSON of the view a
 //! job or pipeline page was rendered from.
 
+use super::PageError;
 use super::detail::detail_view;
 use super::pipeline::pipeline_view;
 use crate::api::Kind;
 use crate::model::Model;
 use crate::plan::Page;
-use crate::site::SiteError;
 use serde::Serialize;
 
 /// The archive's raw JSON of one entity, byte for byte: the detail response when
 /// stored, else the list item (`null` when neither is stored).
-pub(super) fn api_json(m: &Model<'_>, kind: Kind, id: &str) -> Result<Vec<u8>, SiteError> {
+pub(super) fn api_json(m: &Model<'_>, kind: Kind, id: &str) -> Result<Vec<u8>, PageError> {
     let e = m.entity_by_key(kind, id)?;
     Ok(e.as_ref()
         .and_then(|e| e.json())
@@ -33,7 +33,7 @@ struct ViewJson<'a, T: Serialize> {
 }
 
 /// `index.json` beside a job or pipeline page.
-pub(super) fn view_json(m: &Model<'_>, page: &Page) -> Result<Vec<u8>, SiteError> {
+pub(super) fn view_json(m: &Model<'_>, page: &Page) -> Result<Vec<u8>, PageError> {
     let out = match page {
         Page::JobDetail(l, id) => {
             let (title, d) = detail_view(m, *l, *id)?;

@@ -1,11 +1,11 @@
 //! Pipeline pages: the pipeline list (index and numbered pages) and the page of
 //! one merged pipeline.
 
+use super::PageError;
 use super::{Ctx, titled};
 use crate::api::Kind;
 use crate::model::{Model, PipelineView};
 use crate::plan::{self, IndexList, Page};
-use crate::site::SiteError;
 use tera::Context;
 
 /// `pipeline/` and `pipeline/page/<n>/`.
@@ -14,7 +14,7 @@ pub(super) fn pipeline_list(
     m: &Model<'_>,
     c: &mut Context,
     page: &Page,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let ids = &ctx.catalog.pipelines;
     let n = page.page_no().unwrap_or(0);
     let slice = plan::window(ids, n);
@@ -26,7 +26,7 @@ pub(super) fn pipeline_list(
 }
 
 /// `pipeline/<id>/`.
-pub(super) fn pipeline(m: &Model<'_>, c: &mut Context, id: i64) -> Result<(), SiteError> {
+pub(super) fn pipeline(m: &Model<'_>, c: &mut Context, id: i64) -> Result<(), PageError> {
     let (title, v) = pipeline_view(m, id)?;
     c.insert("title", &title);
     c.insert("pipeline", &v);
@@ -34,7 +34,7 @@ pub(super) fn pipeline(m: &Model<'_>, c: &mut Context, id: i64) -> Result<(), Si
 }
 
 /// Title and view of a pipeline page.
-pub(super) fn pipeline_view(m: &Model<'_>, id: i64) -> Result<(String, PipelineView), SiteError> {
+pub(super) fn pipeline_view(m: &Model<'_>, id: i64) -> Result<(String, PipelineView), PageError> {
     let v = match m.entity(Kind::Pipeline, id)? {
         Some(e) => m.pipeline(&e)?,
         None => PipelineView::default(),

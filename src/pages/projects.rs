@@ -2,11 +2,11 @@
 //! sections (pull requests, branches, releases, issues), its pipeline history and
 //! the page of one trigger.
 
+use super::PageError;
 use super::{Ctx, titled};
 use crate::api::types::Status;
 use crate::model::{self, Link, Model, PER_PAGE, ProjectEntry, Section};
 use crate::plan::{self, Page, PagerItem, simple_pager};
-use crate::site::SiteError;
 use serde::Serialize;
 use tera::Context;
 
@@ -31,7 +31,7 @@ pub(super) fn project_list(
     m: &Model<'_>,
     c: &mut Context,
     page: &Page,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let projects = ctx.catalog.projects.values();
     match page {
         Page::Forge(f, n) => {
@@ -70,7 +70,7 @@ pub(super) fn project(
     m: &Model<'_>,
     c: &mut Context,
     k: &str,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let p = &ctx.catalog.projects[k];
     let v = m.project(p)?;
     let recent = plan::newest(&p.pipelines);
@@ -91,7 +91,7 @@ pub(super) fn section(
     k: &str,
     s: Section,
     n: u32,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let p = &ctx.catalog.projects[k];
     let names = p.names(s);
     let start = (n as usize - 1) * PER_PAGE;
@@ -121,7 +121,7 @@ pub(super) fn history_page(
     page: &Page,
     k: &str,
     n: u32,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let p = &ctx.catalog.projects[k];
     let v = m.project(p)?;
     let base = format!("{}history/", model::project_path(k));
@@ -146,7 +146,7 @@ pub(super) fn trigger(
     s: Section,
     name: &str,
     n: u32,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let p = &ctx.catalog.projects[k];
     let v = m.project(p)?;
     let ids = p
@@ -190,7 +190,7 @@ fn history(
     ids: &[i64],
     base: &str,
     n: u32,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let slice = plan::window(ids, n);
     c.insert("table", &m.pipeline_rows(slice)?);
     super::lists::paging(c, base, ids.len(), n, slice);
@@ -207,7 +207,7 @@ fn projects_page(
     base: &str,
     heading: &str,
     crumbs: Option<Vec<Link>>,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let start = (n as usize - 1) * PER_PAGE;
     let slice = &all[start.min(all.len())..(start + PER_PAGE).min(all.len())];
     let mut rows = Vec::with_capacity(slice.len());
@@ -242,7 +242,7 @@ fn project_embed(
     m: &Model<'_>,
     c: &mut Context,
     p: &model::ProjectEntry,
-) -> Result<(), SiteError> {
+) -> Result<(), PageError> {
     let base = model::project_path(&p.key);
     let badge = format!("{base}badge.svg");
     let (badge_url, page_url) = match &ctx.site.base_url {

@@ -2,33 +2,7 @@
 //! module.
 
 use super::SiteError;
-use serde::Serialize;
-
-/// A rendered markdown page, as the content module hands it over.
-#[derive(Clone, Debug, Serialize)]
-pub struct ContentView {
-    /// File stem (`faq`).
-    pub name: String,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Safe HTML fragment rendered by the content module.
-    pub html: String,
-    /// Table of contents: (level, text, id).
-    pub toc: Vec<TocView>,
-}
-
-/// One table-of-contents entry.
-#[derive(Clone, Debug, Serialize)]
-pub struct TocView {
-    /// Heading level.
-    pub level: u32,
-    /// Text.
-    pub text: String,
-    /// Anchor.
-    pub id: String,
-}
+pub use crate::view::{ContentView, TocView};
 
 /// Loads content pages through the content module.
 pub(super) fn load_content(dir: Option<&std::path::Path>) -> Result<Vec<ContentView>, SiteError> {
