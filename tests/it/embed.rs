@@ -11,6 +11,8 @@
 
 use crate::support;
 
+// The example's own source, unchanged (its `main` is not called here): the one file
+// included by path, so the in-process run below needs no freshly built binary.
 #[path = "../../examples/sync_and_build.rs"]
 #[allow(dead_code)]
 mod sync_and_build;
