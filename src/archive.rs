@@ -245,7 +245,16 @@ impl Archive {
         &self.path
     }
 
-    /// The underlying connection, for read-only queries by later stages.
+    /// Gives this connection a large page cache (256 MiB) for a bulk load, where the
+    /// entity table's b-tree is revisited for every row.
+    pub fn use_bulk_load_cache(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA cache_size=-262144;")
+            .map_err(sql(&self.path))
+    }
+
+    /// The underlying connection, for tests and tools that inspect the file directly;
+    /// the library's other stages use the typed methods (every statement lives here).
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

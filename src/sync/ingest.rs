@@ -398,13 +398,7 @@ pub fn ingest_records(
     let t0 = Instant::now();
     let now = spec.now();
     // a large page cache: the entity table's b-tree is revisited for every row
-    archive
-        .connection()
-        .execute_batch("PRAGMA cache_size=-262144;")
-        .map_err(|source| ArchiveError::Sqlite {
-            path: archive.path().to_path_buf(),
-            source,
-        })?;
+    archive.use_bulk_load_cache()?;
     let rev = archive.begin_revision(
         &format!("demo:seed={},hostile={}", spec.seed, spec.hostile),
         now,

@@ -26,6 +26,7 @@ mod support {
     }
 }
 
+mod architecture;
 mod beyond;
 mod cli;
 mod content;
