@@ -104,20 +104,18 @@ fn line_html(line: &str, state: &mut Sgr, out: &mut String) -> String {
             text.push(c);
             continue;
         }
-        if let Some((seq, fin)) = html::ansi_sequence(&mut chars) {
-            if fin == Some('m') {
-                escape_into(&text, out);
-                plain.push_str(&text);
-                text.clear();
-                let before = *state;
-                state.apply(&seq);
-                if *state != before {
-                    if open {
-                        out.push_str("</span>");
-                        open = false;
-                    }
-                    start(state, out, &mut open);
+        if let Some((seq, Some('m'))) = html::ansi_sequence(&mut chars) {
+            escape_into(&text, out);
+            plain.push_str(&text);
+            text.clear();
+            let before = *state;
+            state.apply(&seq);
+            if *state != before {
+                if open {
+                    out.push_str("</span>");
+                    open = false;
                 }
+                start(state, out, &mut open);
             }
         }
     }
