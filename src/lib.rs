@@ -43,10 +43,12 @@
 //!
 //! The data flows one way through one module per stage:
 //!
-//! `api` (typed client and response models) → `archive` (durable SQLite store)
-//! → `model` (typed views over the archive) → `plan` (which pages exist and what
-//! each depends on) → `render` (Tera themes) → `write` (atomic, skip-unchanged output),
-//! driven by `site`.
+//! `api` (typed client and response models) → `jobs` (what each job kind is:
+//! its extracted keys, references, logs, list rows and detail views) → `archive`
+//! (durable SQLite store, the only SQL) → `model` (typed views over the archive)
+//! → `plan` (which pages exist and what each depends on) → `pages` (one renderer
+//! per page kind, on `render`'s Tera themes) → `write` (atomic, skip-unchanged
+//! output), driven by `site`.
 //!
 //! Triggers sit on top: `sync` (pull from the API into the archive), `listen` (keep it
 //! current from the Fedora message bus) and `watch` / `serve` (rebuild on edits).
