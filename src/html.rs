@@ -139,7 +139,7 @@ mod tests {
     fn ansi_sequences_are_read_whole() {
         assert_eq!(
             strip_ansi("a\u{1b}[1;31mred\u{1b}[0m \u{1b}(Bb\u{1b}[12"),
-            "ared b"
+            "ared Bb"
         );
         let mut it = "[1;31mx".chars().peekable();
         assert_eq!(ansi_sequence(&mut it), Some(("1;31".into(), Some('m'))));

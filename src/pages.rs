@@ -1,4 +1,4 @@
-//! One renderer per page kind. [`render_page`] sets up what every page's template
+//! One renderer per page kind. `render_page` sets up what every page's template
 //! context holds (title, root, path, site values, canonical link) and hands the
 //! [`Page`] to the module that renders its kind: lists, projects, pipelines, job
 //! details, home and usage, feeds, badges, filter indexes, logs, the API mirror,

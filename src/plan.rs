@@ -1,7 +1,7 @@
 //! The plan: which pages the site has, where each is written, how lists are paged,
 //! and what every page depends on.
 //!
-//! Lists are paged in fixed chunks of [`PER_PAGE`] items numbered from the OLDEST
+//! Lists are paged in fixed chunks of [`PER_PAGE`](crate::model::PER_PAGE) items numbered from the OLDEST
 //! item (page 1 = the 50 smallest ids), so a new job only changes the last numbered
 //! page and the list's index (which shows the newest 50 and a pager). Each [`Page`]
 //! can say which inputs it reads ([`Page::inputs`]) and [`Plan::pages_for_entity`]

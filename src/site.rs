@@ -1,7 +1,7 @@
 //! The build driver: archive → model → plan → render → write.
 //!
 //! [`build`] opens the archive read-only, indexes it once ([`Catalog`]), decides the
-//! pages ([`Plan`]), and renders them in parallel on all cores in chunks, each rayon
+//! pages ([`Plan`](crate::plan::Plan)), and renders them in parallel on all cores in chunks, each rayon
 //! worker with its own read-only archive connection; rendered bytes go straight to
 //! the [`OutputWriter`] and are dropped, so memory stays flat however big the site.
 //! Pages never embed the wall-clock time: the footer shows the archive's last sync,

@@ -3,7 +3,7 @@
 //!
 //! # What one [`sync`] run does
 //! 1. Takes a new archive revision ([`Archive::begin_revision`]).
-//! 2. Walks every global list of [`api::LISTS`] (`per_page=50`, newest first):
+//! 2. Walks every global list of [`LISTS`] (`per_page=50`, newest first):
 //!    - the first time (per list and scope) a **full crawl** to the end, saving the
 //!      next page as a cursor in the same transaction as each page's items, so an
 //!      interrupted crawl resumes where it stopped;
@@ -12,7 +12,7 @@
 //!      high-water mark). Items are de-duplicated by id across shifting pages.
 //!
 //!    With each page it fetches the details that hold more than the list item
-//!    ([`ListEndpoint::detail_richer`]) for new or changed items and for items whose
+//!    ([`ListEndpoint::detail_richer`](crate::api::ListEndpoint::detail_richer)) for new or changed items and for items whose
 //!    detail is missing: `/srpm-builds/<id>` etc. for the same entity, the chroot
 //!    targets of `packit_id_per_chroot` for Copr builds ([`Kind::Copr`]), the
 //!    downstream targets of `packit_id_per_downstream_pr` for sync-release runs. The

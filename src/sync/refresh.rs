@@ -98,7 +98,7 @@ impl Pred<'_> {
 }
 
 /// A targeted refresh: re-fetches what `req` names (see [`RefreshRequest`]) in a new
-/// archive revision, with the same storage rules as [`sync`] (never worse than what is
+/// archive revision, with the same storage rules as [`sync`](crate::sync()) (never worse than what is
 /// stored, every page in one transaction). List crawl state (cursors) and the
 /// `last_sync` time of the last full sync are left alone.
 /// Items searched for and not found are in the report's `not_found`.
