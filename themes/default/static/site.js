@@ -182,7 +182,7 @@
     } else {
       span.appendChild(el("span", { "class": "muted" }, "no project"));
     }
-    if (r.tk) span.appendChild(el("span", null, suffix(r)));
+    if (r.tk) span.appendChild(el("span", { "class": "sfx" }, suffix(r)));
     return span;
   }
 
