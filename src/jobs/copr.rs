@@ -4,13 +4,16 @@
 use super::derive::{
     Keys, LogSource, Targets, http, info_keys, linked, many, one, text as field_text, worst,
 };
+use super::failure::{explain, first_errors, rpm_error};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
 use crate::api::Kind;
 use crate::api::types::{self, CoprBuildListItem, CoprBuildTarget};
 use crate::urls::pct;
-use crate::view::{Cell, DetailView, InstallView, Link, Notice, ext_code, fact, timeline};
+use crate::view::{
+    Cell, DetailView, FailureView, InstallView, Link, Notice, ext_code, fact, timeline,
+};
 use serde_json::Value;
 
 /// List columns.
@@ -88,6 +91,39 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
     ld_related(d, &v.log_detective_runs, lk)?;
     d.install = install(&v);
     Ok(())
+}
+
+/// The failure box of a chroot build: the first errors of its `builder-live.log`
+/// (else `build.log`) and Log Detective's explanation; with neither, the way to
+/// Copr's own logs.
+pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+    let v: CoprBuildTarget = parse(job.json());
+    let (lines, more) = first_errors(
+        lk,
+        Kind::Copr,
+        job.id,
+        &["builder-live", "build"],
+        &[],
+        rpm_error,
+    )?;
+    let on = v
+        .chroot
+        .as_deref()
+        .map(|c| format!(" for {c}"))
+        .unwrap_or_default();
+    let mut f = FailureView {
+        summary: format!("The Copr build{on} failed."),
+        lines,
+        more,
+        ..FailureView::default()
+    };
+    explain(&mut f, &v.log_detective_runs, lk)?;
+    if f.lines.is_empty() && f.explanation.is_none() {
+        f.summary
+            .push_str(" No log of it is archived here; its build logs are at Copr.");
+        f.next = Link::ext(v.build_logs_url.as_deref(), "Build logs at Copr");
+    }
+    Ok(f)
 }
 
 /// `dnf` commands that install the build's packages.

@@ -4,12 +4,13 @@
 use super::derive::{
     Keys, LogSource, inline, linked, log_name_part, many, one, text as field_text,
 };
+use super::failure::{explain, first_errors, message, rpm_error};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
 use crate::api::Kind;
 use crate::api::types::{self, KojiBuild};
-use crate::view::{Cell, DetailView, Link, LogView, ext_code, fact, text, timeline};
+use crate::view::{Cell, DetailView, FailureView, Link, LogView, ext_code, fact, text, timeline};
 use serde_json::Value;
 
 /// List columns.
@@ -76,6 +77,50 @@ pub(super) fn detail<L: Lookup + ?Sized>(
     }
     srpm_related(d, v.srpm_build_id, lk)?;
     ld_related(d, &v.log_detective_runs, lk)
+}
+
+/// A Koji error line: an RPM build error, or Koji's own (`BuildError`,
+/// `GenericError`, a `FAILED:` task result).
+pub fn koji_error(line: &str) -> bool {
+    let t = line.trim_start();
+    rpm_error(line)
+        || t.starts_with("FAILED:")
+        || t.contains("BuildError:")
+        || t.contains("GenericError:")
+        || (t.starts_with("Task ") && t.contains(" failed"))
+}
+
+/// The failure box of a Koji build: Koji's error message, the first errors of
+/// its build logs (else of the submission output) and Log Detective's explanation.
+pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+    let v: KojiBuild = parse(job.json());
+    let (lines, more) = first_errors(
+        lk,
+        Kind::Koji,
+        job.id,
+        &["build-*", "build", "submission"],
+        &[("submission", v.build_submission_stdout.as_deref())],
+        koji_error,
+    )?;
+    let on = v
+        .chroot
+        .as_deref()
+        .map(|c| format!(" for {c}"))
+        .unwrap_or_default();
+    let mut f = FailureView {
+        summary: format!("The Koji build{on} failed."),
+        lines,
+        more,
+        message: message(v.error_message.as_ref()),
+        ..FailureView::default()
+    };
+    explain(&mut f, &v.log_detective_runs, lk)?;
+    if f.lines.is_empty() && f.explanation.is_none() && f.message.is_none() {
+        f.summary
+            .push_str(" No log of it is archived here; its task is at Koji.");
+        f.next = Link::ext(v.web_url.as_deref(), "Koji task page");
+    }
+    Ok(f)
 }
 
 /// Extracted keys of a Koji build; a production (non-scratch) build's target is

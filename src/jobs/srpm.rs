@@ -2,12 +2,14 @@
 //! older archived version once Packit blanks it.
 
 use super::derive::{Keys, LogSource, inline, linked, text as field_text};
+use super::failure::{first_errors, rpm_error};
 use super::{Done, Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::{self, ProjectInfo, SrpmBuild};
 use crate::time;
 use crate::view::{
-    Cell, DetailView, Link, LogView, Notice, StatusView, ext_code, fact, link_cell, timeline,
+    Cell, DetailView, FailureView, Link, LogView, Notice, StatusView, ext_code, fact, link_cell,
+    timeline,
 };
 use serde_json::Value;
 
@@ -100,6 +102,50 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         }
     }
     Ok(())
+}
+
+/// An SRPM error line: an RPM build error, or Packit's own (an exception, a
+/// failed command, an `ERROR` log record).
+pub fn srpm_error(line: &str) -> bool {
+    let t = line.trim_start();
+    rpm_error(line)
+        || t.contains("Exception:")
+        || t.contains(" ERROR ")
+        || t.starts_with("SRPM build failed")
+        || t.contains("Command failed")
+}
+
+/// The failure box of an SRPM build: the first errors of its log (archived, else
+/// the text the API returns, else the copy kept from an older version, which
+/// the detail view found) or a pointer to the logs upstream.
+pub(super) fn failure<L: Lookup + ?Sized>(
+    job: &Job<'_>,
+    d: &DetailView,
+    lk: &L,
+) -> Result<FailureView, L::Error> {
+    let v: SrpmBuild = parse(job.json());
+    let shown = d.logs.first().map(|l| l.text.as_str());
+    let (lines, more) = first_errors(
+        lk,
+        Kind::Srpm,
+        job.id,
+        &["srpm", "srpm-builder-live"],
+        &[("srpm", shown)],
+        srpm_error,
+    )?;
+    let mut f = FailureView {
+        summary: "The SRPM build failed, so nothing was built from it.".into(),
+        lines,
+        more,
+        ..FailureView::default()
+    };
+    if f.lines.is_empty() {
+        f.summary
+            .push_str(" Packit gives no reason and no log of it is archived here.");
+        f.next = Link::ext(v.logs_url.as_deref(), "Build logs")
+            .or_else(|| Link::ext(v.copr_web_url.as_deref(), "Copr build page"));
+    }
+    Ok(f)
 }
 
 /// Extracted keys of an SRPM build: the detail's fields, the list item's where the

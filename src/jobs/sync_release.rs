@@ -3,11 +3,14 @@
 //! page of one branch.
 
 use super::derive::{Keys, LogSource, Targets, inline, text as field_text};
+use super::failure::first_errors;
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::Status;
 use crate::api::types::{SyncReleaseRunItem, SyncReleaseTarget};
-use crate::view::{Cell, Chip, DetailView, Link, LogView, StatusView, link_cell, timeline};
+use crate::view::{
+    Cell, Chip, DetailView, FailureView, Link, LogView, StatusView, link_cell, timeline,
+};
 use serde_json::Value;
 
 /// List columns.
@@ -94,6 +97,59 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
             note: None,
         });
     }
+}
+
+/// A sync-release error line: an `ERROR` (or `CRITICAL`) record of Packit's log,
+/// an exception, or a failed command.
+pub fn sync_error(line: &str) -> bool {
+    let t = line.trim_start();
+    let level = t
+        .split_whitespace()
+        .take(4)
+        .any(|w| w == "ERROR" || w == "CRITICAL");
+    level
+        || t.starts_with("error:")
+        || t.starts_with("fatal:")
+        || t.contains("Exception:")
+        || t.contains("Command failed")
+}
+
+/// The failure box of a branch: the first errors of its log (archived, else as
+/// the API returns it).
+pub(super) fn failure<L: Lookup + ?Sized>(
+    list: JobList,
+    job: &Job<'_>,
+    lk: &L,
+) -> Result<FailureView, L::Error> {
+    let v: SyncReleaseTarget = parse(job.json());
+    let (lines, more) = first_errors(
+        lk,
+        list.detail_kind(),
+        job.id,
+        &["sync-release"],
+        &[("sync-release", v.logs.as_deref())],
+        sync_error,
+    )?;
+    let what = if list == JobList::PullFromUpstream {
+        "Pull from upstream"
+    } else {
+        "Propose downstream"
+    };
+    let to = v
+        .branch
+        .as_deref()
+        .map(|b| format!(" to {b}"))
+        .unwrap_or_default();
+    let mut f = FailureView {
+        summary: format!("{what}{to} failed."),
+        lines,
+        more,
+        ..FailureView::default()
+    };
+    if f.lines.is_empty() {
+        f.summary.push_str(" Its log names no error.");
+    }
+    Ok(f)
 }
 
 /// The downstream targets of a propose-downstream run list item.

@@ -1,10 +1,13 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
 use super::derive::{Keys, many};
+use super::failure::first_errors;
 use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::TestingFarmRun;
-use crate::view::{Cell, DetailView, Link, Related, ext_code, fact, opt_text, timeline};
+use crate::view::{
+    Cell, DetailView, FailureView, Link, Related, ext_code, fact, opt_text, timeline,
+};
 use serde_json::Value;
 
 /// List columns.
@@ -69,6 +72,47 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         });
     }
     Ok(())
+}
+
+/// A tmt / Testing Farm error line: a failed or errored test or plan result, the
+/// summary that counts them, or an error of tmt itself.
+pub fn tmt_error(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("fail ")
+        || t.starts_with("errr ")
+        || t.starts_with("Error: ")
+        || t.starts_with("ERROR ")
+        || (t.starts_with("summary:") && (t.contains("failed") || t.contains("error")))
+        || t.starts_with("Traceback ")
+}
+
+/// The failure box of a run: the first failed tests of an archived tmt log when
+/// there is one; Packit archives none today and gives no reason, so mostly it
+/// says that, with the results and artifacts at Testing Farm as the next step.
+pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+    let v: TestingFarmRun = parse(job.json());
+    let (lines, more) = first_errors(lk, Kind::TestingFarm, job.id, &["tmt*"], &[], tmt_error)?;
+    let verb = if v.status.as_str() == "error" {
+        "ended in an error"
+    } else {
+        "failed"
+    };
+    let summary = if lines.is_empty() {
+        format!(
+            "The Testing Farm run {verb}. Packit passes on no reason and no test log, so \
+             nothing more is known here: which tests failed, and why, is in the results \
+             and artifacts at Testing Farm."
+        )
+    } else {
+        format!("The Testing Farm run {verb}.")
+    };
+    Ok(FailureView {
+        summary,
+        lines,
+        more,
+        next: Link::ext(v.web_url.as_deref(), "Test results and artifacts"),
+        ..FailureView::default()
+    })
 }
 
 /// Stored status and target of the job a detail page link points to.
