@@ -60,6 +60,7 @@ pub fn rpm_error(line: &str) -> bool {
         || t.starts_with("Bad exit status from")
         || t.starts_with("RPM build errors:")
         || t.starts_with("FAILED ")
+        || t.starts_with("FAILED:")
         || t.starts_with("No matching package to install")
         || t.starts_with("Problem: ")
         || t.contains("nothing provides")

@@ -47,9 +47,9 @@ fn note_of(l: &LogInfo) -> Option<String> {
     match l.status {
         LogStatus::Stored => None,
         LogStatus::Capped => Some(format!(
-            "Capped: the log was longer than {}; its beginning and its end are archived, \
+            "Capped: the log was {} long; its beginning and its end are archived, \
              the middle is cut where the log says so.",
-            human_size(l.size_original.unwrap_or(1).saturating_sub(1).max(0) as u64)
+            human_size(l.size_original.unwrap_or(0).max(0) as u64)
         )),
         LogStatus::Pruned => {
             Some("Pruned upstream: it was gone before it could be archived.".into())
