@@ -175,6 +175,77 @@ pub(super) fn message(m: Option<&String>) -> Option<String> {
     m.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// A [`Lookup`] over fixed logs and entities, for the kinds' failure tests.
+#[cfg(test)]
+pub(super) mod fake {
+    use super::super::{JobList, Lookup};
+    use crate::api::Kind;
+    use crate::api::types::ProjectInfo;
+    use crate::view::{Chip, StatusView, TriggerView};
+    use std::convert::Infallible;
+
+    /// Archived logs (kind, id, name, text) and entities (kind, id, JSON).
+    #[derive(Default)]
+    pub(in crate::jobs) struct Fake {
+        pub(in crate::jobs) logs: Vec<(Kind, i64, &'static str, String)>,
+        pub(in crate::jobs) entities: Vec<(Kind, i64, String)>,
+    }
+
+    /// A fixture log (`tests/fixtures/logs/<name>`).
+    pub(in crate::jobs) fn fixture(name: &str) -> String {
+        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/logs/");
+        std::fs::read_to_string(format!("{p}{name}")).unwrap()
+    }
+
+    impl Lookup for Fake {
+        type Error = Infallible;
+        fn job_chip(&self, _: Kind, _: Option<i64>, s: &str, t: &str) -> Result<Chip, Infallible> {
+            Ok(Chip {
+                status: StatusView::of(s),
+                text: t.into(),
+                href: None,
+            })
+        }
+        fn trigger(&self, _: &ProjectInfo) -> Option<TriggerView> {
+            None
+        }
+        fn has_detail(&self, _: JobList, _: i64) -> bool {
+            true
+        }
+        #[allow(clippy::type_complexity)]
+        fn status_of(
+            &self,
+            _: Kind,
+            _: i64,
+        ) -> Result<Option<(Option<String>, Option<String>)>, Infallible> {
+            Ok(None)
+        }
+        #[allow(clippy::type_complexity)]
+        fn history(
+            &self,
+            _: Kind,
+            _: &str,
+        ) -> Result<Vec<(i64, Option<String>, Option<String>)>, Infallible> {
+            Ok(Vec::new())
+        }
+        fn log_texts(&self, kind: Kind, id: i64) -> Result<Vec<(String, String)>, Infallible> {
+            Ok(self
+                .logs
+                .iter()
+                .filter(|l| l.0 == kind && l.1 == id)
+                .map(|l| (l.2.to_string(), l.3.clone()))
+                .collect())
+        }
+        fn entity_json(&self, kind: Kind, id: i64) -> Result<Option<String>, Infallible> {
+            Ok(self
+                .entities
+                .iter()
+                .find(|e| e.0 == kind && e.1 == id)
+                .map(|e| e.2.clone()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

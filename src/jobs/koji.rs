@@ -168,3 +168,56 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// Koji: the build.log's compiler error first, Koji's message beside it; the
+    /// task output when no build.log is archived.
+    #[test]
+    fn failure_of_a_koji_build() {
+        let json = r#"{"chroot":"f41","status":"failure","error_message":"BuildError: error building package (arch x86_64)","build_submission_stdout":"x"}"#;
+        let job = Job {
+            id: 9,
+            key: "9",
+            list_json: None,
+            detail_json: Some(json),
+            status: Some("failure"),
+            submitted: None,
+        };
+        let lk = Fake {
+            logs: vec![
+                (Kind::Koji, 9, "submission", fixture("koji-task.txt")),
+                (Kind::Koji, 9, "build-x86_64", fixture("koji-build.log")),
+            ],
+            ..Fake::default()
+        };
+        let f = failure(&job, &lk).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![21, 25, 26, 28, 29]);
+        assert!(
+            f.lines[0]
+                .text
+                .contains("error: 'PyUnicode_AS_UNICODE' undeclared")
+        );
+        assert_eq!(
+            f.lines[0].href.as_deref(),
+            Some("jobs/koji/9/logs/build-x86_64/")
+        );
+        assert_eq!(
+            f.message.as_deref(),
+            Some("BuildError: error building package (arch x86_64)")
+        );
+
+        let lk = Fake {
+            logs: vec![(Kind::Koji, 9, "submission", fixture("koji-task.txt"))],
+            ..Fake::default()
+        };
+        let f = failure(&job, &lk).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![9, 11]);
+        assert!(f.lines[0].text.contains("FAILED: BuildError"));
+    }
+}

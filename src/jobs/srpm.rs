@@ -171,3 +171,48 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         field_text(json, "logs_url"),
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// rpmbuild -bs in Packit's SRPM log: from the API's `logs` when it is not
+    /// archived (no link), from the archived log otherwise.
+    #[test]
+    fn failure_of_an_srpm_build() {
+        let log = fixture("srpm.log");
+        let json = serde_json::json!({"status": "failure", "logs": log}).to_string();
+        let job = Job {
+            id: 5,
+            key: "5",
+            list_json: None,
+            detail_json: Some(&json),
+            status: Some("failure"),
+            submitted: None,
+        };
+        let mut d = DetailView::default();
+        detail(&job, &mut d, &Fake::default()).unwrap();
+        let f = failure(&job, &d, &Fake::default()).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![9, 10, 11, 12]);
+        assert!(f.lines[0].text.starts_with("error: Bad source:"));
+        assert!(f.lines[0].href.is_none());
+        let lk = Fake {
+            logs: vec![(Kind::Srpm, 5, "srpm", log)],
+            ..Fake::default()
+        };
+        let f = failure(&job, &d, &lk).unwrap();
+        assert_eq!(f.lines[0].href.as_deref(), Some("jobs/srpm/5/logs/srpm/"));
+        // nothing known: the logs upstream
+        let bare =
+            r#"{"status":"failure","logs_url":"https://copr.example/srpm/builder-live.log"}"#;
+        let job = Job {
+            detail_json: Some(bare),
+            ..job
+        };
+        let f = failure(&job, &DetailView::default(), &Fake::default()).unwrap();
+        assert!(f.lines.is_empty());
+        assert_eq!(f.next.unwrap().text, "Build logs");
+    }
+}

@@ -187,3 +187,37 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
 pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
     out.extend(inline("sync-release", field_text(json, "logs")));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// Packit's propose-downstream log: its ERROR records.
+    #[test]
+    fn failure_of_propose_downstream() {
+        let json = serde_json::json!({"status": "error", "branch": "f41", "logs": fixture("propose-downstream.log")}).to_string();
+        let job = Job {
+            id: 2,
+            key: "2",
+            list_json: None,
+            detail_json: Some(&json),
+            status: Some("error"),
+            submitted: None,
+        };
+        let f = failure(JobList::ProposeDownstream, &job, &Fake::default()).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![7, 9, 10]);
+        assert!(
+            f.lines[1]
+                .text
+                .contains("Failed to upload sources to the lookaside cache")
+        );
+        assert_eq!(f.summary, "Propose downstream to f41 failed.");
+        // a record without a time stamp (ANSI colours removed)
+        assert!(sync_error("ERROR Failed to upload sources"));
+        assert!(!sync_error(
+            "2024-11-01 12:00:01.104 sync.py INFO Syncing ERRORS.md"
+        ));
+    }
+}
