@@ -29,6 +29,7 @@ pub use self::derive::{
     Keys, LogSource, Targets, keys, log_sources, refs_of, run_jobs, targets_of, trigger_key,
 };
 pub use self::failure::{log_title, picked_lines, rpm_error};
+pub use self::sync_release::sync_error;
 
 /// The eleven job lists of the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
