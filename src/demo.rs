@@ -57,6 +57,7 @@
 
 mod catalog;
 mod engine;
+pub mod logs;
 mod rng;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -16,6 +16,7 @@ use serde::Serialize;
 mod bodhi;
 mod copr;
 mod derive;
+mod failure;
 mod koji;
 mod koji_tag_request;
 mod log_detective;
@@ -27,6 +28,8 @@ mod testing_farm;
 pub use self::derive::{
     Keys, LogSource, Targets, keys, log_sources, refs_of, run_jobs, targets_of, trigger_key,
 };
+pub use self::failure::{log_title, picked_lines, rpm_error};
+pub use self::sync_release::sync_error;
 
 /// The eleven job lists of the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -322,6 +325,12 @@ pub trait Lookup {
         kind: Kind,
         id: &str,
     ) -> Result<Vec<(i64, Option<String>, Option<String>)>, Self::Error>;
+
+    /// The archived logs of job `kind`/`id` that have a log page: (name, text).
+    fn log_texts(&self, kind: Kind, id: i64) -> Result<Vec<(String, String)>, Self::Error>;
+
+    /// The stored JSON (detail, else list item) of entity `kind`/`id`.
+    fn entity_json(&self, kind: Kind, id: i64) -> Result<Option<String>, Self::Error>;
 }
 
 /// One stored job as the views read it: the plain fields of its archive entity.
@@ -409,7 +418,8 @@ pub fn target_row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
 }
 
 /// Fills the detail view `d` of job `job` of `list` (its header, links and
-/// pipelines are set by the caller).
+/// pipelines are set by the caller), and, when the job failed or errored, the
+/// failure box its page opens with.
 pub fn detail<L: Lookup + ?Sized>(
     list: JobList,
     job: &Job<'_>,
@@ -417,28 +427,33 @@ pub fn detail<L: Lookup + ?Sized>(
     lk: &L,
 ) -> Result<(), L::Error> {
     match list {
-        JobList::Copr => copr::detail(job, d, lk),
-        JobList::Koji | JobList::KojiDownstream => koji::detail(list, job, d, lk),
-        JobList::Srpm => srpm::detail(job, d, lk),
-        JobList::TestingFarm => testing_farm::detail(job, d, lk),
-        JobList::ProposeDownstream | JobList::PullFromUpstream => {
-            sync_release::detail(job, d, lk);
-            Ok(())
-        }
-        JobList::Bodhi => {
-            bodhi::detail(job, d, lk);
-            Ok(())
-        }
-        JobList::OpenScanHub => openscanhub::detail(job, d, lk),
-        JobList::KojiTagRequests => {
-            koji_tag_request::detail(job, d, lk);
-            Ok(())
-        }
-        JobList::LogDetective => {
-            log_detective::detail(job, d, lk);
-            Ok(())
-        }
+        JobList::Copr => copr::detail(job, d, lk)?,
+        JobList::Koji | JobList::KojiDownstream => koji::detail(list, job, d, lk)?,
+        JobList::Srpm => srpm::detail(job, d, lk)?,
+        JobList::TestingFarm => testing_farm::detail(job, d, lk)?,
+        JobList::ProposeDownstream | JobList::PullFromUpstream => sync_release::detail(job, d, lk),
+        JobList::Bodhi => bodhi::detail(job, d, lk),
+        JobList::OpenScanHub => openscanhub::detail(job, d, lk)?,
+        JobList::KojiTagRequests => koji_tag_request::detail(job, d, lk),
+        JobList::LogDetective => log_detective::detail(job, d, lk),
     }
+    if !failure::failed(d) {
+        return Ok(());
+    }
+    d.failure = Some(match list {
+        JobList::Copr => copr::failure(job, lk)?,
+        JobList::Koji | JobList::KojiDownstream => koji::failure(job, lk)?,
+        JobList::Srpm => srpm::failure(job, d, lk)?,
+        JobList::TestingFarm => testing_farm::failure(job, lk)?,
+        JobList::ProposeDownstream | JobList::PullFromUpstream => {
+            sync_release::failure(list, job, lk)?
+        }
+        JobList::Bodhi => bodhi::failure(job),
+        JobList::OpenScanHub => openscanhub::failure(job),
+        JobList::KojiTagRequests => koji_tag_request::failure(job),
+        JobList::LogDetective => log_detective::failure(job),
+    });
+    Ok(())
 }
 
 // ---------------------------------------------------------------- shared pieces

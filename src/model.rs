@@ -188,6 +188,29 @@ impl Lookup for Model<'_> {
     fn history(&self, kind: Kind, id: &str) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
         Ok(self.archive.history(kind, id)?)
     }
+
+    fn log_texts(&self, kind: Kind, id: i64) -> Result<Vec<(String, String)>> {
+        let Some(list) = self.catalog.detail_list(kind, id) else {
+            return Ok(Vec::new());
+        };
+        let key = id.to_string();
+        let mut out = Vec::new();
+        for info in self.archive.logs_of(kind, &key)? {
+            if !(info.status.has_text() && self.catalog.has_log(list, id, &info.name)) {
+                continue;
+            }
+            if let Some(b) = self.archive.log_text(kind, &key, &info.name)? {
+                out.push((info.name, String::from_utf8_lossy(&b).into_owned()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn entity_json(&self, kind: Kind, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .entity(kind, id)?
+            .and_then(|e| e.json().map(str::to_string)))
+    }
 }
 
 /// Notices every entity may carry: deleted upstream, last fetch failed.

@@ -383,6 +383,44 @@ pub struct DetailView {
     pub related: Vec<Related>,
     /// Pipelines the job belongs to.
     pub pipelines: Vec<Link>,
+    /// What failed and why, for a failed or errored job (shown under the title).
+    pub failure: Option<FailureView>,
+}
+
+/// The answer a failed job's page opens with: its first error lines, Log
+/// Detective's explanation, the API's own error text, and the next step.
+#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+pub struct FailureView {
+    /// One sentence: what failed (and, when nothing more is known, that).
+    pub summary: String,
+    /// The first error lines of the job's logs.
+    pub lines: Vec<ErrorLine>,
+    /// Error lines of the same log beyond those listed.
+    pub more: usize,
+    /// The API's own error text (Bodhi, Koji, sync release, SRPM).
+    pub message: Option<String>,
+    /// Log Detective's explanation.
+    pub explanation: Option<String>,
+    /// Log Detective's suggested solution.
+    pub solution: Option<String>,
+    /// Site path of the Log Detective analysis the explanation comes from.
+    pub analysis: Option<String>,
+    /// The one prominent next step when nothing more is known (test artifacts).
+    pub next: Option<Link>,
+}
+
+/// One error line of an archived log.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ErrorLine {
+    /// Title of the log (`builder-live.log`).
+    pub log: String,
+    /// Site path of the log page (the line's anchor is `#L<line>`); none when
+    /// the log is only shown on the job page.
+    pub href: Option<String>,
+    /// 1-based line number.
+    pub line: usize,
+    /// The line, without ANSI codes, at most 300 characters.
+    pub text: String,
 }
 
 /// One pipeline.

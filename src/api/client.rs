@@ -14,7 +14,7 @@ mod wire;
 
 pub use self::error::ClientError;
 use self::error::{Answer, Attempt, classify, describe};
-pub use self::wire::{encode_path, flask_json, gunzip_capped};
+pub use self::wire::{CUT_MARKER, HeadTail, encode_path, flask_json, gunzip_capped, head_and_tail};
 use self::wire::{encode_segment, parse_retry_after};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -121,11 +121,18 @@ pub struct Item<T> {
 /// A fetched log: its text (at most the cap) and whether there was more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchedLog {
-    /// The text as read, cut to the cap.
+    /// The text as read; when capped, its head, a [`CUT_MARKER`] line and its tail.
     pub text: Vec<u8>,
     /// Whether the log was longer than the cap.
     pub capped: bool,
+    /// Bytes of text read (the whole log unless reading stopped at
+    /// [`LOG_READ_FACTOR`] times the cap).
+    pub size: u64,
 }
+
+/// A log is read up to this many times the log cap (then only its head and tail
+/// are kept); beyond, reading stops.
+pub const LOG_READ_FACTOR: u64 = 32;
 
 /// The Packit API client. Cheap to share by reference between tasks.
 pub struct Client {
@@ -366,31 +373,58 @@ impl Client {
             .get("content-encoding")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("gzip"));
-        let mut raw: Vec<u8> = Vec::new();
-        let mut more = false;
+        let lower = url.to_ascii_lowercase();
+        let path = lower.split(['?', '#']).next().unwrap_or("");
+        // the whole log is read (its errors are at its end) but only its head and
+        // tail are kept; reading stops at LOG_READ_FACTOR times the cap
+        let limit = cap.saturating_mul(LOG_READ_FACTOR);
+        let mut plain = HeadTail::new(cap);
+        let mut gz: Option<flate2::write::MultiGzDecoder<HeadTail>> = None;
+        let mut first = true;
+        let mut raw_read = 0u64;
+        let mut stopped = false;
         while let Some(chunk) = resp.chunk().await.map_err(transport)? {
-            let room = (cap + 1).saturating_sub(raw.len() as u64) as usize;
-            raw.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if raw.len() as u64 > cap {
-                more = true;
+            if first {
+                first = false;
+                if gzip_header || path.ends_with(".gz") || chunk.starts_with(&[0x1f, 0x8b]) {
+                    let sink = std::mem::replace(&mut plain, HeadTail::new(cap));
+                    gz = Some(flate2::write::MultiGzDecoder::new(sink));
+                }
+            }
+            raw_read += chunk.len() as u64;
+            match &mut gz {
+                Some(d) => {
+                    use std::io::Write;
+                    // a corrupt stream keeps what could be decoded
+                    if d.write_all(&chunk).is_err() {
+                        break;
+                    }
+                    if d.get_ref().total() > limit {
+                        stopped = true;
+                        break;
+                    }
+                }
+                None => plain.push(&chunk),
+            }
+            if raw_read > limit {
+                stopped = true;
                 break;
             }
         }
-        let lower = url.to_ascii_lowercase();
-        let path = lower.split(['?', '#']).next().unwrap_or("");
-        let gzip = gzip_header || path.ends_with(".gz") || raw.starts_with(&[0x1f, 0x8b]);
-        let (mut text, over) = if gzip {
-            let (t, over) = gunzip_capped(&raw, cap);
-            // a capped download of compressed data yields less text, cut short
-            (t, over || more)
-        } else {
-            (raw, more)
+        let sink = match gz {
+            Some(mut d) => {
+                // a truncated stream keeps what could be decoded
+                let _ = d.try_finish();
+                std::mem::replace(d.get_mut(), HeadTail::new(cap))
+            }
+            None => plain,
         };
-        let read = text.len() as u64;
-        text.truncate(cap as usize);
+        let size = sink.total();
+        let (text, cut) = sink.finish();
         Ok(FetchedLog {
-            capped: over || read > cap,
+            capped: cut || stopped,
             text,
+            size,
         })
     }
 

@@ -12,7 +12,8 @@ use rusqlite::{OptionalExtension, params};
 pub enum LogStatus {
     /// Stored whole.
     Stored,
-    /// Stored up to the size cap; the rest was dropped.
+    /// Longer than the size cap: its head and its tail are stored, joined by a
+    /// marker line where the middle was cut (older archives hold only the head).
     Capped,
     /// The fetch failed (see the error); tried again by the next sync.
     Failed,
@@ -63,8 +64,8 @@ pub struct LogInfo {
     pub fetched_at: i64,
     /// What became of it.
     pub status: LogStatus,
-    /// Size of the original text in bytes, as far as it was read (the cap plus one
-    /// when capped).
+    /// Size of the original text in bytes, as far as it was read (older archives
+    /// hold the cap plus one for a capped log).
     pub size_original: Option<i64>,
     /// Size of the stored (compressed) data.
     pub size_stored: i64,

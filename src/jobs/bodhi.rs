@@ -1,9 +1,10 @@
 //! Bodhi updates: their list row and detail page.
 
 use super::derive::Keys;
+use super::failure::{bare, message};
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::types::BodhiUpdate;
-use crate::view::{Cell, DetailView, Link, ext_code, fact, opt_text, timeline, tv};
+use crate::view::{Cell, DetailView, FailureView, Link, ext_code, fact, opt_text, timeline, tv};
 
 /// List columns.
 pub(super) const COLUMNS: &[&str] = &["Trigger", "Branch", "Processed", "Update"];
@@ -41,6 +42,24 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         .extend(Link::ext(v.web_url.as_deref(), "Bodhi update page"));
     d.errors
         .extend(v.error_message.clone().filter(|s| !s.is_empty()));
+}
+
+/// The failure box of an update: Bodhi's (or Packit's) error message.
+pub(super) fn failure(job: &Job<'_>) -> FailureView {
+    let v: BodhiUpdate = parse(job.json());
+    let to = v
+        .branch
+        .as_deref()
+        .map(|b| format!(" for {b}"))
+        .unwrap_or_default();
+    match message(v.error_message.as_ref()) {
+        Some(m) => FailureView {
+            summary: format!("Packit could not create the Bodhi update{to}."),
+            message: Some(m),
+            ..FailureView::default()
+        },
+        None => bare(&format!("The Bodhi update{to} failed.")),
+    }
 }
 
 /// Extracted keys of an update; its target is the branch.

@@ -4,13 +4,16 @@
 use super::derive::{
     Keys, LogSource, Targets, http, info_keys, linked, many, one, text as field_text, worst,
 };
+use super::failure::{explain, first_errors, rpm_error};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
 use crate::api::Kind;
 use crate::api::types::{self, CoprBuildListItem, CoprBuildTarget};
 use crate::urls::pct;
-use crate::view::{Cell, DetailView, InstallView, Link, Notice, ext_code, fact, timeline};
+use crate::view::{
+    Cell, DetailView, FailureView, InstallView, Link, Notice, ext_code, fact, timeline,
+};
 use serde_json::Value;
 
 /// List columns.
@@ -88,6 +91,39 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
     ld_related(d, &v.log_detective_runs, lk)?;
     d.install = install(&v);
     Ok(())
+}
+
+/// The failure box of a chroot build: the first errors of its `builder-live.log`
+/// (else `build.log`) and Log Detective's explanation; with neither, the way to
+/// Copr's own logs.
+pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+    let v: CoprBuildTarget = parse(job.json());
+    let (lines, more) = first_errors(
+        lk,
+        Kind::Copr,
+        job.id,
+        &["builder-live", "build"],
+        &[],
+        rpm_error,
+    )?;
+    let on = v
+        .chroot
+        .as_deref()
+        .map(|c| format!(" for {c}"))
+        .unwrap_or_default();
+    let mut f = FailureView {
+        summary: format!("The Copr build{on} failed."),
+        lines,
+        more,
+        ..FailureView::default()
+    };
+    explain(&mut f, &v.log_detective_runs, lk)?;
+    if f.lines.is_empty() && f.explanation.is_none() {
+        f.summary
+            .push_str(" No log of it is archived here; its build logs are at Copr.");
+        f.next = Link::ext(v.build_logs_url.as_deref(), "Build logs at Copr");
+    }
+    Ok(f)
 }
 
 /// `dnf` commands that install the build's packages.
@@ -171,5 +207,79 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
             out.extend(linked("build".into(), Some(format!("{dir}build.log.gz"))));
         }
         out.extend(linked("builder-live".into(), Some(u)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    fn job(json: &str) -> Job<'_> {
+        Job {
+            id: 7,
+            key: "7",
+            list_json: None,
+            detail_json: Some(json),
+            status: Some("failure"),
+            submitted: None,
+        }
+    }
+
+    /// mock + rpmbuild: a `%check` failure; the lines link to the log page, Log
+    /// Detective's explanation comes with its analysis.
+    #[test]
+    fn failure_of_a_mock_rpmbuild_log() {
+        let json = r#"{"chroot":"fedora-41-x86_64","status":"failure","log_detective_runs":[3]}"#;
+        let lk = Fake {
+            logs: vec![(Kind::Copr, 7, "builder-live", fixture("copr-builder-live.log"))],
+            entities: vec![(Kind::LogDetective, 3, r#"{"status":"complete","log_detective_response":{"explanation":{"text":"test_api_timeout failed"},"solution":{"text":"skip it"}}}"#.into())],
+        };
+        let f = failure(&job(json), &lk).unwrap();
+        let got: Vec<(usize, &str)> = f.lines.iter().map(|l| (l.line, l.text.as_str())).collect();
+        assert_eq!(
+            got[0],
+            (
+                59,
+                "FAILED tests/unit/test_api.py::test_api_timeout - AssertionError: assert 504 == 200"
+            )
+        );
+        assert_eq!(
+            got[1],
+            (
+                61,
+                "error: Bad exit status from /var/tmp/rpm-tmp.Xa81Zq (%check)"
+            )
+        );
+        assert_eq!(f.lines.len(), super::super::failure::FIRST_LINES);
+        assert_eq!(f.more, 1);
+        assert_eq!(
+            f.lines[0].href.as_deref(),
+            Some("jobs/copr/7/logs/builder-live/")
+        );
+        assert_eq!(f.lines[0].log, "builder-live.log");
+        assert_eq!(f.explanation.as_deref(), Some("test_api_timeout failed"));
+        assert_eq!(f.solution.as_deref(), Some("skip it"));
+        assert_eq!(f.analysis.as_deref(), Some("jobs/log-detective/3/"));
+        assert!(f.summary.contains("fedora-41-x86_64"));
+        assert!(f.next.is_none());
+    }
+
+    /// mock: a missing BuildRequires.
+    #[test]
+    fn failure_of_missing_build_dependencies() {
+        let lines = crate::jobs::picked_lines(&fixture("copr-builddeps.log"), rpm_error);
+        let first: Vec<usize> = lines.iter().map(|l| l.0).collect();
+        assert_eq!(first, vec![20, 23, 24, 25, 27]);
+        assert!(lines[0].1.starts_with("No matching package to install"));
+    }
+
+    /// No log archived and no analysis: the way to Copr's logs.
+    #[test]
+    fn failure_without_logs_points_to_copr() {
+        let json = r#"{"status":"failure","build_logs_url":"https://download.copr.fedorainfracloud.org/results/a/b/fedora-41-x86_64/01-x/builder-live.log.gz"}"#;
+        let f = failure(&job(json), &Fake::default()).unwrap();
+        assert!(f.lines.is_empty());
+        assert_eq!(f.next.unwrap().text, "Build logs at Copr");
     }
 }

@@ -4,12 +4,13 @@
 use super::derive::{
     Keys, LogSource, inline, linked, log_name_part, many, one, text as field_text,
 };
+use super::failure::{explain, first_errors, message, rpm_error};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
 use crate::api::Kind;
 use crate::api::types::{self, KojiBuild};
-use crate::view::{Cell, DetailView, Link, LogView, ext_code, fact, text, timeline};
+use crate::view::{Cell, DetailView, FailureView, Link, LogView, ext_code, fact, text, timeline};
 use serde_json::Value;
 
 /// List columns.
@@ -78,6 +79,50 @@ pub(super) fn detail<L: Lookup + ?Sized>(
     ld_related(d, &v.log_detective_runs, lk)
 }
 
+/// A Koji error line: an RPM build error, or Koji's own (`BuildError`,
+/// `GenericError`, a `FAILED:` task result).
+pub fn koji_error(line: &str) -> bool {
+    let t = line.trim_start();
+    rpm_error(line)
+        || t.starts_with("FAILED:")
+        || t.contains("BuildError:")
+        || t.contains("GenericError:")
+        || (t.starts_with("Task ") && t.contains(" failed"))
+}
+
+/// The failure box of a Koji build: Koji's error message, the first errors of
+/// its build logs (else of the submission output) and Log Detective's explanation.
+pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+    let v: KojiBuild = parse(job.json());
+    let (lines, more) = first_errors(
+        lk,
+        Kind::Koji,
+        job.id,
+        &["build-*", "build", "submission"],
+        &[("submission", v.build_submission_stdout.as_deref())],
+        koji_error,
+    )?;
+    let on = v
+        .chroot
+        .as_deref()
+        .map(|c| format!(" for {c}"))
+        .unwrap_or_default();
+    let mut f = FailureView {
+        summary: format!("The Koji build{on} failed."),
+        lines,
+        more,
+        message: message(v.error_message.as_ref()),
+        ..FailureView::default()
+    };
+    explain(&mut f, &v.log_detective_runs, lk)?;
+    if f.lines.is_empty() && f.explanation.is_none() && f.message.is_none() {
+        f.summary
+            .push_str(" No log of it is archived here; its task is at Koji.");
+        f.next = Link::ext(v.web_url.as_deref(), "Koji task page");
+    }
+    Ok(f)
+}
+
 /// Extracted keys of a Koji build; a production (non-scratch) build's target is
 /// `downstream:<branch>`.
 pub(super) fn keys(list: Option<&str>, detail: Option<&str>) -> Keys {
@@ -121,5 +166,58 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         }
         Some(Value::String(u)) => out.extend(linked("build".into(), Some(u.clone()))),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// Koji: the build.log's compiler error first, Koji's message beside it; the
+    /// task output when no build.log is archived.
+    #[test]
+    fn failure_of_a_koji_build() {
+        let json = r#"{"chroot":"f41","status":"failure","error_message":"BuildError: error building package (arch x86_64)","build_submission_stdout":"x"}"#;
+        let job = Job {
+            id: 9,
+            key: "9",
+            list_json: None,
+            detail_json: Some(json),
+            status: Some("failure"),
+            submitted: None,
+        };
+        let lk = Fake {
+            logs: vec![
+                (Kind::Koji, 9, "submission", fixture("koji-task.txt")),
+                (Kind::Koji, 9, "build-x86_64", fixture("koji-build.log")),
+            ],
+            ..Fake::default()
+        };
+        let f = failure(&job, &lk).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![21, 25, 26, 28, 29]);
+        assert!(
+            f.lines[0]
+                .text
+                .contains("error: 'PyUnicode_AS_UNICODE' undeclared")
+        );
+        assert_eq!(
+            f.lines[0].href.as_deref(),
+            Some("jobs/koji/9/logs/build-x86_64/")
+        );
+        assert_eq!(
+            f.message.as_deref(),
+            Some("BuildError: error building package (arch x86_64)")
+        );
+
+        let lk = Fake {
+            logs: vec![(Kind::Koji, 9, "submission", fixture("koji-task.txt"))],
+            ..Fake::default()
+        };
+        let f = failure(&job, &lk).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![9, 11]);
+        assert!(f.lines[0].text.contains("FAILED: BuildError"));
     }
 }

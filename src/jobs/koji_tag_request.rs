@@ -2,11 +2,13 @@
 //! status for them).
 
 use super::derive::{Keys, info_keys};
+use super::failure::bare;
 use super::{Job, JobList, Lookup, detail_path, head, parse};
 use crate::api::types::KojiTagRequest;
 use crate::urls::pct;
 use crate::view::{
-    Cell, Chip, DetailView, Link, Notice, StatusView, ext_code, fact, link_cell, timeline, tv,
+    Cell, Chip, DetailView, FailureView, Link, Notice, StatusView, ext_code, fact, link_cell,
+    timeline, tv,
 };
 
 /// List columns.
@@ -55,6 +57,16 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
         },
         ext_code(v.web_url.as_deref(), v.task_id.clone().unwrap_or_default()),
     ]
+}
+
+/// The failure box of a request (Packit records no status for them, so it is
+/// shown only if one ever does): its Koji task is the next step.
+pub(super) fn failure(job: &Job<'_>) -> FailureView {
+    let v: KojiTagRequest = parse(job.json());
+    FailureView {
+        next: Link::ext(v.web_url.as_deref(), "Koji task page"),
+        ..bare("The Koji tagging request failed.")
+    }
 }
 
 /// The detail page of a request.

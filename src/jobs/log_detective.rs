@@ -2,10 +2,11 @@
 //! the log snippets by source file.
 
 use super::derive::Keys;
+use super::failure::{bare, message};
 use super::{Job, JobList, Lookup, built_head, commit_view, own_chip, parse};
 use crate::api::types::LogDetectiveRun;
 use crate::view::{
-    Cell, DetailView, LdView, SnippetGroup, SnippetView, fact, opt_text, timeline, tv,
+    Cell, DetailView, FailureView, LdView, SnippetGroup, SnippetView, fact, opt_text, timeline, tv,
 };
 
 /// List columns.
@@ -73,6 +74,19 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
         no_issue_found: r.no_issue_found == Some(true),
         groups,
     });
+}
+
+/// The failure box of an analysis that did not complete: its error message.
+pub(super) fn failure(job: &Job<'_>) -> FailureView {
+    let v: LogDetectiveRun = parse(job.json());
+    match message(v.error_msg.as_ref()) {
+        Some(m) => FailureView {
+            summary: "The Log Detective analysis did not complete.".into(),
+            message: Some(m),
+            ..FailureView::default()
+        },
+        None => bare("The Log Detective analysis did not complete."),
+    }
 }
 
 /// Extracted keys of an analysis; its target is the chroot.

@@ -1,11 +1,12 @@
 //! OpenScanHub scans: their list row and detail page with the scanned Copr build.
 
 use super::derive::{Keys, one};
+use super::failure::bare;
 use super::{Done, Job, JobList, Lookup, head, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::OpenScanHubScan;
 use crate::view::{
-    Cell, DetailView, Link, Related, ext_code, fact, link_cell, opt_text, timeline, tv,
+    Cell, DetailView, FailureView, Link, Related, ext_code, fact, link_cell, opt_text, timeline, tv,
 };
 use serde_json::Value;
 
@@ -44,6 +45,16 @@ pub(super) fn row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> V
         task(&v),
         link_cell(Link::ext(v.scan_results_url.as_deref(), "results"), false),
     ]
+}
+
+/// The failure box of a scan: nothing is known beyond its status; the task at
+/// OpenScanHub is the next step.
+pub(super) fn failure(job: &Job<'_>) -> FailureView {
+    let v: OpenScanHubScan = parse(job.json());
+    FailureView {
+        next: Link::ext(v.url.as_deref(), "OpenScanHub task"),
+        ..bare("The OpenScanHub scan failed.")
+    }
 }
 
 /// The detail page of a scan.

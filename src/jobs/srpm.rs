@@ -2,12 +2,14 @@
 //! older archived version once Packit blanks it.
 
 use super::derive::{Keys, LogSource, inline, linked, text as field_text};
+use super::failure::{first_errors, rpm_error};
 use super::{Done, Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::{self, ProjectInfo, SrpmBuild};
 use crate::time;
 use crate::view::{
-    Cell, DetailView, Link, LogView, Notice, StatusView, ext_code, fact, link_cell, timeline,
+    Cell, DetailView, FailureView, Link, LogView, Notice, StatusView, ext_code, fact, link_cell,
+    timeline,
 };
 use serde_json::Value;
 
@@ -102,6 +104,50 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
     Ok(())
 }
 
+/// An SRPM error line: an RPM build error, or Packit's own (an exception, a
+/// failed command, an `ERROR` log record).
+pub fn srpm_error(line: &str) -> bool {
+    let t = line.trim_start();
+    rpm_error(line)
+        || t.contains("Exception:")
+        || t.contains(" ERROR ")
+        || t.starts_with("SRPM build failed")
+        || t.contains("Command failed")
+}
+
+/// The failure box of an SRPM build: the first errors of its log (archived, else
+/// the text the API returns, else the copy kept from an older version, which
+/// the detail view found) or a pointer to the logs upstream.
+pub(super) fn failure<L: Lookup + ?Sized>(
+    job: &Job<'_>,
+    d: &DetailView,
+    lk: &L,
+) -> Result<FailureView, L::Error> {
+    let v: SrpmBuild = parse(job.json());
+    let shown = d.logs.first().map(|l| l.text.as_str());
+    let (lines, more) = first_errors(
+        lk,
+        Kind::Srpm,
+        job.id,
+        &["srpm", "srpm-builder-live"],
+        &[("srpm", shown)],
+        srpm_error,
+    )?;
+    let mut f = FailureView {
+        summary: "The SRPM build failed, so nothing was built from it.".into(),
+        lines,
+        more,
+        ..FailureView::default()
+    };
+    if f.lines.is_empty() {
+        f.summary
+            .push_str(" Packit gives no reason and no log of it is archived here.");
+        f.next = Link::ext(v.logs_url.as_deref(), "Build logs")
+            .or_else(|| Link::ext(v.copr_web_url.as_deref(), "Copr build page"));
+    }
+    Ok(f)
+}
+
 /// Extracted keys of an SRPM build: the detail's fields, the list item's where the
 /// detail lacks them.
 pub(super) fn keys(list: Option<&str>, best: Option<&str>) -> Keys {
@@ -124,4 +170,49 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         "srpm-builder-live".into(),
         field_text(json, "logs_url"),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// rpmbuild -bs in Packit's SRPM log: from the API's `logs` when it is not
+    /// archived (no link), from the archived log otherwise.
+    #[test]
+    fn failure_of_an_srpm_build() {
+        let log = fixture("srpm.log");
+        let json = serde_json::json!({"status": "failure", "logs": log}).to_string();
+        let job = Job {
+            id: 5,
+            key: "5",
+            list_json: None,
+            detail_json: Some(&json),
+            status: Some("failure"),
+            submitted: None,
+        };
+        let mut d = DetailView::default();
+        detail(&job, &mut d, &Fake::default()).unwrap();
+        let f = failure(&job, &d, &Fake::default()).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![9, 10, 11, 12]);
+        assert!(f.lines[0].text.starts_with("error: Bad source:"));
+        assert!(f.lines[0].href.is_none());
+        let lk = Fake {
+            logs: vec![(Kind::Srpm, 5, "srpm", log)],
+            ..Fake::default()
+        };
+        let f = failure(&job, &d, &lk).unwrap();
+        assert_eq!(f.lines[0].href.as_deref(), Some("jobs/srpm/5/logs/srpm/"));
+        // nothing known: the logs upstream
+        let bare =
+            r#"{"status":"failure","logs_url":"https://copr.example/srpm/builder-live.log"}"#;
+        let job = Job {
+            detail_json: Some(bare),
+            ..job
+        };
+        let f = failure(&job, &DetailView::default(), &Fake::default()).unwrap();
+        assert!(f.lines.is_empty());
+        assert_eq!(f.next.unwrap().text, "Build logs");
+    }
 }

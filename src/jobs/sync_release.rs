@@ -3,11 +3,14 @@
 //! page of one branch.
 
 use super::derive::{Keys, LogSource, Targets, inline, text as field_text};
+use super::failure::first_errors;
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::Status;
 use crate::api::types::{SyncReleaseRunItem, SyncReleaseTarget};
-use crate::view::{Cell, Chip, DetailView, Link, LogView, StatusView, link_cell, timeline};
+use crate::view::{
+    Cell, Chip, DetailView, FailureView, Link, LogView, StatusView, link_cell, timeline,
+};
 use serde_json::Value;
 
 /// List columns.
@@ -96,6 +99,59 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
     }
 }
 
+/// A sync-release error line: an `ERROR` (or `CRITICAL`) record of Packit's log,
+/// an exception, or a failed command.
+pub fn sync_error(line: &str) -> bool {
+    let t = line.trim_start();
+    let level = t
+        .split_whitespace()
+        .take(4)
+        .any(|w| w == "ERROR" || w == "CRITICAL");
+    level
+        || t.starts_with("error:")
+        || t.starts_with("fatal:")
+        || t.contains("Exception:")
+        || t.contains("Command failed")
+}
+
+/// The failure box of a branch: the first errors of its log (archived, else as
+/// the API returns it).
+pub(super) fn failure<L: Lookup + ?Sized>(
+    list: JobList,
+    job: &Job<'_>,
+    lk: &L,
+) -> Result<FailureView, L::Error> {
+    let v: SyncReleaseTarget = parse(job.json());
+    let (lines, more) = first_errors(
+        lk,
+        list.detail_kind(),
+        job.id,
+        &["sync-release"],
+        &[("sync-release", v.logs.as_deref())],
+        sync_error,
+    )?;
+    let what = if list == JobList::PullFromUpstream {
+        "Pull from upstream"
+    } else {
+        "Propose downstream"
+    };
+    let to = v
+        .branch
+        .as_deref()
+        .map(|b| format!(" to {b}"))
+        .unwrap_or_default();
+    let mut f = FailureView {
+        summary: format!("{what}{to} failed."),
+        lines,
+        more,
+        ..FailureView::default()
+    };
+    if f.lines.is_empty() {
+        f.summary.push_str(" Its log names no error.");
+    }
+    Ok(f)
+}
+
 /// The downstream targets of a propose-downstream run list item.
 pub(super) const PROPOSE_TARGETS: Targets = Targets {
     ids: "packit_id_per_downstream_pr",
@@ -130,4 +186,38 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
 /// The `logs` of a target (inline).
 pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
     out.extend(inline("sync-release", field_text(json, "logs")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// Packit's propose-downstream log: its ERROR records.
+    #[test]
+    fn failure_of_propose_downstream() {
+        let json = serde_json::json!({"status": "error", "branch": "f41", "logs": fixture("propose-downstream.log")}).to_string();
+        let job = Job {
+            id: 2,
+            key: "2",
+            list_json: None,
+            detail_json: Some(&json),
+            status: Some("error"),
+            submitted: None,
+        };
+        let f = failure(JobList::ProposeDownstream, &job, &Fake::default()).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![7, 9, 10]);
+        assert!(
+            f.lines[1]
+                .text
+                .contains("Failed to upload sources to the lookaside cache")
+        );
+        assert_eq!(f.summary, "Propose downstream to f41 failed.");
+        // a record without a time stamp (ANSI colours removed)
+        assert!(sync_error("ERROR Failed to upload sources"));
+        assert!(!sync_error(
+            "2024-11-01 12:00:01.104 sync.py INFO Syncing ERRORS.md"
+        ));
+    }
 }

@@ -1,10 +1,13 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
 use super::derive::{Keys, many};
+use super::failure::first_errors;
 use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
 use crate::api::types::TestingFarmRun;
-use crate::view::{Cell, DetailView, Link, Related, ext_code, fact, opt_text, timeline};
+use crate::view::{
+    Cell, DetailView, FailureView, Link, Related, ext_code, fact, opt_text, timeline,
+};
 use serde_json::Value;
 
 /// List columns.
@@ -71,6 +74,55 @@ pub(super) fn detail<L: Lookup + ?Sized>(job: &Job<'_>, d: &mut DetailView, lk: 
     Ok(())
 }
 
+/// A tmt / Testing Farm error line: a failed or errored test or plan result, the
+/// summary that counts them, or an error of tmt itself.
+pub fn tmt_error(line: &str) -> bool {
+    let t = line.trim_start();
+    // tmt's progress lines start with the test's duration: `00:00:31 fail /tests/x`
+    let t = match t.split_once(' ') {
+        Some((d, rest)) if d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit() || b == b':') => {
+            rest
+        }
+        _ => t,
+    };
+    let counts = t.starts_with("summary:") || t.starts_with("total:");
+    t.starts_with("fail ")
+        || t.starts_with("errr ")
+        || t.starts_with("Error: ")
+        || t.starts_with("ERROR ")
+        || (counts && (t.contains("failed") || t.contains("error")))
+        || t.starts_with("Traceback ")
+}
+
+/// The failure box of a run: the first failed tests of an archived tmt log when
+/// there is one; Packit archives none today and gives no reason, so mostly it
+/// says that, with the results and artifacts at Testing Farm as the next step.
+pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+    let v: TestingFarmRun = parse(job.json());
+    let (lines, more) = first_errors(lk, Kind::TestingFarm, job.id, &["tmt*"], &[], tmt_error)?;
+    let verb = if v.status.as_str() == "error" {
+        "ended in an error"
+    } else {
+        "failed"
+    };
+    let summary = if lines.is_empty() {
+        format!(
+            "The Testing Farm run {verb}. Packit passes on no reason and no test log, so \
+             nothing more is known here: which tests failed, and why, is in the results \
+             and artifacts at Testing Farm."
+        )
+    } else {
+        format!("The Testing Farm run {verb}.")
+    };
+    Ok(FailureView {
+        summary,
+        lines,
+        more,
+        next: Link::ext(v.web_url.as_deref(), "Test results and artifacts"),
+        ..FailureView::default()
+    })
+}
+
 /// Stored status and target of the job a detail page link points to.
 #[allow(clippy::type_complexity)]
 fn status_of_href<L: Lookup + ?Sized>(
@@ -102,4 +154,50 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
 pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
     many(v, "copr_build_ids", Kind::Copr, out);
     many(v, "koji_build_ids", Kind::Koji, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::failure::fake::{Fake, fixture};
+    use super::*;
+
+    /// Nothing is known of a failed run but its status: it says so, with the
+    /// artifacts as the next step; a tmt log, were one archived, gives its tests.
+    #[test]
+    fn failure_of_a_testing_farm_run() {
+        let json = r#"{"status":"failed","web_url":"https://artifacts.dev.testing-farm.io/1b2c/"}"#;
+        let job = Job {
+            id: 4,
+            key: "4",
+            list_json: None,
+            detail_json: Some(json),
+            status: Some("failed"),
+            submitted: None,
+        };
+        let f = failure(&job, &Fake::default()).unwrap();
+        assert!(
+            f.summary.contains("nothing more is known here"),
+            "{}",
+            f.summary
+        );
+        let next = f.next.unwrap();
+        assert_eq!(
+            (next.href.as_str(), next.text.as_str()),
+            (
+                "https://artifacts.dev.testing-farm.io/1b2c/",
+                "Test results and artifacts"
+            )
+        );
+        assert!(f.lines.is_empty());
+
+        let lk = Fake {
+            logs: vec![(Kind::TestingFarm, 4, "tmt", fixture("tmt.log"))],
+            ..Fake::default()
+        };
+        let f = failure(&job, &lk).unwrap();
+        let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
+        assert_eq!(got, vec![20, 21, 22, 29]);
+        assert!(f.lines[0].text.ends_with("fail /tests/github-api [2/3]"));
+        assert!(!tmt_error("        00:00:04 pass /tests/import [1/3]"));
+    }
 }

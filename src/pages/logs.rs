@@ -4,13 +4,11 @@
 
 use super::PageError;
 use crate::archive::{LogInfo, LogStatus, log_sources};
+use crate::jobs::log_title;
 use crate::model::{self, JobList, Model};
-use crate::render::html::{error_lines, render_lines};
+use crate::render::html::render_lines;
 use serde::Serialize;
 use tera::Context;
-
-/// Error lines listed per log on the job page at most.
-const SUMMARY_MAX: usize = 20;
 
 /// A size for people: bytes, KiB or MiB.
 fn human_size(bytes: u64) -> String {
@@ -23,22 +21,6 @@ fn human_size(bytes: u64) -> String {
         format!("{m:.0} MiB")
     } else {
         format!("{m:.1} MiB")
-    }
-}
-
-/// Human title of a log name.
-fn log_title(name: &str) -> String {
-    match name {
-        "srpm" => "SRPM build log".into(),
-        "srpm-builder-live" => "SRPM builder-live.log".into(),
-        "builder-live" => "builder-live.log".into(),
-        "build" => "build.log".into(),
-        "submission" => "Koji submission output".into(),
-        "sync-release" => "Sync-release log".into(),
-        n => match n.strip_prefix("build-") {
-            Some(arch) => format!("build.log ({arch})"),
-            None => n.to_string(),
-        },
     }
 }
 
@@ -59,18 +41,15 @@ pub struct JobLog {
     pub raw: Option<String>,
     /// Where upstream served it.
     pub url: Option<String>,
-    /// Error-looking lines: site path of the log page, line number, text.
-    pub errors: Vec<(String, usize, String)>,
-    /// Error-looking lines beyond those listed.
-    pub more_errors: usize,
 }
 
 fn note_of(l: &LogInfo) -> Option<String> {
     match l.status {
         LogStatus::Stored => None,
         LogStatus::Capped => Some(format!(
-            "Capped: the log was longer than {}; only its beginning is archived.",
-            human_size(l.size_original.unwrap_or(1).saturating_sub(1).max(0) as u64)
+            "Capped: the log was {} long; its beginning and its end are archived, \
+             the middle is cut where the log says so.",
+            human_size(l.size_original.unwrap_or(0).max(0) as u64)
         )),
         LogStatus::Pruned => {
             Some("Pruned upstream: it was gone before it could be archived.".into())
@@ -92,17 +71,6 @@ pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>
     let mut out = Vec::new();
     for info in &archived {
         let has_text = info.status.has_text() && m.catalog.has_log(l, id, &info.name);
-        let mut errors = Vec::new();
-        let mut more = 0;
-        if has_text && let Some(bytes) = m.archive().log_text(kind, &ids, &info.name)? {
-            let found = error_lines(&String::from_utf8_lossy(&bytes));
-            more = found.len().saturating_sub(SUMMARY_MAX);
-            errors = found
-                .into_iter()
-                .take(SUMMARY_MAX)
-                .map(|(n, t)| (format!("{base}logs/{}/", info.name), n, t))
-                .collect();
-        }
         out.push(JobLog {
             name: info.name.clone(),
             title: log_title(&info.name),
@@ -111,8 +79,6 @@ pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>
             href: has_text.then(|| format!("{base}logs/{}/", info.name)),
             raw: has_text.then(|| format!("{base}logs/{}.txt", info.name)),
             url: info.url.clone(),
-            errors,
-            more_errors: more,
         });
     }
     if let Some(e) = m.archive().get(kind, &ids)?
@@ -134,8 +100,6 @@ pub(super) fn job_logs(m: &Model<'_>, l: JobList, id: i64) -> Result<Vec<JobLog>
                 href: None,
                 raw: None,
                 url: src.url,
-                errors: Vec::new(),
-                more_errors: 0,
             });
         }
     }
@@ -156,6 +120,8 @@ struct LogView {
     note: Option<String>,
     count: usize,
     errors: usize,
+    /// Line number of the first error-looking line.
+    first_error: Option<usize>,
     lines: String,
 }
 
@@ -194,6 +160,7 @@ pub(super) fn log_page(
             note: info.as_ref().and_then(note_of),
             count: lines.count,
             errors: lines.errors.len(),
+            first_error: lines.errors.first().map(|e| e.0),
             lines: lines.html,
         },
     );

@@ -139,63 +139,66 @@ pub fn ingest_demo(
     ingest_records(archive, spec)
 }
 
-/// The synthetic build log of demo job `id` (deterministic; ANSI colours, a warning
-/// and error lines like a real RPM build).
+/// The synthetic build log of demo job `id` (deterministic; a realistic failing
+/// mock and rpmbuild log, see [`crate::demo::logs`]).
 pub fn demo_log_text(id: &str) -> String {
-    let mut t = String::new();
-    t.push_str(&format!(
-        "\u{1b}[1mBuilding package for job {id}\u{1b}[0m\nINFO: mock.py version 6.1 starting\n"
-    ));
-    for i in 1..=30 {
-        t.push_str(&format!(
-            "gcc -O2 -g -Wall -c src/module{i}.c -o build/module{i}.o\n"
-        ));
-        if i == 12 {
-            t.push_str("\u{1b}[33mwarning:\u{1b}[0m unused variable 'tmp' in module12.c\n");
-        }
-    }
-    t.push_str(&format!(
-        "src/module31.c:42:7: \u{1b}[1;31merror:\u{1b}[0m 'job_{id}' undeclared (first use in this function)\n"
-    ));
-    t.push_str("make: *** [Makefile:12: build/module31.o] Error 1\n");
-    t.push_str("error: Bad exit status from /var/tmp/rpm-tmp.build (%build)\n");
-    t.push_str("    Bad exit status from /var/tmp/rpm-tmp.build (%build)\n");
-    t.push_str("\u{1b}[31mFinish: build phase for package, status FAILED\u{1b}[0m\n");
-    t
+    crate::demo::logs::copr_log(id, false)
 }
 
-/// Archives synthetic logs for up to `max` failed Copr and `max` failed Koji jobs of a demo
-/// archive (so demo sites show log pages); every fifth is stored as capped. Returns
-/// how many were stored.
+/// Archives logs for up to `max` failed jobs of each kind with logs in a demo
+/// archive, as a sync with logs would (so demo sites show log pages and failure
+/// boxes): Copr `builder-live.log`s and Koji `build.log`s (realistic failing logs),
+/// the inline SRPM and sync-release logs of failed jobs. Every fifth Copr log is
+/// long and stored capped (its head and tail). Returns how many were stored.
 pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncError> {
-    let mut jobs: Vec<(Kind, String, &'static str, Option<String>)> = Vec::new();
-    for (kind, name) in [(Kind::Copr, "builder-live"), (Kind::Koji, "build-x86_64")] {
+    // (kind, id, name, url, text)
+    let mut jobs: Vec<(Kind, String, String, Option<String>, String)> = Vec::new();
+    let kinds = [
+        (Kind::Copr, "builder-live"),
+        (Kind::Koji, "build-x86_64"),
+        (Kind::Srpm, "srpm"),
+        (Kind::ProposeDownstream, "sync-release"),
+        (Kind::PullFromUpstream, "sync-release"),
+    ];
+    for (kind, name) in kinds {
         let start = jobs.len();
         archive.for_each(kind, |e| {
             let failed = e
                 .status
                 .as_deref()
                 .is_some_and(|s| types::Status::new(s).class().is_failure());
-            if failed && jobs.len() - start < max {
-                let url = e
-                    .json()
-                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                    .and_then(|v| log_sources(kind, &v).into_iter().find(|s| s.name == name))
-                    .and_then(|s| s.url);
-                jobs.push((kind, e.id.clone(), name, url));
+            if !failed || jobs.len() - start >= max {
+                return;
             }
+            let Some(src) = e
+                .json()
+                .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                .and_then(|v| log_sources(kind, &v).into_iter().find(|s| s.name == name))
+            else {
+                return;
+            };
+            let n = jobs.len() - start;
+            let text = match (kind, src.inline) {
+                (_, Some(t)) => t,
+                (Kind::Copr, None) => crate::demo::logs::copr_log(&e.id, n % 5 == 4),
+                (_, None) => crate::demo::logs::koji_log(&e.id),
+            };
+            jobs.push((kind, e.id.clone(), name.to_string(), src.url, text));
         })?;
     }
     let now = crate::time::now();
     let w = archive.write()?;
-    for (i, (kind, id, name, url)) in jobs.iter().enumerate() {
-        let text = demo_log_text(id);
-        let capped = i % 5 == 4;
-        let (status, stored, size) = if capped {
-            let cut = &text.as_bytes()[..text.len() / 2];
-            (LogStatus::Capped, cut, (text.len() / 2 + 1) as i64)
+    for (i, (kind, id, name, url, text)) in jobs.iter().enumerate() {
+        let long = *kind == Kind::Copr && i % 5 == 4;
+        let (kept, capped) = if long {
+            crate::api::client::head_and_tail(text.as_bytes(), 4096)
         } else {
-            (LogStatus::Stored, text.as_bytes(), text.len() as i64)
+            (text.as_bytes().to_vec(), false)
+        };
+        let status = if capped {
+            LogStatus::Capped
+        } else {
+            LogStatus::Stored
         };
         w.put_log(
             *kind,
@@ -203,8 +206,8 @@ pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncErr
             name,
             url.as_deref(),
             status,
-            Some(stored),
-            Some(size),
+            Some(&kept),
+            Some(text.len() as i64),
             None,
             now,
         )?;

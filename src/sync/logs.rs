@@ -50,14 +50,14 @@ impl Syncer<'_> {
             let now = crate::time::now();
             let (status, text, size, error) = if let Some(t) = &src.inline {
                 let b = t.as_bytes();
-                let capped = b.len() as u64 > cap;
-                let cut = &b[..b.len().min(cap as usize)];
+                // the head and the tail: a build's errors are at its end
+                let (kept, capped) = crate::api::client::head_and_tail(b, cap);
                 let status = if capped {
                     LogStatus::Capped
                 } else {
                     LogStatus::Stored
                 };
-                (status, Some(cut.to_vec()), Some(b.len() as i64), None)
+                (status, Some(kept), Some(b.len() as i64), None)
             } else {
                 if total >= self.opts.archive_log_cap_bytes {
                     skipped += 1;
@@ -71,7 +71,7 @@ impl Syncer<'_> {
                         } else {
                             LogStatus::Stored
                         };
-                        let size = f.text.len() as i64 + i64::from(f.capped);
+                        let size = i64::try_from(f.size).unwrap_or(i64::MAX);
                         (status, Some(f.text), Some(size), None)
                     }
                     Err(e) if e.is_not_found() => (LogStatus::Pruned, None, None, None),

@@ -26,6 +26,7 @@ mod support {
     }
 }
 
+mod answers;
 mod architecture;
 mod beyond;
 mod cli;

@@ -23,6 +23,95 @@ pub fn gunzip_capped(data: &[u8], limit: u64) -> (Vec<u8>, bool) {
     (out, over)
 }
 
+/// The line put where a capped log was cut; it does not look like an error.
+pub const CUT_MARKER: &str = "[packit-pages: the middle of this log was cut to fit the size cap]";
+
+/// Keeps the first and the last half of `cap` bytes of a stream of any length (the
+/// errors of a build log are at its end). [`HeadTail::finish`] joins them at line
+/// boundaries with a [`CUT_MARKER`] line between.
+#[derive(Debug)]
+pub struct HeadTail {
+    half: usize,
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    total: u64,
+}
+
+impl HeadTail {
+    /// A sink for a log capped at `cap` bytes.
+    pub fn new(cap: u64) -> HeadTail {
+        let half = usize::try_from(cap / 2).unwrap_or(usize::MAX / 4).max(1);
+        HeadTail {
+            half,
+            head: Vec::new(),
+            tail: std::collections::VecDeque::new(),
+            total: 0,
+        }
+    }
+
+    /// Takes the next bytes of the stream.
+    pub fn push(&mut self, mut b: &[u8]) {
+        self.total += b.len() as u64;
+        let room = self.half.saturating_sub(self.head.len());
+        let n = room.min(b.len());
+        self.head.extend_from_slice(&b[..n]);
+        b = &b[n..];
+        if b.len() >= self.half {
+            self.tail.clear();
+            b = &b[b.len() - self.half..];
+        }
+        let over = (self.tail.len() + b.len()).saturating_sub(self.half);
+        self.tail.drain(..over);
+        self.tail.extend(b);
+    }
+
+    /// Bytes pushed so far.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The kept text and whether anything was cut: the whole stream when it fit,
+    /// else its head up to its last whole line, the marker line and its tail from
+    /// its first whole line.
+    pub fn finish(self) -> (Vec<u8>, bool) {
+        let tail: Vec<u8> = self.tail.into_iter().collect();
+        let kept = self.head.len() as u64 + tail.len() as u64;
+        if kept >= self.total {
+            let mut all = self.head;
+            all.extend_from_slice(&tail);
+            return (all, false);
+        }
+        let mut head = self.head;
+        if let Some(nl) = head.iter().rposition(|&c| c == b'\n') {
+            head.truncate(nl + 1);
+        } else {
+            head.push(b'\n');
+        }
+        let from = tail.iter().position(|&c| c == b'\n').map_or(0, |i| i + 1);
+        head.extend_from_slice(CUT_MARKER.as_bytes());
+        head.push(b'\n');
+        head.extend_from_slice(&tail[from..]);
+        (head, true)
+    }
+}
+
+impl std::io::Write for HeadTail {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `text` capped at `cap` bytes as [`HeadTail`] keeps it.
+pub fn head_and_tail(text: &[u8], cap: u64) -> (Vec<u8>, bool) {
+    let mut h = HeadTail::new(cap);
+    h.push(text);
+    h.finish()
+}
+
 /// Percent-encodes one path segment: everything but `A-Z a-z 0-9 - . _ ~` is escaped.
 pub(super) fn encode_segment(seg: &str, out: &mut String) {
     for b in seg.bytes() {
@@ -166,5 +255,30 @@ mod tests {
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn head_and_tail_keep_both_ends() {
+        let text: String = (1..=1000).map(|i| format!("line {i}\n")).collect();
+        let (all, cut) = head_and_tail(text.as_bytes(), 1 << 20);
+        assert!(!cut);
+        assert_eq!(all, text.as_bytes());
+        let (kept, cut) = head_and_tail(text.as_bytes(), 200);
+        let kept = String::from_utf8(kept).unwrap();
+        assert!(cut);
+        assert!(kept.starts_with("line 1\nline 2\n"), "{kept}");
+        assert!(kept.ends_with("line 999\nline 1000\n"), "{kept}");
+        assert!(kept.contains(&format!("\n{CUT_MARKER}\n")));
+        assert!(
+            kept.lines()
+                .all(|l| l == CUT_MARKER || l.starts_with("line "))
+        );
+        // pushed in small pieces, the same
+        let mut h = HeadTail::new(200);
+        for c in text.as_bytes().chunks(7) {
+            h.push(c);
+        }
+        assert_eq!(h.total(), text.len() as u64);
+        assert_eq!(String::from_utf8(h.finish().0).unwrap(), kept);
     }
 }

@@ -80,7 +80,7 @@ fn cached_demo_archive(pipelines: u64, seed: u64) -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join("packit-pages-demo");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!(
-        "demo-v{}-s{}-{pipelines}-{seed}.sqlite",
+        "demo-v{}-s{}-l2-{pipelines}-{seed}.sqlite",
         env!("CARGO_PKG_VERSION"),
         packit_pages::archive::SCHEMA_VERSION
     ));

@@ -1,0 +1,273 @@
+//! What the failure box of a failed job page is made of: the first error lines of
+//! a job's archived logs (picked by a rule each kind gives), the Log Detective
+//! explanation of its analyses, and the box itself. Each kind's `failure`
+//! function (in its own file) decides which logs, which rule and which API text.
+
+use super::{Lookup, detail_path, parse};
+use crate::api::Kind;
+use crate::api::types::{LogDetectiveRun, Status};
+use crate::html::strip_ansi;
+use crate::view::{DetailView, ErrorLine, FailureView};
+
+/// Error lines listed in the box at most.
+pub(super) const FIRST_LINES: usize = 5;
+
+/// Human title of a log name (`builder-live` → `builder-live.log`).
+pub fn log_title(name: &str) -> String {
+    match name {
+        "srpm" => "SRPM build log".into(),
+        "srpm-builder-live" => "SRPM builder-live.log".into(),
+        "builder-live" => "builder-live.log".into(),
+        "build" => "build.log".into(),
+        "submission" => "Koji submission output".into(),
+        "sync-release" => "Sync-release log".into(),
+        n => match n.strip_prefix("build-") {
+            Some(arch) => format!("build.log ({arch})"),
+            None => n.to_string(),
+        },
+    }
+}
+
+/// The lines of `text` that `pick` accepts, numbered as the log page numbers them
+/// (split at `\n`, a carriage-return redraw keeps its last state, ANSI removed).
+pub fn picked_lines(text: &str, pick: fn(&str) -> bool) -> Vec<(usize, String)> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.split('\n')
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            let raw = raw.rsplit('\r').next().unwrap_or(raw);
+            let plain = strip_ansi(raw);
+            pick(&plain).then(|| (i + 1, plain.trim_end().chars().take(300).collect()))
+        })
+        .collect()
+}
+
+/// The error lines of an RPM build as rpmbuild, mock, the compiler, make and the
+/// test runners print them (the shared rule of Copr, Koji and SRPM build logs).
+pub fn rpm_error(line: &str) -> bool {
+    let t = line.trim_start();
+    let lower = t.to_ascii_lowercase();
+    // mock and Copr prefix their own lines: `ERROR: Exception(...)`
+    lower.starts_with("error:")
+        || t.starts_with("ERROR:")
+        || t.starts_with("ERROR ")
+        || lower.contains(": error:")
+        || lower.contains("] error ")
+        || t.starts_with("Bad exit status from")
+        || t.starts_with("RPM build errors:")
+        || t.starts_with("FAILED ")
+        || t.starts_with("FAILED:")
+        || t.starts_with("No matching package to install")
+        || t.starts_with("Problem: ")
+        || t.contains("nothing provides")
+        || t.contains("status FAILED")
+        || lower.starts_with("fatal:")
+        || lower.starts_with("fatal error:")
+}
+
+/// The first error lines of job `kind`/`id`: from the first archived log, in the
+/// order of `names` (a name ending in `*` matches a prefix), that has any. Logs
+/// not archived but given `inline` (the API's own text) are read too, without a
+/// link. Returns the lines and how many more that log has.
+pub(super) fn first_errors<L: Lookup + ?Sized>(
+    lk: &L,
+    kind: Kind,
+    id: i64,
+    names: &[&str],
+    inline: &[(&str, Option<&str>)],
+    pick: fn(&str) -> bool,
+) -> Result<(Vec<ErrorLine>, usize), L::Error> {
+    let archived = lk.log_texts(kind, id)?;
+    let list = super::JobList::ALL
+        .into_iter()
+        .find(|l| l.detail_kind() == kind);
+    let matches = |pat: &str, name: &str| match pat.strip_suffix('*') {
+        Some(p) => name.starts_with(p),
+        None => name == pat,
+    };
+    for pat in names {
+        for (name, text) in archived.iter().filter(|(n, _)| matches(pat, n)) {
+            let found = picked_lines(text, pick);
+            if found.is_empty() {
+                continue;
+            }
+            let href = list.map(|l| format!("{}logs/{name}/", detail_path(l, id)));
+            return Ok(lines_of(&log_title(name), href, found));
+        }
+        if let Some((name, Some(text))) = inline.iter().find(|(n, _)| matches(pat, n)) {
+            let found = picked_lines(text, pick);
+            if !found.is_empty() {
+                return Ok(lines_of(&log_title(name), None, found));
+            }
+        }
+    }
+    Ok((Vec::new(), 0))
+}
+
+fn lines_of(
+    log: &str,
+    href: Option<String>,
+    found: Vec<(usize, String)>,
+) -> (Vec<ErrorLine>, usize) {
+    let more = found.len().saturating_sub(FIRST_LINES);
+    let lines = found
+        .into_iter()
+        .take(FIRST_LINES)
+        .map(|(line, text)| ErrorLine {
+            log: log.to_string(),
+            href: href.clone(),
+            line,
+            text,
+        })
+        .collect();
+    (lines, more)
+}
+
+/// Adds the explanation of the newest complete Log Detective analysis among `runs`.
+pub(super) fn explain<L: Lookup + ?Sized>(
+    f: &mut FailureView,
+    runs: &[i64],
+    lk: &L,
+) -> Result<(), L::Error> {
+    for id in runs.iter().rev() {
+        let Some(json) = lk.entity_json(Kind::LogDetective, *id)? else {
+            continue;
+        };
+        let v: LogDetectiveRun = parse(Some(&json));
+        let Some(r) = v.log_detective_response else {
+            continue;
+        };
+        let explanation = r.explanation.and_then(|t| t.text).filter(|t| !t.is_empty());
+        if explanation.is_none() && r.no_issue_found != Some(true) {
+            continue;
+        }
+        f.explanation = explanation.or_else(|| Some("Log Detective found no issue.".into()));
+        f.solution = r.solution.and_then(|t| t.text).filter(|t| !t.is_empty());
+        f.analysis = lk
+            .has_detail(super::JobList::LogDetective, *id)
+            .then(|| detail_path(super::JobList::LogDetective, *id));
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Whether the job of detail view `d` failed or errored.
+pub(super) fn failed(d: &DetailView) -> bool {
+    d.status
+        .as_ref()
+        .is_some_and(|s| Status::new(&s.text).class().is_failure())
+}
+
+/// The box of a job of which nothing more than its status is known.
+pub(super) fn bare(what: &str) -> FailureView {
+    FailureView {
+        summary: format!("{what} Packit reports no reason, and no log is archived."),
+        ..FailureView::default()
+    }
+}
+
+/// The API's own error text, when it has any.
+pub(super) fn message(m: Option<&String>) -> Option<String> {
+    m.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A [`Lookup`] over fixed logs and entities, for the kinds' failure tests.
+#[cfg(test)]
+pub(super) mod fake {
+    use super::super::{JobList, Lookup};
+    use crate::api::Kind;
+    use crate::api::types::ProjectInfo;
+    use crate::view::{Chip, StatusView, TriggerView};
+    use std::convert::Infallible;
+
+    /// Archived logs (kind, id, name, text) and entities (kind, id, JSON).
+    #[derive(Default)]
+    pub(in crate::jobs) struct Fake {
+        pub(in crate::jobs) logs: Vec<(Kind, i64, &'static str, String)>,
+        pub(in crate::jobs) entities: Vec<(Kind, i64, String)>,
+    }
+
+    /// A fixture log (`tests/fixtures/logs/<name>`).
+    pub(in crate::jobs) fn fixture(name: &str) -> String {
+        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/logs/");
+        std::fs::read_to_string(format!("{p}{name}")).unwrap()
+    }
+
+    impl Lookup for Fake {
+        type Error = Infallible;
+        fn job_chip(&self, _: Kind, _: Option<i64>, s: &str, t: &str) -> Result<Chip, Infallible> {
+            Ok(Chip {
+                status: StatusView::of(s),
+                text: t.into(),
+                href: None,
+            })
+        }
+        fn trigger(&self, _: &ProjectInfo) -> Option<TriggerView> {
+            None
+        }
+        fn has_detail(&self, _: JobList, _: i64) -> bool {
+            true
+        }
+        #[allow(clippy::type_complexity)]
+        fn status_of(
+            &self,
+            _: Kind,
+            _: i64,
+        ) -> Result<Option<(Option<String>, Option<String>)>, Infallible> {
+            Ok(None)
+        }
+        #[allow(clippy::type_complexity)]
+        fn history(
+            &self,
+            _: Kind,
+            _: &str,
+        ) -> Result<Vec<(i64, Option<String>, Option<String>)>, Infallible> {
+            Ok(Vec::new())
+        }
+        fn log_texts(&self, kind: Kind, id: i64) -> Result<Vec<(String, String)>, Infallible> {
+            Ok(self
+                .logs
+                .iter()
+                .filter(|l| l.0 == kind && l.1 == id)
+                .map(|l| (l.2.to_string(), l.3.clone()))
+                .collect())
+        }
+        fn entity_json(&self, kind: Kind, id: i64) -> Result<Option<String>, Infallible> {
+            Ok(self
+                .entities
+                .iter()
+                .find(|e| e.0 == kind && e.1 == id)
+                .map(|e| e.2.clone()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_matches_the_log_page() {
+        let t = "ok\r\n\u{1b}[31merror:\u{1b}[0m x\nprogress 10%\rFAILED tests/a.py\n";
+        assert_eq!(
+            picked_lines(t, rpm_error),
+            vec![(2, "error: x".into()), (3, "FAILED tests/a.py".into())]
+        );
+    }
+
+    #[test]
+    fn rpm_rule_skips_noise() {
+        for l in [
+            "checking for strerror_r... yes",
+            "gcc -O2 -Werror=format-security -c x.c",
+            "+ echo 'no errors'",
+            "Finish: build phase for package, status SUCCESS",
+        ] {
+            assert!(!rpm_error(l), "{l}");
+        }
+    }
+}
