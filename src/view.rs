@@ -505,3 +505,33 @@ pub struct TocView {
     /// Anchor.
     pub id: String,
 }
+
+/// One result in a job page's history strip.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct HistoryChip {
+    /// Status, job number and link (none for the page's own job).
+    pub chip: Chip,
+    /// Whether it is the page's own job.
+    pub current: bool,
+    /// Submitted.
+    pub when: Option<TimeView>,
+}
+
+/// A job next to the earlier runs of its target on the same trigger.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct HistoryView {
+    /// `new failure`, `still failing`, `fixed` or empty.
+    pub verdict: String,
+    /// Status class of the verdict (`failure`, `success` or empty).
+    pub verdict_class: &'static str,
+    /// The previous run and its status.
+    pub previous: Option<(Link, StatusView)>,
+    /// The first run of the failing streak, and when it was submitted.
+    pub since: Option<(Link, Option<TimeView>)>,
+    /// The next run, if any.
+    pub next: Option<Link>,
+    /// The target's results around this one, oldest first.
+    pub strip: Vec<HistoryChip>,
+    /// Runs of the target on the trigger.
+    pub runs: usize,
+}
