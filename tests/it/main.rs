@@ -26,6 +26,7 @@ mod support {
     }
 }
 
+mod answers_pipeline;
 mod architecture;
 mod beyond;
 mod cli;
