@@ -19,12 +19,14 @@
 mod caches;
 mod catalog;
 mod catalog_live;
+mod history;
 mod lists;
 mod pipelines;
 mod projects;
 
 pub use self::caches::{FeedTimes, RowCache};
 pub use self::catalog::{Catalog, ProjectEntry, Stats};
+pub use self::history::{HistKey, STRIP, TargetHistory, TargetRun, Verdict, hist_key, verdict};
 pub use crate::jobs::{
     JobList, Section, detail_path, trigger_forge_url, trigger_name, trigger_path,
 };

@@ -49,7 +49,7 @@ macro_rules! embedded {
 }
 
 /// The default theme's templates, embedded at build time.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 26] = embedded!(
+pub const DEFAULT_TEMPLATES: [(&str, &str); 27] = embedded!(
     "base.html",
     "_chart.html",
     "_counts.html",
@@ -62,6 +62,7 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 26] = embedded!(
     "_pager.html",
     "_table.html",
     "_filter.html",
+    "_history.html",
     "home.html",
     "jobs.html",
     "job_list.html",

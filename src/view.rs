@@ -543,3 +543,83 @@ pub struct TocView {
     /// Anchor.
     pub id: String,
 }
+
+/// One result in a job page's history strip.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct HistoryChip {
+    /// Status, job number and link (none for the page's own job).
+    pub chip: Chip,
+    /// Whether it is the page's own job.
+    pub current: bool,
+    /// Submitted.
+    pub when: Option<TimeView>,
+}
+
+/// A job next to the earlier runs of its target on the same trigger.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct HistoryView {
+    /// `new failure`, `still failing`, `fixed` or empty.
+    pub verdict: String,
+    /// Status class of the verdict (`failure`, `success` or empty).
+    pub verdict_class: &'static str,
+    /// The previous run and its status.
+    pub previous: Option<(Link, StatusView)>,
+    /// The first run of the failing streak, and when it was submitted.
+    pub since: Option<(Link, Option<TimeView>)>,
+    /// The next run, if any.
+    pub next: Option<Link>,
+    /// The target's results around this one, oldest first.
+    pub strip: Vec<HistoryChip>,
+    /// Runs of the target on the trigger.
+    pub runs: usize,
+}
+
+/// A job in a pipeline's matrix.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MatrixJob {
+    /// Status, `#id` and link to the job page.
+    pub chip: Chip,
+    /// How long it took.
+    pub duration: Option<String>,
+}
+
+/// One target (chroot, branch) of a pipeline: its jobs per stage column.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MatrixRow {
+    /// The target (empty when the jobs name none).
+    pub target: String,
+    /// One cell per column of [`PipelineMatrix::columns`] after SRPM.
+    pub cells: Vec<Vec<MatrixJob>>,
+}
+
+/// A failed job of a pipeline, with the way to its first error line.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FailedJob {
+    /// `Copr build #12`, …
+    pub title: String,
+    /// The target, if any.
+    pub target: Option<String>,
+    /// Its status.
+    pub status: StatusView,
+    /// The job page.
+    pub job: Option<String>,
+    /// Site path of the log page holding the first error line, and that line's number.
+    pub log: Option<(String, usize)>,
+    /// The first error line's text.
+    pub error: Option<String>,
+}
+
+/// A pipeline's jobs as targets × stages, its failures first.
+#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+pub struct PipelineMatrix {
+    /// Stage columns after the SRPM (`Copr`, `Koji`, `Testing Farm`, …).
+    pub columns: Vec<String>,
+    /// The SRPM build (shared by every target).
+    pub srpm: Option<MatrixJob>,
+    /// One row per target.
+    pub rows: Vec<MatrixRow>,
+    /// The commit built.
+    pub commit: Option<CommitView>,
+    /// The failed jobs, in stage order.
+    pub failed: Vec<FailedJob>,
+}

@@ -5,6 +5,7 @@
 
 use super::Result;
 use super::caches::{FeedTimes, NamesCache, RowCache};
+use super::history::{TargetHistory, hist_key};
 use crate::api::Kind;
 use crate::api::types::StatusClass;
 use crate::archive::{Archive, CatalogRow};
@@ -178,6 +179,8 @@ pub struct Catalog {
     /// Each entity's catalog columns, kept by [`Catalog::build_live`] for
     /// [`Catalog::apply`].
     pub(super) rows: Option<HashMap<(Kind, i64), CatRow>>,
+    /// Each target's runs per trigger and job list (see [`TargetHistory`]).
+    pub history: TargetHistory,
 }
 
 /// The catalog columns of one job or pipeline entity.
@@ -283,6 +286,7 @@ impl PartialEq for Catalog {
             feed_times: _,
             row_cache: _,
             rows,
+            history,
         } = self;
         list_ids == &o.list_ids
             && detail_ids == &o.detail_ids
@@ -297,6 +301,7 @@ impl PartialEq for Catalog {
             && logs == &o.logs
             && failed == &o.failed
             && rows == &o.rows
+            && history == &o.history
     }
 }
 
@@ -413,7 +418,21 @@ impl Catalog {
             }
             if l.detail_kind() == kind {
                 insert_sorted(self.detail_ids.entry(l).or_default(), num);
+                self.put_history(l, num, row);
             }
+        }
+    }
+
+    /// Files job `num` of list `l` under its target's history on its trigger.
+    pub(super) fn put_history(&mut self, l: JobList, num: i64, row: &CatRow) {
+        if let Some(k) = hist_key(
+            l,
+            row.project.as_deref(),
+            row.trigger.as_deref(),
+            row.target.as_deref(),
+        ) {
+            let status = row.status.as_deref().unwrap_or_default();
+            self.history.put(k, num, row.submitted, status);
         }
     }
 

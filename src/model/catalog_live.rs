@@ -119,6 +119,11 @@ impl Catalog {
             (Some(a), Some(b)) if month_of(a) != month_of(b) => return false,
             _ => {}
         }
+        for l in catalog_lists(kind) {
+            if l.detail_kind() == kind && l.accepts(new.target.as_deref()) {
+                self.put_history(l, num, new);
+            }
+        }
         if kind == Kind::Pipeline {
             match (old.submitted, new.submitted) {
                 (None, Some(b)) => *self.stats.pipelines_per_day.entry(day(b)).or_default() += 1,

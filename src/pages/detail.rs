@@ -15,6 +15,7 @@ pub(super) fn job_detail(
     c.insert("title", &title);
     c.insert("job", &d);
     c.insert("archived_logs", &super::logs::job_logs(m, l, id)?);
+    c.insert("history", &m.job_history(l, id)?);
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 use super::PageError;
 use super::{Ctx, titled};
 use crate::api::Kind;
-use crate::model::{Model, PipelineView};
+use crate::model::{self, JobList, Model, PipelineMatrix, PipelineView};
 use crate::plan::{self, IndexList, Page};
+use crate::render::html::error_lines;
 use tera::Context;
 
 /// `pipeline/` and `pipeline/page/<n>/`.
@@ -25,12 +26,56 @@ pub(super) fn pipeline_list(
     Ok(())
 }
 
-/// `pipeline/<id>/`.
+/// `pipeline/<id>/`: the failed jobs with their first error lines, the
+/// targets × stages matrix, and the stages.
 pub(super) fn pipeline(m: &Model<'_>, c: &mut Context, id: i64) -> Result<(), PageError> {
     let (title, v) = pipeline_view(m, id)?;
     c.insert("title", &title);
     c.insert("pipeline", &v);
+    let matrix = match m.entity(Kind::Pipeline, id)? {
+        Some(e) => {
+            let (mut x, pages) = m.pipeline_matrix(&e)?;
+            for (f, page) in x.failed.iter_mut().zip(pages) {
+                if let Some((l, job)) = page
+                    && let Some((log, n, text)) = first_error(m, l, job)?
+                {
+                    f.log = Some((log, n));
+                    f.error = Some(text);
+                }
+            }
+            x
+        }
+        None => PipelineMatrix::default(),
+    };
+    c.insert("matrix", &matrix);
     Ok(())
+}
+
+/// The first error-looking line of job `l`/`id`'s archived logs (in name order):
+/// the log page's path, the line number and its text.
+fn first_error(
+    m: &Model<'_>,
+    l: JobList,
+    id: i64,
+) -> Result<Option<(String, usize, String)>, PageError> {
+    let kind = l.detail_kind();
+    for name in m.catalog.logs.get(&(kind, id)).into_iter().flatten() {
+        if !m.catalog.has_log(l, id, name) {
+            continue;
+        }
+        if let Some(bytes) = m.archive().log_text(kind, &id.to_string(), name)?
+            && let Some((n, text)) = error_lines(&String::from_utf8_lossy(&bytes))
+                .into_iter()
+                .next()
+        {
+            return Ok(Some((
+                format!("{}logs/{name}/", model::detail_path(l, id)),
+                n,
+                text,
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// Title and view of a pipeline page.

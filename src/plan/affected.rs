@@ -5,8 +5,9 @@
 use super::page::{Badge, Feed, Page};
 use super::paging::{IndexList, SHARD, STATUS_CLASSES, chunks, pages};
 use crate::api::Kind;
+use crate::api::types::StatusClass;
 use crate::archive::{Archive, ArchiveError};
-use crate::model::{Catalog, JobList, PER_PAGE, Section};
+use crate::model::{Catalog, JobList, PER_PAGE, STRIP, Section, hist_key};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -303,6 +304,7 @@ pub fn affected_by(
     for (kind, id) in &jobs {
         if let Ok(num) = id.parse::<i64>() {
             own_pages(catalog, *kind, num, out);
+            history_pages(catalog, archive, *kind, id, num, out)?;
         }
     }
     // and the jobs that show one of those as a related chip: in their list rows (a
@@ -326,6 +328,66 @@ pub fn affected_by(
                 if l.detail_kind() == *kind && catalog.has_detail(l, num) {
                     out.insert(Page::JobDetail(l, num));
                 }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The job pages whose history (strip, previous run, failing streak) shows job
+/// `kind`/`num`: those of its target on its trigger up to [`STRIP`] runs either
+/// side, and the later ones whose failing streak reaches back to it; and its
+/// project's page (the results table).
+fn history_pages(
+    catalog: &Catalog,
+    archive: &Archive,
+    kind: Kind,
+    id: &str,
+    num: i64,
+    out: &mut HashSet<Page>,
+) -> Result<(), ArchiveError> {
+    let row = archive
+        .catalog_row(kind, id)
+        .map_err(|source| ArchiveError::Sqlite {
+            path: archive.path().to_path_buf(),
+            source,
+        })?;
+    let Some((_, row)) = row else {
+        return Ok(());
+    };
+    if let Some(p) = row.project.as_deref()
+        && catalog.projects.contains_key(p)
+    {
+        out.insert(Page::Project(p.into()));
+    }
+    for l in JobList::ALL {
+        if l.detail_kind() != kind || !l.accepts(row.target.as_deref()) {
+            continue;
+        }
+        let Some(key) = hist_key(
+            l,
+            row.project.as_deref(),
+            row.trigger.as_deref(),
+            row.target.as_deref(),
+        ) else {
+            continue;
+        };
+        let runs = catalog.history.runs(&key);
+        let Some(pos) = runs.iter().position(|r| r.id == num) else {
+            continue;
+        };
+        let near = pos.saturating_sub(STRIP)..(pos + STRIP + 1).min(runs.len());
+        let mut pages: Vec<i64> = runs[near].iter().map(|r| r.id).collect();
+        // later runs whose streak of failures (or undecided runs) reaches back here
+        for r in &runs[pos + 1..] {
+            pages.push(r.id);
+            if r.class() == StatusClass::Success {
+                break;
+            }
+        }
+        for n in pages {
+            if catalog.has_detail(l, n) {
+                out.insert(Page::JobDetail(l, n));
             }
         }
     }

@@ -27,6 +27,7 @@ mod support {
 }
 
 mod answers;
+mod answers_pipeline;
 mod architecture;
 mod beyond;
 mod cli;
