@@ -27,6 +27,7 @@ mod support {
 }
 
 mod architecture;
+mod bad_entity;
 mod beyond;
 mod cli;
 mod content;
