@@ -148,3 +148,199 @@ fn ordinary_names_keep_their_urls_and_odd_ones_fit() {
         "api/list/projects/github.com/a/b/branches/main.json"
     );
 }
+
+/// Splits one shell command line into words by the POSIX quoting rules; an error
+/// for anything a shell would not take as plain words (operators, expansions,
+/// globs, comments, unterminated quotes).
+fn shell_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur: Option<String> = None;
+    let mut it = line.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            ' ' | '\t' => {
+                if let Some(w) = cur.take() {
+                    words.push(w);
+                }
+            }
+            '\'' => {
+                let w = cur.get_or_insert_with(String::new);
+                loop {
+                    match it.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push(c),
+                        None => return Err(format!("unterminated ' in {line:?}")),
+                    }
+                }
+            }
+            '"' => {
+                let w = cur.get_or_insert_with(String::new);
+                loop {
+                    match it.next() {
+                        Some('"') => break,
+                        Some('\\') => match it.next() {
+                            Some(c @ ('$' | '`' | '"' | '\\')) => w.push(c),
+                            Some(c) => {
+                                w.push('\\');
+                                w.push(c);
+                            }
+                            None => return Err("unterminated \"".into()),
+                        },
+                        Some(c @ ('$' | '`')) => return Err(format!("expansion {c} in {line:?}")),
+                        Some(c) => w.push(c),
+                        None => return Err(format!("unterminated \" in {line:?}")),
+                    }
+                }
+            }
+            '\\' => match it.next() {
+                Some(c) => cur.get_or_insert_with(String::new).push(c),
+                None => return Err("trailing backslash".into()),
+            },
+            ';' | '&' | '|' | '<' | '>' | '(' | ')' | '$' | '`' | '*' | '?' | '[' | '\n' | '\r' => {
+                return Err(format!("unquoted {c:?} in {line:?}"));
+            }
+            '#' | '~' if cur.is_none() => return Err(format!("word starts with {c:?}")),
+            c => cur.get_or_insert_with(String::new).push(c),
+        }
+    }
+    if let Some(w) = cur {
+        words.push(w);
+    }
+    Ok(words)
+}
+
+#[test]
+fn the_shell_word_parser_follows_posix_quoting() {
+    assert_eq!(
+        shell_words(r#"dnf install 'a b' "c\$d" e\;f 'x'\''y'"#).unwrap(),
+        ["dnf", "install", "a b", "c$d", "e;f", "x'y"]
+    );
+    for bad in ["a;b", "$(id)", "a|b", "'open", "a > b", "~/x", "`id`", "a*"] {
+        assert!(shell_words(bad).is_err(), "{bad}");
+    }
+}
+
+/// The text of HTML with the entities the minifier and the escaper write decoded.
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(';').expect("entity end");
+        let ent = &rest[1..end];
+        let c = match ent {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            "apos" => '\'',
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                char::from_u32(u32::from_str_radix(&ent[2..], 16).unwrap()).unwrap()
+            }
+            _ if ent.starts_with('#') => char::from_u32(ent[1..].parse().unwrap()).unwrap(),
+            _ => panic!("entity {ent}"),
+        };
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every command line of a page: the lines of its `<pre class="cmd"><code>` blocks
+/// (the minifier drops the quotes).
+fn commands(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let html = html.replace("<pre class=cmd><code>", "<pre class=\"cmd\"><code>");
+    for part in html.split("<pre class=\"cmd\"><code>").skip(1) {
+        let block = part.split("</code>").next().unwrap();
+        out.extend(
+            unescape(block)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string),
+        );
+    }
+    out
+}
+
+#[test]
+fn commands_on_pages_parse_into_the_intended_words() {
+    use serde_json::json;
+    let d = crate::support::fresh_dir("bad-entity-commands");
+    let a = d.join("archive.sqlite");
+    let out = d.join("site");
+    crate::support::synthetic_archive(&a, 12, true);
+    let pkg = |name: &str, epoch: i64, version: &str| json!([{"arch": "noarch", "epoch": epoch, "name": name, "release": "1.fc43", "version": version}]);
+    let hostile = [
+        ("2000", "copr_project", json!("p;rm -rf ~")),
+        ("2004", "copr_owner", json!("$(id)")),
+        ("2006", "built_packages", pkg("x'y", 0, "1")),
+        (
+            "2008",
+            "chroot",
+            json!("fedora-rawhide-x86_64 && curl x|sh"),
+        ),
+        ("2010", "built_packages", pkg("ok", 0, "1`id`")),
+        ("2012", "copr_owner", json!("<b>\"q\"</b>")),
+    ];
+    for (id, field, v) in &hostile {
+        crate::support::set_fields(&a, Kind::Copr, id, &[(field, v.clone())]);
+    }
+    crate::support::set_fields(
+        &a,
+        Kind::Copr,
+        "2002",
+        &[
+            ("copr_owner", json!("@copr-group")),
+            ("built_packages", pkg("python3-ogr", 2, "1.0~rc1^git")),
+        ],
+    );
+    packit_pages::build(&packit_pages::BuildOptions {
+        archive: a.clone(),
+        out: out.clone(),
+        ..Default::default()
+    })
+    .unwrap();
+    let page =
+        |id: &str| std::fs::read_to_string(out.join(format!("jobs/copr/{id}/index.html"))).unwrap();
+    // Hostile values: no command, the values shown as text.
+    for (id, _, _) in &hostile {
+        let html = page(id);
+        assert!(commands(&html).is_empty(), "{id}: {:?}", commands(&html));
+        assert!(html.contains("No command is shown"), "{id}");
+    }
+    // Odd but valid values: commands with the exact words.
+    let lines = commands(&page("2002"));
+    let words: Vec<Vec<String>> = lines.iter().map(|l| shell_words(l).unwrap()).collect();
+    assert_eq!(
+        words,
+        [
+            vec!["dnf", "install", "dnf*-command(copr)"],
+            vec![
+                "dnf",
+                "copr",
+                "enable",
+                "@copr-group/packit-p1",
+                "fedora-rawhide-x86_64"
+            ],
+            vec!["dnf", "install", "python3-ogr-2:1.0~rc1^git-1.fc43.noarch"],
+        ]
+    );
+    // Every command on every page parses into plain words.
+    let mut seen = 0;
+    for e in walkdir::WalkDir::new(&out) {
+        let e = e.unwrap();
+        if e.path().extension().is_some_and(|x| x == "html") {
+            let html = std::fs::read_to_string(e.path()).unwrap();
+            for l in commands(&html) {
+                let w =
+                    shell_words(&l).unwrap_or_else(|err| panic!("{}: {err}", e.path().display()));
+                assert_eq!(w[0], "dnf", "{l}");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 10, "{seen} commands");
+}
