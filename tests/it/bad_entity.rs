@@ -344,3 +344,45 @@ fn commands_on_pages_parse_into_the_intended_words() {
     }
     assert!(seen > 10, "{seen} commands");
 }
+
+#[test]
+fn a_page_that_cannot_be_written_is_reported_and_the_rest_published() {
+    let d = crate::support::fresh_dir("bad-entity-build");
+    let a = d.join("archive.sqlite");
+    let out = d.join("site");
+    let report = d.join("report.json");
+    crate::support::synthetic_archive(&a, 12, false);
+    let build = || {
+        crate::support::packit_pages()
+            .args(["build", "--archive"])
+            .arg(&a)
+            .arg("--out")
+            .arg(&out)
+            .arg("--report-json")
+            .arg(&report)
+            .output()
+            .unwrap()
+    };
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // the page of Copr build 2002 cannot be written: a folder with a file is in its way
+    let page = out.join("jobs/copr/2002/index.html");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    crate::support::set_status(&a, Kind::Copr, "2002", "error");
+    crate::support::set_status(&a, Kind::Copr, "2004", "error");
+    let o = build();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("page not written: jobs/copr/2002/index.html"),
+        "{err}"
+    );
+    assert!(err.contains("1 page(s) could not be written"), "{err}");
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["failed_pages"][0]["file"], "jobs/copr/2002/index.html");
+    assert!(r["write"]["written"].as_u64().unwrap() > 0, "{r}");
+    // the other changed job page was written
+    let other = std::fs::read_to_string(out.join("jobs/copr/2004/index.html")).unwrap();
+    assert!(other.contains("rror"), "2004 shows its new status");
+}
