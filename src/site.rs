@@ -129,6 +129,41 @@ pub struct BuildReport {
     pub unchanged_files: Vec<String>,
     /// Files removed (no longer part of the site), when asked for.
     pub removed_files: Vec<String>,
+    /// Pages that could not be rendered or written: every other page was written
+    /// and published (the command line exits 1 when there are any).
+    pub failed_pages: Vec<FailedPage>,
+}
+
+/// A page a build could not render or write.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FailedPage {
+    /// Its file in the site.
+    pub file: String,
+    /// What went wrong (shortened when long).
+    pub error: String,
+}
+
+/// `s` as it is when short, otherwise its first 100 characters, `…` and a short hash
+/// of the whole value (so two long values stay apart) — for log lines and reports.
+pub fn short(s: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: usize = 100;
+    match s.char_indices().nth(KEEP + 20) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some(_) => {
+            let cut = s
+                .char_indices()
+                .nth(KEEP)
+                .map(|(i, _)| i)
+                .unwrap_or(s.len());
+            let h = xxhash_rust::xxh3::xxh3_64(s.as_bytes());
+            std::borrow::Cow::Owned(format!(
+                "{}…[{} bytes, #{:08x}]",
+                &s[..cut],
+                s.len(),
+                h >> 32
+            ))
+        }
+    }
 }
 
 /// How a build went about it.
@@ -300,10 +335,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                     renderer.note(&mut report, r);
                 }
             }
+            // a page that failed leaves the manifest, so the next build writes it
+            let failed: HashSet<String> = renderer.failed_files();
             if structural {
                 let mut manifest = writer.manifest(&state_line)?;
                 for p in &plan.pages {
                     let file = p.file(&catalog);
+                    if failed.contains(&file) {
+                        continue;
+                    }
                     let (hash, shape) = match updates.get(&file) {
                         Some(e) => *e,
                         None => writer.previous(&file).unwrap_or_default(),
@@ -312,14 +352,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 }
                 Some(manifest)
             } else {
-                let mut entries: Vec<crate::write::JournalEntry> =
-                    updates.into_iter().map(|(f, e)| (f, Some(e))).collect();
+                let mut entries: Vec<crate::write::JournalEntry> = updates
+                    .into_iter()
+                    .map(|(f, e)| (f, Some(e)))
+                    .chain(failed.into_iter().map(|f| (f, None)))
+                    .collect();
                 entries.sort();
                 journal = Some(entries);
                 None
             }
         }
     };
+    report.failed_pages = renderer.take_failed();
     drop(renderer);
     drop(archive);
     phase("render");

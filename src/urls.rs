@@ -19,16 +19,56 @@ pub const RESERVED: [&str; 12] = [
     "index.html",
 ];
 
-/// Encodes one path segment: kept if it matches `[A-Za-z0-9._+-]+`, does not start
-/// with `.` and is not reserved; otherwise `~` followed by the lower-case hex of its
-/// UTF-8 bytes (reversible, and never equal to a kept segment).
+/// Longest encoded segment kept whole, in bytes: well under the 255 bytes every
+/// common file system allows, with room for a suffix such as `.json`.
+pub const MAX_SEGMENT: usize = 160;
+
+/// Bytes of the encoded form kept before the hash when a segment is longer than
+/// [`MAX_SEGMENT`].
+const HASHED_PREFIX: usize = 120;
+
+/// Device names Windows reserves, with or without an extension, in any case.
+const WINDOWS_RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// Whether `s` names a Windows device (`CON`, `nul.txt`, `Com1.tar.gz`, …).
+fn windows_reserved(s: &str) -> bool {
+    let stem = s.split('.').next().unwrap_or(s);
+    WINDOWS_RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(stem))
+}
+
+/// FNV-1a (64 bits) of `bytes`: the short stable hash of long segments
+/// (`static/site.js` computes the same).
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Encodes one path segment so that every common file system accepts it (Linux,
+/// macOS, Windows: length, reserved device names, trailing dots):
+/// - kept as it is if it matches `[A-Za-z0-9._+-]+`, does not start or end with `.`,
+///   is not one of [`RESERVED`] nor a Windows device name (`CON`, `nul.txt`, …);
+/// - otherwise `~` followed by the lower-case hex of its UTF-8 bytes (reversible,
+///   and never equal to a kept segment);
+/// - when that form is longer than [`MAX_SEGMENT`] bytes, its first 120 bytes, a
+///   `~` and 16 hex digits of a hash of the whole name (not reversible; the `~`
+///   after the start tells it from both other forms).
+///
+/// `static/site.js` implements the same rule.
 pub fn encode_segment(s: &str) -> String {
     let plain = !s.is_empty()
         && !s.starts_with('.')
+        && !s.ends_with('.')
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
-        && !RESERVED.contains(&s);
-    if plain {
+        && !RESERVED.contains(&s)
+        && !windows_reserved(s);
+    let mut out = if plain {
         s.to_string()
     } else {
         let mut out = String::with_capacity(1 + 2 * s.len());
@@ -37,15 +77,22 @@ pub fn encode_segment(s: &str) -> String {
             out.push_str(&format!("{b:02x}"));
         }
         out
+    };
+    if out.len() > MAX_SEGMENT {
+        // Every byte of both forms is ASCII: any cut is a character boundary.
+        out.truncate(HASHED_PREFIX);
+        out.push_str(&format!("~{:016x}", fnv1a64(s.as_bytes())));
     }
+    out
 }
 
-/// Reverses [`encode_segment`].
+/// Reverses [`encode_segment`]; `None` for a segment that is not one of its
+/// reversible forms (including the hashed form of a long name).
 pub fn decode_segment(s: &str) -> Option<String> {
     match s.strip_prefix('~') {
-        None => Some(s.to_string()),
+        None => (!s.contains('~')).then(|| s.to_string()),
         Some(hex) => {
-            if hex.len() % 2 != 0 {
+            if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
             let bytes: Option<Vec<u8>> = (0..hex.len())
@@ -256,6 +303,23 @@ mod tests {
         }
         assert_eq!(encode_segment("main"), "main");
         assert_eq!(encode_segment("feature/x"), "~666561747572652f78");
+    }
+
+    #[test]
+    fn long_segments_end_in_the_hash_site_js_computes() {
+        // The hashes below are what `static/site.js` gives for the same names.
+        let r = encode_segment(&"r".repeat(300));
+        assert_eq!(r, format!("{}~b4d598735846a1e5", "r".repeat(120)));
+        let e = encode_segment(&"é".repeat(100));
+        assert!(
+            e.ends_with("~b1c912a8e533f4b5") && e.starts_with("~c3a9"),
+            "{e}"
+        );
+        assert_eq!(encode_segment(&"a".repeat(160)), "a".repeat(160));
+        let a = encode_segment(&"a".repeat(161));
+        assert_eq!(a, format!("{}~2a57fe3470d09bec", "a".repeat(120)));
+        assert_eq!(decode_segment(&a), None);
+        assert_eq!(encode_segment("Aux.tar.gz"), "~4175782e7461722e677a");
     }
 
     #[test]

@@ -264,12 +264,15 @@ pub struct LogView {
 /// Copr install instructions.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct InstallView {
-    /// `dnf copr enable owner/project chroot`.
-    pub enable: String,
+    /// `dnf copr enable owner/project chroot` (`None` when a value is not one Copr
+    /// and RPM allow: then only `values` are shown).
+    pub enable: Option<String>,
     /// `dnf install` of all packages.
     pub all: Option<String>,
     /// One command per package.
     pub each: Vec<String>,
+    /// The values, labelled, when no command is shown.
+    pub values: Vec<(String, String)>,
 }
 
 /// One Log Detective snippet.

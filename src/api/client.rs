@@ -249,7 +249,16 @@ impl Client {
             url: url.to_string(),
             message: describe(&e),
         };
-        let resp = self.http.get(url).send().await.map_err(transport)?;
+        let resp = self.http.get(url).send().await.map_err(|e| {
+            if e.is_builder() {
+                ClientError::InvalidUrl {
+                    url: url.to_string(),
+                    message: snippet_of(&describe(&e)),
+                }
+            } else {
+                transport(e)
+            }
+        })?;
         let status = resp.status().as_u16();
         let header = |name: &str| {
             resp.headers()
@@ -293,6 +302,7 @@ impl Client {
                     }
                 });
                 match self.once(&url).await {
+                    Err(e @ ClientError::InvalidUrl { .. }) => Attempt::Fail(e),
                     Err(e) => Attempt::Retry(e, None),
                     Ok(a) => classify(&url, a, &accept),
                 }
@@ -503,6 +513,11 @@ impl Client {
     }
 }
 
+/// The first 200 characters of a client error message (it may quote the URL).
+fn snippet_of(s: &str) -> String {
+    s.chars().take(200).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,6 +526,15 @@ mod tests {
     fn user_agent_names_the_program_and_version() {
         assert!(USER_AGENT.starts_with("packit-pages/"));
         assert!(USER_AGENT.contains(env!("CARGO_PKG_VERSION")));
+    }
+
+    #[tokio::test]
+    async fn an_invalid_url_is_not_a_transport_error_and_its_message_is_short() {
+        let c = Client::new(ClientConfig::default()).unwrap();
+        let url = format!("http://a b/{}", "x".repeat(100_000));
+        let e = c.once(&url).await.err().expect("fails");
+        assert!(matches!(e, ClientError::InvalidUrl { .. }), "{e}");
+        assert!(e.to_string().len() < 600, "{} bytes", e.to_string().len());
     }
 
     #[test]

@@ -126,13 +126,15 @@ pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<Failu
     Ok(f)
 }
 
-/// `dnf` commands that install the build's packages.
+/// `dnf` commands that install the build's packages, shown only when every value
+/// is one Copr and RPM allow in such names (and shell-quoted anyway); otherwise the
+/// values without a command.
 fn install(v: &CoprBuildTarget) -> Option<InstallView> {
     let (Some(owner), Some(project), Some(chroot)) = (&v.copr_owner, &v.copr_project, &v.chroot)
     else {
         return None;
     };
-    let pkgs: Vec<String> = v
+    let pkgs: Vec<(String, bool)> = v
         .built_packages
         .iter()
         .flatten()
@@ -140,23 +142,109 @@ fn install(v: &CoprBuildTarget) -> Option<InstallView> {
         .filter_map(|p| {
             let name = p.name.as_deref()?;
             let epoch = p.epoch.filter(|e| *e != 0);
-            Some(format!(
-                "{name}-{}{}-{}.{}",
-                epoch.map(|e| format!("{e}:")).unwrap_or_default(),
+            let (ver, rel, arch) = (
                 p.version.as_deref().unwrap_or(""),
                 p.release.as_deref().unwrap_or(""),
-                p.arch.as_deref().unwrap_or("")
+                p.arch.as_deref().unwrap_or(""),
+            );
+            let ok = rpm_name(name) && rpm_version(ver) && rpm_version(rel) && rpm_arch(arch);
+            Some((
+                format!(
+                    "{name}-{}{ver}-{rel}.{arch}",
+                    epoch.map(|e| format!("{e}:")).unwrap_or_default(),
+                ),
+                ok,
             ))
         })
         .collect();
     if pkgs.is_empty() {
         return None;
     }
+    let repo_ok = copr_owner(owner) && copr_project(project) && copr_chroot(chroot);
+    if !repo_ok || pkgs.iter().any(|(_, ok)| !ok) {
+        let mut values = vec![
+            ("Copr owner".to_string(), owner.clone()),
+            ("Copr project".to_string(), project.clone()),
+            ("Chroot".to_string(), chroot.clone()),
+        ];
+        values.extend(pkgs.into_iter().map(|(p, _)| ("Package".to_string(), p)));
+        return Some(InstallView {
+            enable: None,
+            all: None,
+            each: Vec::new(),
+            values,
+        });
+    }
+    let pkgs: Vec<String> = pkgs.into_iter().map(|(p, _)| shell_word(&p)).collect();
     Some(InstallView {
-        enable: format!("dnf copr enable {owner}/{project} {chroot}"),
+        enable: Some(format!(
+            "dnf copr enable {} {}",
+            shell_word(&format!("{owner}/{project}")),
+            shell_word(chroot)
+        )),
         all: (pkgs.len() > 1).then(|| format!("dnf install {}", pkgs.join(" "))),
         each: pkgs.iter().map(|p| format!("dnf install {p}")).collect(),
+        values: Vec::new(),
     })
+}
+
+/// Characters Copr allows in owner and project names.
+fn copr_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-')
+}
+
+/// A Copr owner: a user name or `@group`.
+fn copr_owner(s: &str) -> bool {
+    let s = s.strip_prefix('@').unwrap_or(s);
+    !s.is_empty() && s.len() <= 100 && !s.starts_with('-') && s.chars().all(copr_char)
+}
+
+/// A Copr project name.
+fn copr_project(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 200 && !s.starts_with('-') && s.chars().all(copr_char)
+}
+
+/// A Copr chroot (`fedora-rawhide-x86_64`).
+fn copr_chroot(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && !s.starts_with('-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+}
+
+/// An RPM package name.
+fn rpm_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 200 && !s.starts_with('-') && s.chars().all(copr_char)
+}
+
+/// An RPM version or release (no `-`; `~` and `^` sort before and after).
+fn rpm_version(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 200
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '~' | '^'))
+}
+
+/// An RPM architecture.
+fn rpm_arch(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 50 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `s` as one POSIX shell word: as it is when it holds only characters no shell
+/// treats specially, otherwise in single quotes (`'` as `'\''`).
+pub(crate) fn shell_word(s: &str) -> String {
+    let bare = !s.is_empty()
+        && !s.starts_with('~')
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '.' | '+' | '-' | '/' | ':' | '@' | '=' | ',')
+        });
+    if bare {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// The per-chroot targets of a Copr build list item.

@@ -6,7 +6,8 @@ use crate::html::{self, Controls};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// The autoescape function: HTML-escapes `&<>"'` and removes what HTML forbids in text —
+/// The autoescape function: HTML-escapes `&<>"'`, makes bidirectional controls and
+/// zero-width joiners visible ([`invisible_control`]) and removes what HTML forbids in text —
 /// ANSI escape sequences (logs carry colour codes) are dropped whole, other control
 /// characters (except tab, newline and carriage return) become U+FFFD (see [`crate::html`]).
 pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -17,6 +18,10 @@ pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result
             html::ansi_sequence(&mut chars);
             continue;
         }
+        if invisible_control(c) {
+            out.write_all(format!("⟨U+{:04X}⟩", c as u32).as_bytes())?;
+            continue;
+        }
         let rep = match html::escaped(c, Controls::ReplaceButWhitespace) {
             Some(rep) => rep,
             None => c.encode_utf8(&mut buf),
@@ -24,6 +29,13 @@ pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result
         out.write_all(rep.as_bytes())?;
     }
     Ok(())
+}
+
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+/// and zero-width (non-)joiners and spaces: the autoescaper shows each as a visible
+/// `⟨U+202E⟩` marker, so an upstream name cannot display as something else.
+pub fn invisible_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}'..='\u{200d}')
 }
 
 /// Escapes one log line's text (see [`crate::html`]).
@@ -196,6 +208,16 @@ pub fn render_lines(text: &str) -> LogLines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_controls_and_joiners_are_made_visible() {
+        let mut out = Vec::new();
+        escape_text("a\u{202e}txt.exe\u{200d}<b>\u{2066}", &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a⟨U+202E⟩txt.exe⟨U+200D⟩&lt;b&gt;⟨U+2066⟩"
+        );
+    }
 
     use super::escape_text;
 

@@ -4,7 +4,7 @@
 //! the writer.
 
 use super::content::ContentView;
-use super::{BuildOptions, BuildReport, SiteError};
+use super::{BuildOptions, BuildReport, FailedPage, SiteError};
 use crate::archive::Archive;
 use crate::model::{self, Catalog, JobList, Model, tv};
 use crate::pages::{Ctx, NavList, SiteInfo, render_page};
@@ -101,6 +101,8 @@ pub(super) fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, SiteErro
 
 /// One rendered page as the writer handled it.
 pub(super) struct Rendered {
+    /// Index of the page in the slice handed to [`Renderer::render`].
+    pub(super) index: usize,
     pub(super) file: String,
     pub(super) hash: u128,
     pub(super) shape: u64,
@@ -118,6 +120,8 @@ pub(super) struct Renderer<'a> {
     list_files: bool,
     /// Open the workers' connections with [`Archive::open_read_only_mapped`].
     mapped: bool,
+    /// Pages that could not be rendered or written (the build goes on without them).
+    failed: Mutex<Vec<FailedPage>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -127,10 +131,11 @@ impl<'a> Renderer<'a> {
         idx: &plan::ShapeIndex<'_>,
     ) -> Result<Vec<Rendered>, SiteError> {
         let catalog = self.ctx.catalog;
-        let results: Vec<Result<Rendered, SiteError>> = self.pool.install(|| {
+        let results: Vec<Result<Option<Rendered>, SiteError>> = self.pool.install(|| {
             pages
                 .par_iter()
-                .map(|page| {
+                .enumerate()
+                .map(|(index, page)| {
                     let slot = rayon::current_thread_index().unwrap_or(self.workers.len() - 1);
                     let mut guard = self.workers[slot].lock().expect("worker slot");
                     if guard.is_none() {
@@ -145,24 +150,60 @@ impl<'a> Renderer<'a> {
                     let model = guard.as_ref().expect("opened above");
                     let file = page.file(catalog);
                     let t = Instant::now();
-                    let bytes = render_page(self.ctx, model, page, &file, None)?;
+                    let bytes = match render_page(self.ctx, model, page, &file, None) {
+                        Ok(b) => b,
+                        Err(e) => return Ok(self.fail(file, SiteError::from(e))),
+                    };
                     tracing::debug!(
                         target: "packit_pages::page",
                         file = %file,
                         micros = t.elapsed().as_micros() as u64,
                         "rendered"
                     );
-                    let w = self.writer.write(&file, &bytes)?;
-                    Ok(Rendered {
+                    let w = match self.writer.write(&file, &bytes) {
+                        Ok(w) => w,
+                        Err(e) => return Ok(self.fail(file, SiteError::from(e))),
+                    };
+                    Ok(Some(Rendered {
+                        index,
                         file,
                         hash: w.hash,
                         shape: page.shape(catalog, idx),
                         changed: w.changed,
-                    })
+                    }))
                 })
                 .collect()
         });
-        results.into_iter().collect()
+        let mut out = Vec::with_capacity(results.len());
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    /// Records a page that could not be rendered or written, and says so on stderr
+    /// (the log): the build goes on without it.
+    fn fail(&self, file: String, e: SiteError) -> Option<Rendered> {
+        let error = crate::site::short(&e.to_string()).into_owned();
+        tracing::error!(file = %crate::site::short(&file), error = %crate::site::short(&error), "page not written");
+        self.failed
+            .lock()
+            .expect("failed pages")
+            .push(FailedPage { file, error });
+        None
+    }
+
+    /// The files of the pages that failed so far.
+    pub(super) fn failed_files(&self) -> std::collections::HashSet<String> {
+        let v = self.failed.lock().expect("failed pages");
+        v.iter().map(|f| f.file.clone()).collect()
+    }
+
+    /// The pages that failed so far, in file order (emptied).
+    pub(super) fn take_failed(&self) -> Vec<FailedPage> {
+        let mut v = std::mem::take(&mut *self.failed.lock().expect("failed pages"));
+        v.sort_by(|a, b| a.file.cmp(&b.file));
+        v
     }
 
     pub(super) fn note(&self, report: &mut BuildReport, r: Rendered) {
@@ -196,6 +237,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             list_files: opts.list_files,
             mapped,
+            failed: Mutex::new(Vec::new()),
         }
     }
 }

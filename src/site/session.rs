@@ -281,13 +281,15 @@ impl Session {
         let renderer = Renderer::new(&ctx, writer, &self.opts, &self.pool, true);
         let mut entries: Vec<(String, Option<(u128, u64)>)> = Vec::with_capacity(todo.len());
         report.rendered = todo.len() as u64;
-        for (page, r) in todo.iter().zip(renderer.render(&todo, &idx)?) {
+        for r in renderer.render(&todo, &idx)? {
+            let page = &todo[r.index];
             if self.shapes.contains_key(page) {
                 self.shapes.insert(page.clone(), r.shape);
             }
             entries.push((r.file.clone(), Some((r.hash, r.shape))));
             renderer.note(&mut report, r);
         }
+        report.failed_pages = renderer.take_failed();
         drop(renderer);
         drop(archive);
         phase("render");

@@ -29,6 +29,7 @@ mod support {
 mod answers;
 mod answers_pipeline;
 mod architecture;
+mod bad_entity;
 mod beyond;
 mod cli;
 mod content;

@@ -24,6 +24,14 @@ pub enum ClientError {
         /// The API's `error` message, or the raw body.
         message: String,
     },
+    /// The URL cannot be requested at all (never retried: it cannot succeed).
+    #[error("GET {}: not a valid URL ({} bytes): {message}", snippet(url), url.len())]
+    InvalidUrl {
+        /// Requested URL.
+        url: String,
+        /// What the HTTP client said.
+        message: String,
+    },
     /// The connection failed, timed out, was reset or the body was cut short.
     #[error("GET {url}: {message}")]
     Transport {

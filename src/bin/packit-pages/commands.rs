@@ -71,6 +71,16 @@ pub(crate) fn build(a: BuildArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write report {}", path.display()))?;
     }
+    if !report.failed_pages.is_empty() {
+        for f in &report.failed_pages {
+            eprintln!("page not written: {}: {}", f.file, f.error);
+        }
+        eprintln!(
+            "{} page(s) could not be written; every other page was written and published",
+            report.failed_pages.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,11 +31,20 @@
 
   // Path segment encoding: the same rule as the generator's encode_segment.
   var RESERVED = ["page", "badge", "badge.svg", "feed.xml", "failures.xml", "prs", "branches", "releases", "issues", "history", "projects-in", "index.html"];
+  var DEVICES = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
   function seg(s) {
-    if (/^[A-Za-z0-9._+-]+$/.test(s) && s[0] !== "." && RESERVED.indexOf(s) < 0) return s;
-    var b = new TextEncoder().encode(s), h = "~";
-    for (var i = 0; i < b.length; i++) h += (b[i] < 16 ? "0" : "") + b[i].toString(16);
-    return h;
+    var b = new TextEncoder().encode(s), h = s;
+    if (!(/^[A-Za-z0-9._+-]+$/.test(s) && s[0] !== "." && s[s.length - 1] !== "." &&
+          RESERVED.indexOf(s) < 0 && !DEVICES.test(s.split(".")[0]))) {
+      h = "~";
+      for (var i = 0; i < b.length; i++) h += (b[i] < 16 ? "0" : "") + b[i].toString(16);
+    }
+    if (h.length <= 160 || typeof BigInt !== "function") return h;
+    // Long segments: the first 120 bytes, "~" and FNV-1a 64 of the name.
+    var x = BigInt("0xcbf29ce484222325"), p = BigInt("0x100000001b3"), m = BigInt("0xffffffffffffffff");
+    for (var j = 0; j < b.length; j++) x = ((x ^ BigInt(b[j])) * p) & m;
+    var hex = x.toString(16);
+    return h.slice(0, 120) + "~" + "0000000000000000".slice(hex.length) + hex;
   }
   function projectPath(key) {
     return "projects/" + key.split("/").map(seg).join("/") + "/";
