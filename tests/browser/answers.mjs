@@ -3,7 +3,7 @@
 // section under the title, above the details; on failed pipeline pages the
 // "What failed" panel comes before the jobs matrix, and its links lead to a log
 // line that exists and is marked as an error. Checks up to 6 failed job pages per
-// job list and up to 10 failed pipeline pages of the site.
+// job list and up to 20 failed pipeline pages (10 of them with archived logs).
 //
 // usage: node answers.mjs SITE_DIR
 // Exit: 0 pass, 1 fail, 2 setup error (no Chromium, no playwright-core, no site, no
@@ -49,27 +49,29 @@ function failedJobs(per) {
   return out;
 }
 
-// Pipeline pages with a "What failed" panel or a failed job chip, up to `max`.
+// Failed pipeline pages (a failed or errored job chip): up to `max` whose panel links
+// a log line, and up to `max` others.
 function failedPipelines(max) {
-  const out = [];
+  const withLog = [];
+  const others = [];
   const dir = path.join(siteDir, 'pipeline');
   for (const id of fs.readdirSync(dir).sort()) {
     if (!/^\d+$/.test(id)) continue;
     const page = path.join(dir, id, 'index.html');
     if (!fs.existsSync(page)) continue;
     const html = fs.readFileSync(page, 'utf8');
-    if (/class="chip s-(failure|error)/.test(html)) {
-      out.push(page);
-      if (out.length >= max) break;
-    }
+    if (!/class="chip s-(failure|error)/.test(html)) continue;
+    const into = html.includes('class=errline') ? withLog : others;
+    if (into.length < max) into.push(page);
+    if (withLog.length >= max && others.length >= max) break;
   }
-  return out;
+  return { withLog, all: [...withLog, ...others] };
 }
 
 const jobs = failedJobs(6);
-const pipelines = failedPipelines(10);
+const { withLog, all: pipelines } = failedPipelines(10);
 if (!jobs.length) setupError('no failed job page in the site (build it with --demo)');
-if (!pipelines.length) setupError('no failed pipeline page in the site (build it with --demo)');
+if (!withLog.length) setupError('no failed pipeline page that links a log line (build it with --demo)');
 
 const chromium = await playwrightChromium(setupError);
 const { context, userDataDir } = await launch(chromium, 'answers', { javaScriptEnabled: false }, setupError);
