@@ -81,16 +81,14 @@ fn failed_pipelines_link_error_lines_and_failed_chroots_their_previous_run() {
                     .collect()
             })
             .unwrap_or_default();
-        let with_errors = jobs
-            .iter()
-            .any(|j| {
-                // the job's failure box links a line of an archived log
-                let job = read(&out, j);
-                job.split("id=failure")
-                    .nth(1)
-                    .and_then(|s| s.split("</section>").next())
-                    .is_some_and(|b| b.contains("/logs/") && b.contains("#L"))
-            });
+        let with_errors = jobs.iter().any(|j| {
+            // the job's failure box links a line of an archived log
+            let job = read(&out, j);
+            job.split("id=failure")
+                .nth(1)
+                .and_then(|s| s.split("</section>").next())
+                .is_some_and(|b| b.contains("/logs/") && b.contains("#L"))
+        });
         if !with_errors {
             continue;
         }
