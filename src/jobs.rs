@@ -29,7 +29,10 @@ pub use self::derive::{
     Keys, LogSource, Targets, keys, log_sources, refs_of, run_jobs, targets_of, trigger_key,
 };
 pub use self::failure::{log_title, picked_lines, rpm_error};
+pub use self::koji::koji_error;
+pub use self::srpm::srpm_error;
 pub use self::sync_release::sync_error;
+pub use self::testing_farm::tmt_error;
 
 /// The eleven job lists of the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -442,7 +445,7 @@ pub fn detail<L: Lookup + ?Sized>(
     }
     d.failure = Some(match list {
         JobList::Copr => copr::failure(job, lk)?,
-        JobList::Koji | JobList::KojiDownstream => koji::failure(job, lk)?,
+        JobList::Koji | JobList::KojiDownstream => koji::failure(list, job, lk)?,
         JobList::Srpm => srpm::failure(job, d, lk)?,
         JobList::TestingFarm => testing_farm::failure(job, lk)?,
         JobList::ProposeDownstream | JobList::PullFromUpstream => {

@@ -4,7 +4,7 @@
 use super::derive::{
     Keys, LogSource, Targets, http, info_keys, linked, many, one, text as field_text, worst,
 };
-use super::failure::{explain, first_errors, rpm_error};
+use super::failure::{explain, failed_on, first_errors, rpm_error};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
@@ -100,19 +100,14 @@ pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<Failu
     let v: CoprBuildTarget = parse(job.json());
     let (lines, more) = first_errors(
         lk,
-        Kind::Copr,
+        JobList::Copr,
         job.id,
         &["builder-live", "build"],
         &[],
         rpm_error,
     )?;
-    let on = v
-        .chroot
-        .as_deref()
-        .map(|c| format!(" for {c}"))
-        .unwrap_or_default();
     let mut f = FailureView {
-        summary: format!("The Copr build{on} failed."),
+        summary: failed_on("Copr build", v.chroot.as_deref()),
         lines,
         more,
         ..FailureView::default()

@@ -69,22 +69,19 @@ pub fn rpm_error(line: &str) -> bool {
         || lower.starts_with("fatal error:")
 }
 
-/// The first error lines of job `kind`/`id`: from the first archived log, in the
+/// The first error lines of job `id` of `list` (its pages are that list's): from the first archived log, in the
 /// order of `names` (a name ending in `*` matches a prefix), that has any. Logs
 /// not archived but given `inline` (the API's own text) are read too, without a
 /// link. Returns the lines and how many more that log has.
 pub(super) fn first_errors<L: Lookup + ?Sized>(
     lk: &L,
-    kind: Kind,
+    list: super::JobList,
     id: i64,
     names: &[&str],
     inline: &[(&str, Option<&str>)],
     pick: fn(&str) -> bool,
 ) -> Result<(Vec<ErrorLine>, usize), L::Error> {
-    let archived = lk.log_texts(kind, id)?;
-    let list = super::JobList::ALL
-        .into_iter()
-        .find(|l| l.detail_kind() == kind);
+    let archived = lk.log_texts(list.detail_kind(), id)?;
     let matches = |pat: &str, name: &str| match pat.strip_suffix('*') {
         Some(p) => name.starts_with(p),
         None => name == pat,
@@ -95,7 +92,7 @@ pub(super) fn first_errors<L: Lookup + ?Sized>(
             if found.is_empty() {
                 continue;
             }
-            let href = list.map(|l| format!("{}logs/{name}/", detail_path(l, id)));
+            let href = Some(format!("{}logs/{name}/", detail_path(list, id)));
             return Ok(lines_of(&log_title(name), href, found));
         }
         if let Some((name, Some(text))) = inline.iter().find(|(n, _)| matches(pat, n)) {
@@ -167,6 +164,14 @@ pub(super) fn bare(what: &str) -> FailureView {
     FailureView {
         summary: format!("{what} Packit reports no reason, and no log is archived."),
         ..FailureView::default()
+    }
+}
+
+/// "The <what> for <target> failed." (without the target when there is none).
+pub(super) fn failed_on(what: &str, target: Option<&str>) -> String {
+    match target {
+        Some(t) => format!("The {what} for {t} failed."),
+        None => format!("The {what} failed."),
     }
 }
 

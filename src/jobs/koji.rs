@@ -4,7 +4,7 @@
 use super::derive::{
     Keys, LogSource, inline, linked, log_name_part, many, one, text as field_text,
 };
-use super::failure::{explain, first_errors, message, rpm_error};
+use super::failure::{explain, failed_on, first_errors, message, rpm_error};
 use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
@@ -92,23 +92,22 @@ pub fn koji_error(line: &str) -> bool {
 
 /// The failure box of a Koji build: Koji's error message, the first errors of
 /// its build logs (else of the submission output) and Log Detective's explanation.
-pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
+pub(super) fn failure<L: Lookup + ?Sized>(
+    list: JobList,
+    job: &Job<'_>,
+    lk: &L,
+) -> Result<FailureView, L::Error> {
     let v: KojiBuild = parse(job.json());
     let (lines, more) = first_errors(
         lk,
-        Kind::Koji,
+        list,
         job.id,
         &["build-*", "build", "submission"],
         &[("submission", v.build_submission_stdout.as_deref())],
         koji_error,
     )?;
-    let on = v
-        .chroot
-        .as_deref()
-        .map(|c| format!(" for {c}"))
-        .unwrap_or_default();
     let mut f = FailureView {
-        summary: format!("The Koji build{on} failed."),
+        summary: failed_on("Koji build", v.chroot.as_deref()),
         lines,
         more,
         message: message(v.error_message.as_ref()),
@@ -194,7 +193,7 @@ mod tests {
             ],
             ..Fake::default()
         };
-        let f = failure(&job, &lk).unwrap();
+        let f = failure(JobList::Koji, &job, &lk).unwrap();
         let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
         assert_eq!(got, vec![21, 25, 26, 28, 29]);
         assert!(
@@ -215,7 +214,7 @@ mod tests {
             logs: vec![(Kind::Koji, 9, "submission", fixture("koji-task.txt"))],
             ..Fake::default()
         };
-        let f = failure(&job, &lk).unwrap();
+        let f = failure(JobList::Koji, &job, &lk).unwrap();
         let got: Vec<usize> = f.lines.iter().map(|l| l.line).collect();
         assert_eq!(got, vec![9, 11]);
         assert!(f.lines[0].text.contains("FAILED: BuildError"));

@@ -127,7 +127,7 @@ pub(super) fn failure<L: Lookup + ?Sized>(
     let shown = d.logs.first().map(|l| l.text.as_str());
     let (lines, more) = first_errors(
         lk,
-        Kind::Srpm,
+        JobList::Srpm,
         job.id,
         &["srpm", "srpm-builder-live"],
         &[("srpm", shown)],

@@ -124,7 +124,7 @@ pub(super) fn failure<L: Lookup + ?Sized>(
     let v: SyncReleaseTarget = parse(job.json());
     let (lines, more) = first_errors(
         lk,
-        list.detail_kind(),
+        list,
         job.id,
         &["sync-release"],
         &[("sync-release", v.logs.as_deref())],

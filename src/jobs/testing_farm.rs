@@ -99,7 +99,7 @@ pub fn tmt_error(line: &str) -> bool {
 /// says that, with the results and artifacts at Testing Farm as the next step.
 pub(super) fn failure<L: Lookup + ?Sized>(job: &Job<'_>, lk: &L) -> Result<FailureView, L::Error> {
     let v: TestingFarmRun = parse(job.json());
-    let (lines, more) = first_errors(lk, Kind::TestingFarm, job.id, &["tmt*"], &[], tmt_error)?;
+    let (lines, more) = first_errors(lk, JobList::TestingFarm, job.id, &["tmt*"], &[], tmt_error)?;
     let verb = if v.status.as_str() == "error" {
         "ended in an error"
     } else {

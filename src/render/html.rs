@@ -45,11 +45,14 @@ fn escape_into(s: &str, out: &mut String) {
 
 /// Whether a line (ANSI codes removed) looks like an error: `error` at its start or
 /// `error:` anywhere (any case), `FAILED`, or `fatal` (any case), or what a job
-/// kind's failure box takes for one (RPM build and sync-release errors), so the
+/// kind's failure box takes for one (RPM, SRPM, Koji, tmt and sync-release errors), so the
 /// log page marks every line the box lists.
 pub fn looks_like_error(line: &str) -> bool {
     let lower = line.trim_start().to_ascii_lowercase();
     crate::jobs::rpm_error(line)
+        || crate::jobs::srpm_error(line)
+        || crate::jobs::koji_error(line)
+        || crate::jobs::tmt_error(line)
         || crate::jobs::sync_error(line)
         || lower.starts_with("error")
         || lower.contains("error:")

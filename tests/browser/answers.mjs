@@ -93,10 +93,20 @@ try {
       }
       const rect = box.getBoundingClientRect();
       if (rect.height < 20) return { ok: false, why: 'the failure box is not visible' };
-      return { ok: true, top: Math.round(rect.top) };
+      const links = [...box.querySelectorAll('a')].map((a) => a.href).filter((h) => h.includes('/logs/'));
+      return { ok: true, top: Math.round(rect.top), links };
     });
-    if (r.ok) console.log(`  ${rel}: failure box at ${r.top}px: ok`);
-    else failures.push(`${rel}: ${r.why}`);
+    if (!r.ok) {
+      failures.push(`${rel}: ${r.why}`);
+      continue;
+    }
+    console.log(`  ${rel}: failure box at ${r.top}px: ok`);
+    for (const href of r.links) {
+      const u = new URL(href);
+      const target = decodeURIComponent(u.pathname);
+      const html = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+      if (!html.includes(`id="${u.hash.slice(1)}" class="l e"`)) failures.push(`${rel}: ${href} is not an error line of an existing log`);
+    }
   }
   let panels = 0;
   for (const file of pipelines) {

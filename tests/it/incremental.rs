@@ -257,17 +257,7 @@ fn random_changes_never_leave_a_stale_page() {
     let statuses = [
         "success", "failure", "error", "running", "pending", "skipped",
     ];
-    let kinds: Vec<(String, String)> = {
-        let ar = Archive::open_read_only(&a).unwrap();
-        let mut st = ar
-            .connection()
-            .prepare("SELECT kind, id FROM entity WHERE status IS NOT NULL ORDER BY kind, id")
-            .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
-    };
+    let kinds: Vec<(String, String)> = status_entities(&a);
     let mut pipelines = 60;
     for round in 0..8 {
         let changes = 1 + rng.next() % 4;
