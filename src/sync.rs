@@ -17,7 +17,11 @@
 //!    targets of `packit_id_per_chroot` for Copr builds ([`Kind::Copr`]), the
 //!    downstream targets of `packit_id_per_downstream_pr` for sync-release runs. The
 //!    page's items, details, errors and cursor are written in **one transaction**.
-//! 3. Repairs details still missing (a detail that failed in an earlier run).
+//! 3. Repairs details still missing (a detail that failed in an earlier run), then
+//!    fetches by their detail endpoint the jobs that a stored pipeline or other entity
+//!    names but no list brought ([`Archive::referenced_missing`]): the real lists leave
+//!    out some rows their pipelines still name, such as Copr targets that failed
+//!    before Copr started.
 //! 4. Re-fetches, by their detail endpoint, entities stored by earlier runs whose status
 //!    is not final ([`Archive::open_ids_changed_before`]). A 404 marks the entity gone
 //!    ([`crate::archive::Writer::mark_gone`]); it is never removed.
@@ -332,6 +336,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     }
     s.walk_projects().await?;
     s.repair().await?;
+    s.referenced().await?;
     s.refresh().await?;
     if opts.project_lists {
         s.project_phase().await?;

@@ -169,6 +169,33 @@ impl Syncer<'_> {
         self.fetch_and_store(jobs, "missing details").await
     }
 
+    /// Jobs that pipelines or other entities name but no list brought: the real API's
+    /// lists filter some rows their pipelines still reference (`/copr-builds` leaves
+    /// out targets that failed before Copr started), so each is fetched by its detail
+    /// endpoint. A fetched detail may name more; a few rounds follow those.
+    pub(super) async fn referenced(&mut self) -> Result<(), SyncError> {
+        for _round in 0..3 {
+            let mut jobs = Vec::new();
+            for (kind, id, from_kind, from_id) in self.archive.referenced_missing()? {
+                if self.fetched.contains(&(kind, id.clone())) {
+                    continue;
+                }
+                if let Some(j) = Job::new(kind, &id, false, false, Some((from_kind, from_id))) {
+                    jobs.push(j);
+                }
+            }
+            if jobs.is_empty() {
+                return Ok(());
+            }
+            tracing::info!(
+                count = jobs.len(),
+                "fetching jobs only their pipelines name"
+            );
+            self.fetch_and_store(jobs, "referenced jobs").await?;
+        }
+        Ok(())
+    }
+
     /// Re-fetches entities stored by earlier runs whose status is not final.
     pub(super) async fn refresh(&mut self) -> Result<(), SyncError> {
         let mut jobs = Vec::new();

@@ -33,6 +33,7 @@ mod content;
 mod demo;
 mod deploy;
 mod embed;
+mod faithful;
 mod incremental;
 mod listen;
 mod logs;
