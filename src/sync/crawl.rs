@@ -348,7 +348,7 @@ impl Syncer<'_> {
                 None => Change::Changed,
                 Some(s) if s == raw.get() => Change::Unchanged,
                 Some(s) => match serde_json::from_str::<Value>(s) {
-                    Ok(old) if old == v => Change::Unchanged,
+                    Ok(old) if crate::archive::same_content(&old, &v) => Change::Unchanged,
                     _ => Change::Changed,
                 },
             };
