@@ -212,6 +212,20 @@ impl Archive {
         )
     }
 
+    /// Like [`Archive::open_ids_changed_before`], with when each was first stored and
+    /// last fetched: (id, first_seen, last fetched), newest first.
+    pub fn open_entities_changed_before(
+        &self,
+        kind: Kind,
+        rev: i64,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        self.rows(
+            "SELECT id, first_seen, COALESCE(detail_fetched, list_fetched, last_seen) FROM entity WHERE kind=?1 AND is_final=0 AND gone_at IS NULL AND changed_rev < ?2 ORDER BY num DESC, id",
+            params![kind.as_str(), rev],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+        )
+    }
+
     /// Targets named in the list items of `parent` (the integer values of the object
     /// `field`, e.g. `packit_id_per_chroot`) that are stored neither with a detail nor
     /// as gone: (parent id, target id). Parents that are gone are skipped.

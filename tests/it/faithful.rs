@@ -296,3 +296,67 @@ fn enum_reprs_show_as_the_status_they_name() {
         assert_eq!(Status::new(repr).class(), class, "{repr}");
     }
 }
+
+/// Requests of one sync that are not list pages: details (the refresh, new items).
+fn detail_requests(stub: &Stub) -> usize {
+    stub.log()
+        .iter()
+        .filter(|l| l.query("page").is_none() && !matches!(l.path().as_str(), "usage" | "system"))
+        .count()
+}
+
+#[test]
+fn refresh_requests_per_sync_stay_bounded_as_stale_jobs_grow() {
+    let rt = rt();
+    let dir = TempDir::new("faithful-refresh");
+    let mut opts = None;
+    let mut stale_before = 0;
+    for n in [200, 400, 800] {
+        // unfinished jobs that never finish pile up: each data set has more
+        let ds = Dataset::generate(&DemoSpec::new(n, 1));
+        let stub = Stub::start(&ds);
+        let o = opts.get_or_insert_with(|| {
+            let mut o = options(&stub, &dir.join("a.sqlite"));
+            o.refresh.budget = 10;
+            o
+        });
+        o.client = support::stub_client(&stub);
+        o.client.base_url = stub.base_url();
+        run(&rt, o);
+        stub.clear_log();
+        let r = run(&rt, o);
+        let stale = r.refresh.refreshed + r.refresh.deferred;
+        assert!(
+            stale > stale_before,
+            "stale jobs grow: {stale} after {stale_before}"
+        );
+        stale_before = stale;
+        assert_eq!(r.refresh.refreshed, 10, "{}", r.summary());
+        assert!(r.refresh.deferred > 10, "{}", r.summary());
+        assert!(
+            detail_requests(&stub) <= 10,
+            "{} detail requests\n{}",
+            detail_requests(&stub),
+            r.summary()
+        );
+        assert!(r.summary().contains("10 refreshed"), "{}", r.summary());
+    }
+    let o = opts.unwrap();
+    let ds = Dataset::generate(&DemoSpec::new(800, 1));
+    let stub = Stub::start(&ds);
+    // given up: none refreshed
+    let mut given_up = SyncOptions {
+        client: support::stub_client(&stub),
+        ..o.clone()
+    };
+    given_up.refresh.give_up_secs = 0;
+    let r = run(&rt, &given_up);
+    assert_eq!(r.refresh.refreshed, 0);
+    assert_eq!(r.refresh.given_up, stale_before, "{}", r.summary());
+    // a full re-check refreshes every one
+    stub.clear_log();
+    given_up.refresh.full_recheck = true;
+    let r = run(&rt, &given_up);
+    assert_eq!(r.refresh.refreshed, stale_before, "{}", r.summary());
+    assert_eq!(r.refresh.deferred + r.refresh.given_up, 0);
+}
