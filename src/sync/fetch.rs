@@ -222,7 +222,7 @@ impl Syncer<'_> {
             }
         }
         // newest first; the budget defers the rest
-        due.sort_by(|a, b| b.0.cmp(&a.0));
+        due.sort_by_key(|d| std::cmp::Reverse(d.0));
         if !policy.full_recheck && due.len() > policy.budget {
             self.refresh_counts.deferred += (due.len() - policy.budget) as u64;
             due.truncate(policy.budget);

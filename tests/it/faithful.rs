@@ -275,7 +275,7 @@ fn an_order_only_refetch_changes_nothing() {
         if *id != changed_pr {
             let mirror = packit_pages::plan::api_path(Kind::ProjectPr, id);
             assert!(
-                !report.written_files.iter().any(|f| *f == mirror),
+                !report.written_files.contains(&mirror),
                 "{mirror} rewritten"
             );
         }
