@@ -31,7 +31,7 @@ pub(crate) use self::read::{ENTITY_COLS, row_entity};
 #[cfg(test)]
 pub(crate) use self::schema::set_schema_version;
 pub use self::schema::{Integrity, IntegrityError, SCHEMA_VERSION};
-pub use self::write::{Part, Writer};
+pub use self::write::{Part, Writer, same_content};
 pub use crate::jobs::{LogSource, log_sources, refs_of, run_jobs, trigger_key};
 
 use self::schema::schema_version;

@@ -17,9 +17,15 @@
 //!    targets of `packit_id_per_chroot` for Copr builds ([`Kind::Copr`]), the
 //!    downstream targets of `packit_id_per_downstream_pr` for sync-release runs. The
 //!    page's items, details, errors and cursor are written in **one transaction**.
-//! 3. Repairs details still missing (a detail that failed in an earlier run).
+//! 3. Repairs details still missing (a detail that failed in an earlier run), then
+//!    fetches by their detail endpoint the jobs that a stored pipeline or other entity
+//!    names but no list brought ([`Archive::referenced_missing`]): the real lists leave
+//!    out some rows their pipelines still name, such as Copr targets that failed
+//!    before Copr started.
 //! 4. Re-fetches, by their detail endpoint, entities stored by earlier runs whose status
-//!    is not final ([`Archive::open_ids_changed_before`]). A 404 marks the entity gone
+//!    is not final, as [`RefreshPolicy`] allows: recent ones every sync, older ones on a
+//!    back-off schedule, the oldest only by a full re-check, within a per-sync budget
+//!    (the report counts refreshed, deferred and given up). A 404 marks the entity gone
 //!    ([`crate::archive::Writer::mark_gone`]); it is never removed.
 //! 5. For every project in scope that has jobs or pipelines created or changed since the
 //!    last complete sync: `/projects/<key>` and its `prs`, `branches`, `releases` and
@@ -51,6 +57,7 @@ mod details;
 mod fetch;
 mod ingest;
 mod logs;
+mod policy;
 mod progress;
 mod refresh;
 mod scope;
@@ -59,6 +66,7 @@ use self::crawl::Syncer;
 pub use self::details::sub_list_item_id;
 use self::fetch::Job;
 pub use self::ingest::{IngestSummary, add_demo_logs, demo_log_text, ingest_demo, ingest_records};
+pub use self::policy::{Due, RefreshCounts, RefreshPolicy};
 pub use self::progress::{LogProgress, NoProgress, Progress};
 pub use self::refresh::{Find, REFRESH_MAX_PAGES, RefreshRequest, refresh};
 pub use self::scope::{Scope, item_project};
@@ -123,6 +131,8 @@ pub struct SyncOptions {
     /// Largest total of stored (compressed) log data in the archive; once reached no
     /// more logs are fetched.
     pub archive_log_cap_bytes: u64,
+    /// Which unfinished entities are re-fetched ([`RefreshPolicy`]).
+    pub refresh: RefreshPolicy,
 }
 
 /// Default of [`SyncOptions::log_cap_bytes`]: 5 MiB.
@@ -146,6 +156,7 @@ impl SyncOptions {
             with_logs: false,
             log_cap_bytes: DEFAULT_LOG_CAP,
             archive_log_cap_bytes: DEFAULT_ARCHIVE_LOG_CAP,
+            refresh: RefreshPolicy::default(),
         }
     }
 }
@@ -236,6 +247,8 @@ pub struct SyncReport {
     /// Items a targeted [`refresh`] looked for and did not find.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_found: Vec<Find>,
+    /// Unfinished entities refreshed, deferred and given up ([`RefreshPolicy`]).
+    pub refresh: RefreshCounts,
 }
 
 impl SyncReport {
@@ -261,6 +274,14 @@ impl SyncReport {
             t.out_of_scope,
             if self.complete { "" } else { "; INCOMPLETE" }
         );
+        let r = &self.refresh;
+        if r.refreshed + r.deferred + r.given_up > 0 {
+            let _ = writeln!(
+                s,
+                "  unfinished jobs: {} refreshed, {} deferred, {} given up (see sync --help)",
+                r.refreshed, r.deferred, r.given_up
+            );
+        }
         for (name, e) in &self.endpoints {
             let _ = writeln!(
                 s,
@@ -332,6 +353,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     }
     s.walk_projects().await?;
     s.repair().await?;
+    s.referenced().await?;
     s.refresh().await?;
     if opts.project_lists {
         s.project_phase().await?;

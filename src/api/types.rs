@@ -51,7 +51,7 @@ impl StatusClass {
     /// The class of status text `s` (see [`Status::normalized`]; case does not
     /// matter). Allocates nothing: index walks call it for every row.
     pub fn of(s: &str) -> StatusClass {
-        const CLASSES: [(&str, StatusClass); 26] = [
+        const CLASSES: [(&str, StatusClass); 27] = [
             ("success", StatusClass::Success),
             ("passed", StatusClass::Success),
             ("succeeded", StatusClass::Success),
@@ -77,6 +77,8 @@ impl StatusClass {
             ("canceled", StatusClass::Canceled),
             ("cancelled", StatusClass::Canceled),
             ("cancel-requested", StatusClass::Canceled),
+            // Python's `str()` of `TestingFarmResult.cancel_requested` (PR lists)
+            ("cancel_requested", StatusClass::Canceled),
             ("unknown", StatusClass::Unknown),
         ];
         let s = normalized(s);

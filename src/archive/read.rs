@@ -212,6 +212,20 @@ impl Archive {
         )
     }
 
+    /// Like [`Archive::open_ids_changed_before`], with when each was first stored and
+    /// last fetched: (id, first_seen, last fetched), newest first.
+    pub fn open_entities_changed_before(
+        &self,
+        kind: Kind,
+        rev: i64,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        self.rows(
+            "SELECT id, first_seen, COALESCE(detail_fetched, list_fetched, last_seen) FROM entity WHERE kind=?1 AND is_final=0 AND gone_at IS NULL AND changed_rev < ?2 ORDER BY num DESC, id",
+            params![kind.as_str(), rev],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+        )
+    }
+
     /// Targets named in the list items of `parent` (the integer values of the object
     /// `field`, e.g. `packit_id_per_chroot`) that are stored neither with a detail nor
     /// as gone: (parent id, target id). Parents that are gone are skipped.
@@ -229,6 +243,34 @@ impl Archive {
             params![parent.as_str(), format!("$.{field}"), target.as_str()],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )
+    }
+
+    /// Jobs that a pipeline (`link`) or another entity (`ref`) names but that are not
+    /// stored at all (neither list item, detail nor gone): (kind, id, referrer kind,
+    /// referrer id), one referrer per job. Lists of the real API filter some rows out
+    /// (`/copr-builds` drops targets that failed before Copr started) that pipelines
+    /// still name; sync fetches these by their detail endpoint.
+    pub fn referenced_missing(&self) -> Result<Vec<(Kind, String, Kind, String)>> {
+        let rows = self.rows(
+            "SELECT k, i, fk, MIN(fi) FROM ( \
+               SELECT l.job_kind AS k, l.job_id AS i, 'pipeline' AS fk, CAST(l.pipeline AS TEXT) AS fi FROM link l \
+               UNION ALL SELECT r.to_kind, r.to_id, r.from_kind, r.from_id FROM ref r) \
+             WHERE NOT EXISTS (SELECT 1 FROM entity t WHERE t.kind=k AND t.id=i) \
+             GROUP BY k, i ORDER BY k, CAST(i AS INTEGER) DESC, i",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, i, fk, fi)| Some((Kind::parse(&k)?, i, Kind::parse(&fk)?, fi)))
+            .collect())
     }
 
     /// Distinct `forge/namespace/repo` keys of entities created or changed in revision

@@ -118,7 +118,7 @@ impl Writer<'_> {
                     Part::Detail => d,
                 };
                 match prev.as_deref().map(serde_json::from_str::<Value>) {
-                    Some(Ok(p)) if p == value => Change::Unchanged,
+                    Some(Ok(p)) if same_content(&p, &value) => Change::Unchanged,
                     _ => Change::Changed,
                 }
             }
@@ -345,6 +345,37 @@ impl Writer<'_> {
     }
 }
 
+/// Whether two JSON values hold the same content: equal once every array is sorted by
+/// the canonical JSON of its elements. Some real lists return arrays in an order that
+/// is not stable between two identical requests (SQL without `ORDER BY`, such as the
+/// `builds` and `tests` of `/projects/<forge>/<ns>/<repo>/prs`); a re-fetch that
+/// differs only in such an order is not a change (the first bytes stay stored).
+pub fn same_content(a: &Value, b: &Value) -> bool {
+    a == b || canonical(a) == canonical(b)
+}
+
+/// `v` with every array sorted by its elements' canonical JSON text (object keys are
+/// compared as maps, so their order never matters).
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => {
+            let mut c: Vec<(String, Value)> = items
+                .iter()
+                .map(|i| {
+                    let i = canonical(i);
+                    (i.to_string(), i)
+                })
+                .collect();
+            c.sort_by(|x, y| x.0.cmp(&y.0));
+            Value::Array(c.into_iter().map(|(_, i)| i).collect())
+        }
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, x)| (k.clone(), canonical(x))).collect())
+        }
+        x => x.clone(),
+    }
+}
+
 pub(super) fn write_refs(
     tx: &rusqlite::Connection,
     path: &Path,
@@ -421,6 +452,38 @@ mod tests {
             vec![(Kind::Copr, "7".to_string(), false)]
         );
         assert_eq!(a.changed_since(0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn order_only_changes_are_no_change() {
+        let (_d, p) = tmp();
+        let mut a = Archive::open(&p).unwrap();
+        let first = r#"{"pr_id":1,"builds":[{"chroot":"a","status":"success"},{"chroot":"b","status":"failure"}],"tests":[1,[2,3]]}"#;
+        let shuffled = r#"{"tests":[[3,2],1],"builds":[{"status":"failure","chroot":"b"},{"chroot":"a","status":"success"}],"pr_id":1}"#;
+        let changed = r#"{"pr_id":1,"builds":[{"chroot":"a","status":"success"},{"chroot":"b","status":"success"}],"tests":[1,[2,3]]}"#;
+        let w = a.write().unwrap();
+        assert_eq!(
+            w.put(Kind::ProjectPr, "p#1", Part::List, first, 1, 1)
+                .unwrap(),
+            Change::New
+        );
+        assert_eq!(
+            w.put(Kind::ProjectPr, "p#1", Part::List, shuffled, 2, 2)
+                .unwrap(),
+            Change::Unchanged
+        );
+        w.commit().unwrap();
+        let e = a.get(Kind::ProjectPr, "p#1").unwrap().unwrap();
+        assert_eq!(e.list_json.as_deref(), Some(first), "the first bytes stay");
+        assert!(a.history(Kind::ProjectPr, "p#1").unwrap().is_empty());
+        let w = a.write().unwrap();
+        assert_eq!(
+            w.put(Kind::ProjectPr, "p#1", Part::List, changed, 3, 3)
+                .unwrap(),
+            Change::Changed
+        );
+        w.commit().unwrap();
+        assert_eq!(a.history(Kind::ProjectPr, "p#1").unwrap().len(), 1);
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub(super) struct Syncer<'p> {
     pub(super) seen_items: HashSet<(Kind, String)>,
     /// High-water marks written in this run, per list path.
     pub(super) high_written: HashMap<String, i64>,
+    /// What the refresh of unfinished entities did.
+    pub(super) refresh_counts: super::policy::RefreshCounts,
 }
 
 /// The walk of a global list.
@@ -116,6 +118,7 @@ impl<'p> Syncer<'p> {
             fetched: HashSet::new(),
             seen_items: HashSet::new(),
             high_written: HashMap::new(),
+            refresh_counts: Default::default(),
         }
     }
 }
@@ -171,6 +174,7 @@ impl Syncer<'_> {
             failed_entities: self.failed_entities.clone(),
             failed_lists: self.failed_lists.clone(),
             not_found: Vec::new(),
+            refresh: self.refresh_counts,
         }
     }
 
@@ -348,7 +352,7 @@ impl Syncer<'_> {
                 None => Change::Changed,
                 Some(s) if s == raw.get() => Change::Unchanged,
                 Some(s) => match serde_json::from_str::<Value>(s) {
-                    Ok(old) if old == v => Change::Unchanged,
+                    Ok(old) if crate::archive::same_content(&old, &v) => Change::Unchanged,
                     _ => Change::Changed,
                 },
             };

@@ -3,6 +3,7 @@
 
 use super::crawl::{Ids, Syncer, Walk};
 use super::details::{Details, LIST_REFRESHED, OPEN_KINDS, SUB_LISTS, detail_label, details_of};
+use super::policy::Due;
 use super::{Failure, SyncError};
 use crate::api::client::{Client, ClientError};
 use crate::api::{Kind, LISTS};
@@ -169,21 +170,68 @@ impl Syncer<'_> {
         self.fetch_and_store(jobs, "missing details").await
     }
 
-    /// Re-fetches entities stored by earlier runs whose status is not final.
+    /// Jobs that pipelines or other entities name but no list brought: the real API's
+    /// lists filter some rows their pipelines still reference (`/copr-builds` leaves
+    /// out targets that failed before Copr started), so each is fetched by its detail
+    /// endpoint. A fetched detail may name more; a few rounds follow those.
+    pub(super) async fn referenced(&mut self) -> Result<(), SyncError> {
+        for _round in 0..3 {
+            let mut jobs = Vec::new();
+            for (kind, id, from_kind, from_id) in self.archive.referenced_missing()? {
+                if self.fetched.contains(&(kind, id.clone())) {
+                    continue;
+                }
+                if let Some(j) = Job::new(kind, &id, false, false, Some((from_kind, from_id))) {
+                    jobs.push(j);
+                }
+            }
+            if jobs.is_empty() {
+                return Ok(());
+            }
+            tracing::info!(
+                count = jobs.len(),
+                "fetching jobs only their pipelines name"
+            );
+            self.fetch_and_store(jobs, "referenced jobs").await?;
+        }
+        Ok(())
+    }
+
+    /// Re-fetches entities stored by earlier runs whose status is not final, as the
+    /// refresh policy ([`super::policy`]) allows: recent ones every sync, older ones
+    /// backed off, the oldest given up, within the per-sync budget.
     pub(super) async fn refresh(&mut self) -> Result<(), SyncError> {
-        let mut jobs = Vec::new();
+        let policy = self.opts.refresh;
+        let now = crate::time::now();
+        let mut due = Vec::new();
         for k in OPEN_KINDS {
             let list_only = LIST_REFRESHED.contains(&k);
-            for id in self.archive.open_ids_changed_before(k, self.epoch_rev)? {
+            for (id, first_seen, fetched) in self
+                .archive
+                .open_entities_changed_before(k, self.epoch_rev)?
+            {
                 let key = (k, id.clone());
                 if self.fetched.contains(&key) || (list_only && self.seen_items.contains(&key)) {
                     continue;
                 }
-                if let Some(j) = Job::new(k, &id, true, true, None) {
-                    jobs.push(j);
+                match policy.due(now, first_seen, fetched) {
+                    Due::Now => due.push((first_seen, k, id)),
+                    Due::Later => self.refresh_counts.deferred += 1,
+                    Due::GivenUp => self.refresh_counts.given_up += 1,
                 }
             }
         }
+        // newest first; the budget defers the rest
+        due.sort_by_key(|d| std::cmp::Reverse(d.0));
+        if !policy.full_recheck && due.len() > policy.budget {
+            self.refresh_counts.deferred += (due.len() - policy.budget) as u64;
+            due.truncate(policy.budget);
+        }
+        let jobs: Vec<Job> = due
+            .into_iter()
+            .filter_map(|(_, k, id)| Job::new(k, &id, true, true, None))
+            .collect();
+        self.refresh_counts.refreshed += jobs.len() as u64;
         if !jobs.is_empty() {
             tracing::info!(count = jobs.len(), "refreshing unfinished entities");
         }

@@ -237,6 +237,39 @@ pub(super) struct Ingest<'a> {
     pub(super) early_projects: HashMap<String, Vec<(Kind, String, Part, String)>>,
 }
 
+/// The jobs a stored half names that sync fetches by their detail endpoint when no
+/// list brings them: a pipeline's jobs, a job's references; list-only kinds (whose
+/// detail sync never fetches for a listed item) left out.
+fn named_jobs(kind: Kind, part: Part, text: &str) -> Vec<(Kind, String)> {
+    let named = match kind {
+        Kind::Pipeline if part == Part::List => {
+            let Ok(run) = serde_json::from_str::<crate::api::types::Run>(text) else {
+                return Vec::new();
+            };
+            crate::jobs::run_jobs(&run)
+                .filter_map(|(k, j)| Some((k, j.packit_id?.to_string())))
+                .collect()
+        }
+        Kind::Copr | Kind::Koji | Kind::TestingFarm | Kind::OpenScanHub => {
+            let (l, d) = match part {
+                Part::List => (Some(text), None),
+                Part::Detail => (None, Some(text)),
+            };
+            crate::jobs::refs_of(kind, l, d)
+        }
+        _ => Vec::new(),
+    };
+    named
+        .into_iter()
+        .filter(|(k, _)| {
+            crate::api::LISTS.iter().any(|ep| match details_of(ep) {
+                Details::Same(x) | Details::Targets { kind: x, .. } => x == *k,
+                Details::None => false,
+            })
+        })
+        .collect()
+}
+
 pub(super) fn project_fetchable(key: &str) -> bool {
     !key.starts_with(ANITYA_PREFIX)
         && crate::api::client::encode_path(&format!("projects/{key}")).is_ok()
@@ -250,7 +283,14 @@ impl Ingest<'_> {
         part: Part,
         text: String,
     ) -> Result<(), ArchiveError> {
-        self.buf.push(self.archive, kind, id, part, text)
+        let named = named_jobs(kind, part, &text);
+        self.buf.push(self.archive, kind, id, part, text)?;
+        // what sync's `referenced` phase fetches: jobs that a stored pipeline or job
+        // names, whatever their list shows
+        for (k, id) in named {
+            self.want(k, id)?;
+        }
+        Ok(())
     }
 
     pub(super) fn want(&mut self, kind: Kind, id: String) -> Result<(), ArchiveError> {

@@ -130,6 +130,44 @@ fn expected(ds: &Dataset) -> BTreeMap<(String, String), (Option<String>, Option<
             }
         }
     }
+    // jobs that only their pipelines name (filtered out of their list): their detail
+    for item in ds.lists.get("runs").into_iter().flatten() {
+        let Ok(run) = serde_json::from_value::<types::Run>(item.clone()) else {
+            continue;
+        };
+        for (kind, job) in packit_pages::jobs::run_jobs(&run) {
+            let Some(id) = job.packit_id.map(|i| i.to_string()) else {
+                continue;
+            };
+            let key = (kind.to_string(), id.clone());
+            if out.contains_key(&key) {
+                continue;
+            }
+            if let Some(d) = kind.detail_path(&id).and_then(|p| detail(&p)) {
+                out.insert(key, (None, Some(d)));
+            }
+        }
+    }
+    // jobs other stored entities name (a fetched detail may name more)
+    loop {
+        let mut add = Vec::new();
+        for ((kind, _), (list, d)) in &out {
+            let Some(kind) = Kind::parse(kind) else {
+                continue;
+            };
+            for (k, id) in packit_pages::jobs::refs_of(kind, list.as_deref(), d.as_deref()) {
+                if !out.contains_key(&(k.to_string(), id.clone()))
+                    && let Some(d) = k.detail_path(&id).and_then(|p| detail(&p))
+                {
+                    add.push(((k.to_string(), id), (None, Some(d))));
+                }
+            }
+        }
+        if add.is_empty() {
+            break;
+        }
+        out.extend(add);
+    }
     // projects of stored jobs and pipelines, as the archive extracts them
     for ((kind, _), (list, detail)) in &out {
         for text in [list, detail].into_iter().flatten() {

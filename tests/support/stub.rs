@@ -223,6 +223,7 @@ struct State {
     faults: RwLock<Faults>,
     log: Mutex<Vec<LogEntry>>,
     counter: AtomicU64,
+    unstable_order: RwLock<Option<u64>>,
 }
 
 /// A running stub server. Dropping it stops the server.
@@ -247,6 +248,7 @@ impl Stub {
             faults: RwLock::new(Faults::none()),
             log: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
+            unstable_order: RwLock::new(None),
         });
         let std_listener =
             std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind stub listener");
@@ -305,6 +307,13 @@ impl Stub {
     /// Replaces the fault settings.
     pub fn set_faults(&self, f: Faults) {
         *self.state.faults.write().unwrap() = f;
+    }
+
+    /// Serves the `builds` and `tests` arrays of every `/projects/<key>/prs` item in
+    /// another order on each request, drawn from `seed` and the request number (`None`:
+    /// the data set's order), as the real server does: its query has no `ORDER BY`.
+    pub fn set_unstable_order(&self, seed: Option<u64>) {
+        *self.state.unstable_order.write().unwrap() = seed;
     }
 
     /// The request log so far.
@@ -488,11 +497,19 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
         }
         let fault = faults.draw(n, &path);
         let data = state.data.read().unwrap().clone();
-        let answer = if req.method == "GET" || req.method == "HEAD" {
+        let mut answer = if req.method == "GET" || req.method == "HEAD" {
             route(&data, &req.target)
         } else {
             Answer::html(405, "method not allowed")
         };
+        let unstable = *state.unstable_order.read().unwrap();
+        if let Some(seed) = unstable
+            && answer.content_range.is_some()
+            && path.starts_with("projects/")
+            && path.ends_with("/prs")
+        {
+            answer.body = Arc::from(shuffle_pr_arrays(&answer.body, seed, n));
+        }
         let status = match fault {
             Some(Fault::Status(s)) => s,
             Some(Fault::Reset) => 0,
@@ -557,6 +574,33 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
             return;
         }
     }
+}
+
+/// A list body with the `builds` and `tests` arrays of each item shuffled (Fisher-Yates
+/// from a draw of `seed` and `n`), in the server's JSON form.
+fn shuffle_pr_arrays(body: &str, seed: u64, n: u64) -> String {
+    let Ok(Value::Array(mut items)) = serde_json::from_str::<Value>(body) else {
+        return body.to_string();
+    };
+    let mut x = seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for item in &mut items {
+        for field in ["builds", "tests"] {
+            if let Some(Value::Array(a)) = item.get_mut(field) {
+                for i in (1..a.len()).rev() {
+                    let j = (next() % (i as u64 + 1)) as usize;
+                    a.swap(i, j);
+                }
+            }
+        }
+    }
+    let parts: Vec<String> = items.iter().map(py_json).collect();
+    format!("[{}]\n", parts.join(","))
 }
 
 /// The text of the stub's log `name`: a few lines with ANSI colours, an error line and

@@ -203,6 +203,28 @@ pub(crate) struct SyncArgs {
     #[arg(long)]
     pub(crate) no_usage: bool,
 
+    /// Refresh policy of unfinished jobs (stored by an earlier sync, status not final):
+    /// those first stored less than this many days ago are re-fetched every sync;
+    /// older ones on a back-off schedule (when the time since their last fetch is a
+    /// quarter of their age), newest first, at most --refresh-budget per sync.
+    #[arg(long, value_name = "DAYS", default_value_t = 2)]
+    pub(crate) refresh_recent_days: u32,
+
+    /// Unfinished jobs first stored more than this many days ago are given up (an
+    /// event lost upstream): only --recheck-all refreshes them.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub(crate) refresh_give_up_days: u32,
+
+    /// Refresh requests per sync at most; due jobs over it are deferred to the next
+    /// sync. The report counts refreshed, deferred and given up.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub(crate) refresh_budget: usize,
+
+    /// Refresh every unfinished job, given up or not, without budget (a full
+    /// re-check: one request per unfinished job).
+    #[arg(long)]
+    pub(crate) recheck_all: bool,
+
     /// Archive job logs: the logs the API returns inline (SRPM, Koji submission,
     /// sync-release) and, for failed jobs, the text logs they link to (Copr
     /// builder-live.log and build.log, Koji task logs), each fetched once.

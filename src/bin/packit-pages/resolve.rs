@@ -147,6 +147,12 @@ pub(crate) fn sync_options(a: &SyncArgs, cfg: &Config) -> anyhow::Result<SyncOpt
         scope,
         project_lists: !a.no_project_lists,
         usage: !a.no_usage,
+        refresh: packit_pages::sync::RefreshPolicy {
+            recent_secs: i64::from(a.refresh_recent_days) * 86_400,
+            give_up_secs: i64::from(a.refresh_give_up_days) * 86_400,
+            budget: a.refresh_budget,
+            full_recheck: a.recheck_all,
+        },
         with_logs: a.with_logs || cfg.with_logs.unwrap_or(false),
         log_cap_bytes: pick(a.log_cap, cfg.log_cap, 5).saturating_mul(1 << 20),
         archive_log_cap_bytes: pick(a.archive_log_cap, cfg.archive_log_cap, 1024)

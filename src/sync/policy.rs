@@ -1,0 +1,106 @@
+//! The refresh policy of unfinished entities: which stored jobs whose status is not
+//! final a sync re-fetches. Jobs that never reach a final state (an event lost
+//! upstream) would otherwise cost one request each on every sync, forever.
+//!
+//! - **Recent** (first stored less than [`RefreshPolicy::recent_secs`] ago): every sync.
+//! - **Older**: on a back-off schedule, when the time since the last fetch is at least
+//!   a quarter of the entity's age (a job stored 8 days ago is re-fetched about every
+//!   2 days).
+//! - **Given up** (stored more than [`RefreshPolicy::give_up_secs`] ago): only by a
+//!   full re-check ([`RefreshPolicy::full_recheck`]).
+//!
+//! Due entities are refreshed newest first within [`RefreshPolicy::budget`] requests
+//! per sync; the rest are deferred to the next one. A full re-check refreshes every
+//! unfinished entity, without budget. Age counts from when the archive first stored
+//! the entity, so a first sync of old data does not give up on it at once.
+
+use serde::Serialize;
+
+/// How a sync bounds the refresh of unfinished entities (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    /// Entities first stored less than this many seconds ago are refreshed every sync.
+    pub recent_secs: i64,
+    /// Entities first stored more than this many seconds ago are given up (refreshed
+    /// only by a full re-check).
+    pub give_up_secs: i64,
+    /// Refresh requests per sync at most.
+    pub budget: usize,
+    /// Refresh every unfinished entity, given up or not, without budget.
+    pub full_recheck: bool,
+}
+
+impl Default for RefreshPolicy {
+    /// Two days recent, given up after 30 days, 100 requests per sync (20 s at the
+    /// default 5 requests/s).
+    fn default() -> Self {
+        RefreshPolicy {
+            recent_secs: 2 * 86_400,
+            give_up_secs: 30 * 86_400,
+            budget: 100,
+            full_recheck: false,
+        }
+    }
+}
+
+/// What the policy says of one unfinished entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// Refresh in this sync (budget permitting).
+    Now,
+    /// Not yet: its back-off interval has not passed.
+    Later,
+    /// Too old: only a full re-check refreshes it.
+    GivenUp,
+}
+
+impl RefreshPolicy {
+    /// The decision for an entity first stored at `first_seen` and last fetched at
+    /// `last_fetched` (UNIX seconds), at time `now`.
+    pub fn due(&self, now: i64, first_seen: i64, last_fetched: i64) -> Due {
+        let age = (now - first_seen).max(0);
+        if self.full_recheck {
+            return Due::Now;
+        }
+        if age >= self.give_up_secs {
+            return Due::GivenUp;
+        }
+        if age < self.recent_secs || now - last_fetched >= age / 4 {
+            Due::Now
+        } else {
+            Due::Later
+        }
+    }
+}
+
+/// What the refresh of unfinished entities did in one sync.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RefreshCounts {
+    /// Entities re-fetched.
+    pub refreshed: u64,
+    /// Entities due later (back-off) or over the budget.
+    pub deferred: u64,
+    /// Entities too old to be refreshed but by a full re-check.
+    pub given_up: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_every_time_older_backed_off_oldest_given_up() {
+        let p = RefreshPolicy::default();
+        let day = 86_400;
+        let now = 100 * day;
+        assert_eq!(p.due(now, now - day, now - 60), Due::Now);
+        assert_eq!(p.due(now, now - 8 * day, now - day), Due::Later);
+        assert_eq!(p.due(now, now - 8 * day, now - 2 * day), Due::Now);
+        assert_eq!(p.due(now, now - 31 * day, now - 20 * day), Due::GivenUp);
+        let full = RefreshPolicy {
+            full_recheck: true,
+            ..p
+        };
+        assert_eq!(full.due(now, now - 31 * day, now - 60), Due::Now);
+    }
+}
