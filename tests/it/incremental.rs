@@ -513,15 +513,16 @@ fn live_failures_feed_follows_a_changed_finish_time() {
     let (d, a, content, o, mut session, _) = live_setup("livefeed", 90);
     let copr = Kind::parse("copr").unwrap();
     let feed = |root: &Path| std::fs::read_to_string(root.join("feeds/failures.xml")).unwrap();
-    // the oldest failed Copr chroot build (a candidate of the feed: the newest 50
-    // failed or errored of a kind are), and 40 newer jobs that fail now: the
-    // feed is rendered (and its sort times kept) with the first one far down,
-    // past the 50 it shows
+    // an old failed Copr chroot build that stays a candidate of the feed (the
+    // newest 50 failed or errored of a kind are: the 25th newest, or the oldest
+    // when fewer failed, stays one after the 20 Copr builds below fail), and 40
+    // newer jobs that fail now: the feed is rendered (and its sort times kept)
+    // with the first one far down, past the 50 it shows
     let ar = Archive::open_read_only(&a).unwrap();
     let (old, num): (String, i64) = ar
         .connection()
         .query_row(
-            "SELECT id, num FROM entity WHERE kind='copr' AND status='failure' ORDER BY num LIMIT 1",
+            "SELECT id, num FROM (SELECT id, num FROM entity WHERE kind='copr' AND status IN ('failure', 'error', 'failed', 'needs_inspection') ORDER BY num DESC LIMIT 25) ORDER BY num LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
