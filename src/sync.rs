@@ -55,6 +55,7 @@
 mod crawl;
 mod details;
 mod fetch;
+mod graph;
 mod ingest;
 mod logs;
 mod policy;
@@ -65,6 +66,7 @@ mod scope;
 use self::crawl::Syncer;
 pub use self::details::sub_list_item_id;
 use self::fetch::Job;
+pub use self::graph::Discovery;
 pub use self::ingest::{IngestSummary, add_demo_logs, demo_log_text, ingest_demo, ingest_records};
 pub use self::policy::{Due, RefreshCounts, RefreshPolicy};
 pub use self::progress::{LogProgress, NoProgress, Progress};
@@ -133,6 +135,8 @@ pub struct SyncOptions {
     pub archive_log_cap_bytes: u64,
     /// Which unfinished entities are re-fetched ([`RefreshPolicy`]).
     pub refresh: RefreshPolicy,
+    /// How a `--project` or `--namespace` scope finds its entities ([`Discovery`]).
+    pub discovery: Discovery,
 }
 
 /// Default of [`SyncOptions::log_cap_bytes`]: 5 MiB.
@@ -157,6 +161,18 @@ impl SyncOptions {
             log_cap_bytes: DEFAULT_LOG_CAP,
             archive_log_cap_bytes: DEFAULT_ARCHIVE_LOG_CAP,
             refresh: RefreshPolicy::default(),
+            discovery: Discovery::default(),
+        }
+    }
+
+    /// The discovery this sync uses: the project graph only for a scope of projects
+    /// and namespaces (a forge or all of Packit is walked by lists).
+    pub fn effective_discovery(&self) -> Discovery {
+        let s = &self.scope;
+        if self.discovery == Discovery::Graph && !s.is_all() && s.forges.is_empty() {
+            Discovery::Graph
+        } else {
+            Discovery::Lists
         }
     }
 }
@@ -228,6 +244,8 @@ pub struct SyncReport {
     pub api: String,
     /// Scope (canonical form).
     pub scope: String,
+    /// How the scope's entities were found: `graph` or `lists` ([`Discovery`]).
+    pub discovery: String,
     /// UNIX time started.
     pub started: i64,
     /// UNIX time finished.
@@ -274,6 +292,7 @@ impl SyncReport {
             t.out_of_scope,
             if self.complete { "" } else { "; INCOMPLETE" }
         );
+        let _ = writeln!(s, "  cost: {}", cost_model(&self.discovery));
         let r = &self.refresh;
         if r.refreshed + r.deferred + r.given_up > 0 {
             let _ = writeln!(
@@ -303,6 +322,15 @@ impl SyncReport {
             );
         }
         s
+    }
+}
+
+/// What a sync costs with this discovery, in one line of the summary.
+fn cost_model(discovery: &str) -> &'static str {
+    if discovery == Discovery::Graph.as_str() {
+        "project graph: requests grow with the projects in scope (about one per pipeline, SRPM build and job, a few per project), not with the rest of Packit; later syncs re-read the project lists and fetch what is new or unfinished"
+    } else {
+        "Packit-wide lists: a first sync reads every list of Packit (one request per 50 items of all projects), later syncs the lists' new heads"
     }
 }
 
@@ -344,18 +372,23 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     let mut s = Syncer::new(archive, client, opts, (rev, epoch_rev), scope_key, progress);
     tracing::info!(rev, epoch = epoch_rev, scope = %s.scope_key, api = %opts.client.base_url, "sync started");
 
-    for ep in LISTS.iter() {
-        if ep.kind == Kind::Project {
-            continue;
+    let discovery = opts.effective_discovery();
+    if discovery == Discovery::Graph {
+        s.graph().await?;
+    } else {
+        for ep in LISTS.iter() {
+            if ep.kind == Kind::Project {
+                continue;
+            }
+            let w = crawl::global_walk(ep);
+            s.walk(&w).await?;
         }
-        let w = crawl::global_walk(ep);
-        s.walk(&w).await?;
+        s.walk_projects().await?;
     }
-    s.walk_projects().await?;
     s.repair().await?;
     s.referenced().await?;
     s.refresh().await?;
-    if opts.project_lists {
+    if opts.project_lists && discovery == Discovery::Lists {
         s.project_phase().await?;
     }
     if opts.usage {

@@ -165,6 +165,7 @@ impl Syncer<'_> {
             revision: self.rev,
             api: self.opts.client.base_url.clone(),
             scope: self.scope_key.clone(),
+            discovery: self.opts.effective_discovery().as_str().to_string(),
             started,
             finished: crate::time::now(),
             seconds: t0.elapsed().as_secs_f64(),

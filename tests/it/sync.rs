@@ -855,6 +855,7 @@ fn scope_keeps_one_project_but_walks_every_list() {
     let dir = TempDir::new("sync-scope");
     let mut opts = options(&stub, &dir.join("a.sqlite"));
     opts.scope.add_project("github.com/org1/repo1").unwrap();
+    opts.discovery = packit_pages::sync::Discovery::Lists;
     let r = rt().block_on(run(&opts));
     assert!(r.complete, "{}", r.summary());
     let rows = dump(&opts.archive);
@@ -1009,8 +1010,8 @@ fn cli_exit_codes_and_report() {
         assert!(help.contains(flag), "--help explains {flag}");
     }
     assert!(
-        help.contains("cannot filter"),
-        "--help says what scoping costs"
+        help.contains("cannot filter") && help.contains("whatever") && help.contains("--discover"),
+        "--help says what scoping costs: {help}"
     );
 }
 

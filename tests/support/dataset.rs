@@ -90,7 +90,14 @@ pub fn mini_dataset(n: u64) -> Dataset {
         let items: Vec<Value> = prs
             .iter()
             .rev()
-            .map(|pr| json!({"pr_id": pr, "builds": [], "koji_builds": [], "srpm_builds": [], "tests": []}))
+            .map(|pr| {
+                // each PR has one pipeline, built on SRPM 1000 + pr
+                let status = if (*pr as u64) + 2 >= n { "running" } else { "success" };
+                let srpm = 1000 + pr;
+                json!({"pr_id": pr, "builds": [], "koji_builds": [], "tests": [], "srpm_builds": [
+                    {"srpm_build_id": srpm, "status": status,
+                     "log_url": format!("https://dashboard.example/jobs/srpm/{srpm}")}]})
+            })
             .collect();
         ds.lists.insert(format!("projects/{key}/prs"), items);
         ds.lists.insert(

@@ -121,8 +121,22 @@ projects whose jobs changed (project detail plus its PR, branch, release and iss
 lists). Entities upstream deleted are kept and marked gone; failed fetches never
 overwrite stored data. Killing the process at any moment leaves a consistent archive.
 
-Cost: production Packit holds millions of jobs; a full crawl is 10^4-10^5 requests, at
-the default 5 requests per second several hours. Incremental syncs are cheap.
+Cost without a scope: production Packit holds millions of jobs; a full crawl is
+10^4-10^5 requests, at the default 5 requests per second several hours. Incremental
+syncs are cheap.
+
+Cost with --project or --namespace (--discover graph, the default): the sync walks the
+projects' own graph (project, its PR/branch/release/issue lists, the SRPM builds they
+name, each SRPM's pipeline, each pipeline's jobs), so a first sync costs about one
+request per pipeline, SRPM build and job of the project plus a few per project, whatever
+the size of Packit: a project with 300 pipelines takes a few thousand requests, some
+minutes at 5 requests/s. Later syncs re-read the project's lists and fetch what is new
+or unfinished: a handful of requests per new pipeline. The graph reaches what hangs off
+SRPM builds; pipelines without one (downstream Koji builds and Bodhi updates,
+propose-downstream and pull-from-upstream runs, Koji tag requests), OpenScanHub scans
+and the merged /copr-builds and sync-release run rows are only in Packit-wide lists:
+--discover lists walks those (as a --forge scope always does), at the cost of all of
+Packit.
 
 Exit status: 0 when every list was walked (some entities may still have failed: they
 are named in the summary and retried next time), 1 when a list could not be walked or
@@ -154,21 +168,30 @@ pub(crate) struct SyncArgs {
     pub(crate) archive: ArchiveArg,
 
     /// Mirror only this project, as forge/namespace/repo (e.g. github.com/packit/ogr).
-    /// Repeatable. The API cannot filter, so every list is still walked (in full the
-    /// first time, about one request per 50 jobs of all of Packit); items of other
-    /// projects are dropped client-side, which saves their details and storage.
+    /// Repeatable. Walked through the project's own graph (see --discover): requests in
+    /// proportion to the project's pipelines and jobs, not to all of Packit.
     #[arg(long = "project", value_name = "FORGE/NS/REPO")]
     pub(crate) projects: Vec<String>,
 
-    /// Mirror only projects under this forge/namespace (e.g. github.com/packit;
-    /// GitLab sub-groups included). Repeatable. Same list-walking cost as --project.
+    /// Mirror only the projects /projects/<forge>/<namespace> lists (e.g.
+    /// github.com/packit), each through its graph. Repeatable. With --discover lists,
+    /// GitLab sub-groups are included.
     #[arg(long = "namespace", value_name = "FORGE/NS")]
     pub(crate) namespaces: Vec<String>,
 
-    /// Mirror only projects on this forge host (e.g. gitlab.com). Repeatable. Same
-    /// list-walking cost as --project.
+    /// Mirror only projects on this forge host (e.g. gitlab.com). Repeatable. The API
+    /// cannot filter a forge cheaply, so every Packit-wide list is walked (in full the
+    /// first time, about one request per 50 jobs of all of Packit) and other projects'
+    /// items are dropped client-side.
     #[arg(long = "forge", value_name = "HOST")]
     pub(crate) forges: Vec<String>,
+
+    /// How --project and --namespace find their entities: `graph` (the project's own
+    /// endpoints; cost grows with the project) or `lists` (every Packit-wide list with
+    /// other projects' items dropped; cost grows with all of Packit, but also finds
+    /// pipelines without an SRPM build, scans and merged Copr build rows).
+    #[arg(long, value_name = "HOW", default_value = "graph", value_parser = ["graph", "lists"])]
+    pub(crate) discover: String,
 
     /// Requests in flight at most. Packit's API runs on two server processes: keep
     /// this at 1 unless the operators agree. [default: `concurrency` of the config, else 1]

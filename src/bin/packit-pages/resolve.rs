@@ -147,6 +147,11 @@ pub(crate) fn sync_options(a: &SyncArgs, cfg: &Config) -> anyhow::Result<SyncOpt
         scope,
         project_lists: !a.no_project_lists,
         usage: !a.no_usage,
+        discovery: if a.discover == "lists" {
+            packit_pages::sync::Discovery::Lists
+        } else {
+            packit_pages::sync::Discovery::Graph
+        },
         refresh: packit_pages::sync::RefreshPolicy {
             recent_secs: i64::from(a.refresh_recent_days) * 86_400,
             give_up_secs: i64::from(a.refresh_give_up_days) * 86_400,

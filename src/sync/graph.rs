@@ -1,0 +1,380 @@
+//! The project graph: how a scoped sync finds its projects' entities from the
+//! projects' own endpoints instead of walking Packit-wide lists, so that what it costs
+//! grows with the projects, not with Packit.
+//!
+//! # The walk ([`Discovery::Graph`])
+//! 1. The projects: each `--project`, and for each `--namespace` the projects
+//!    `/projects/<forge>/<namespace>` lists (that namespace exactly: a GitLab sub-group
+//!    is a namespace of its own).
+//! 2. Per project `/projects/<key>` and its `prs`, `branches`, `releases` and `issues`
+//!    lists, read whole on every run (they are short; re-reading them is how later runs
+//!    find new triggers, new pipelines and retriggers).
+//! 3. The SRPM builds the PR and branch items name (`srpm_builds[].srpm_build_id`, the
+//!    only packit ids these lists carry: Copr builds appear by Copr build id, Koji
+//!    builds by task id, tests by Testing Farm request id): `/srpm-builds/<id>` for
+//!    each one not stored yet. Its `run_ids` are the pipelines built on it.
+//! 4. The pipeline of each SRPM: `/runs/merged/<min(run_ids)>`, the same object as the
+//!    `/runs` item of the merged pipeline (packit-service's `process_runs`), stored as
+//!    that list item. It names every job by packit id (Copr chroots, Koji builds,
+//!    Testing Farm runs, Bodhi updates, propose-downstream and pull-from-upstream
+//!    targets), so `/runs/<id>` and the `/<kind>/groups/<id>` endpoints add nothing
+//!    (and `/runs/<id>` answers 500 for some pipelines). Fetched when the pipeline is
+//!    new, its SRPM changed, it is the newest of a changed PR or branch item (a
+//!    retrigger) or it is unfinished and the [`super::RefreshPolicy`] says it is due.
+//! 5. Then the common phases: the jobs stored pipelines and jobs name
+//!    (`referenced`: Copr targets, Koji builds, Testing Farm runs, Bodhi updates,
+//!    sync-release targets, then the SRPMs and Log Detective runs those name) and
+//!    the bounded refresh of unfinished jobs.
+//!
+//! **Cost.** A first run: about 5 requests per project plus one per PR/branch/release
+//! /issue page of 50, one per SRPM build, one per pipeline and one per job; nothing
+//! that grows with the rest of Packit. A later run: the project's lists again, plus
+//! what is new or unfinished.
+//!
+//! **What the graph cannot reach.** The API has no per-project entry to entities
+//! outside SRPM-rooted pipelines, so a graph-walked archive lacks: pipelines without
+//! an SRPM build (downstream Koji builds and Bodhi updates of dist-git projects,
+//! propose-downstream and pull-from-upstream runs, Koji tag requests) and the jobs
+//! only they name; OpenScanHub scans (nothing names them by packit id); and the
+//! list-only rows that merge several entities: `/copr-builds` items (one per Copr build
+//! over its chroots) and `/propose-downstream` and `/pull-from-upstream` run items.
+//! Their pages are those of an archive without them. [`Discovery::Lists`] (the
+//! Packit-wide walk) has them all, at the cost of every list of Packit.
+
+use super::crawl::{Ids, Syncer, Walk};
+use super::details::{Details, SUB_LISTS};
+use super::fetch::Job;
+use super::policy::Due;
+use super::{Failure, SyncError};
+use crate::api::client::{Client, ClientError};
+use crate::api::{self, Kind};
+use crate::archive::Part;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// How a scoped sync finds the entities of its scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Discovery {
+    /// The projects' own graph (see the module documentation): cost in proportion to
+    /// the projects. Used for `--project` and `--namespace` scopes; a `--forge` scope
+    /// or the whole of Packit is walked by lists.
+    #[default]
+    Graph,
+    /// Every Packit-wide list, items of other projects dropped client-side: cost in
+    /// proportion to all of Packit, but every kind the API lists.
+    Lists,
+}
+
+impl Discovery {
+    /// The name `sync --discover` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Discovery::Graph => "graph",
+            Discovery::Lists => "lists",
+        }
+    }
+}
+
+/// The report label of `/runs/merged/<id>`.
+const MERGED_LABEL: &str = "runs/merged/{id}";
+
+/// The SRPM build ids a PR or branch item of a project list names.
+pub(super) fn named_srpms(item: &Value) -> Vec<String> {
+    item.get("srpm_builds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b.get("srpm_build_id").and_then(Value::as_i64))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// The merged pipeline id of an SRPM build's detail: its smallest `run_ids` value.
+pub(super) fn merged_id(srpm_detail: &str) -> Option<i64> {
+    let v: Value = serde_json::from_str(srpm_detail).ok()?;
+    v.get("run_ids")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_i64)
+        .min()
+}
+
+impl Syncer<'_> {
+    /// The graph phase (steps 1–4 of the module documentation).
+    pub(super) async fn graph(&mut self) -> Result<(), SyncError> {
+        self.walk_projects().await?;
+        let keys = self.graph_keys()?;
+        self.graph_projects(&keys).await?;
+        let (named, newest_changed) = self.graph_srpms(&keys)?;
+        let jobs: Vec<Job> = named
+            .iter()
+            .filter_map(|(id, parent)| {
+                let stored = self.archive.get(Kind::Srpm, id).ok()?;
+                let missing = stored
+                    .as_ref()
+                    .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+                (missing && !self.fetched.contains(&(Kind::Srpm, id.clone())))
+                    .then(|| Job::new(Kind::Srpm, id, stored.is_some(), false, Some(parent.clone())))
+                    .flatten()
+            })
+            .collect();
+        self.fetch_and_store(jobs, "srpm-builds/{id}").await?;
+        let merged = self.graph_pipelines_due(&named, &newest_changed)?;
+        self.fetch_merged(merged).await
+    }
+
+    /// The `forge/namespace/repo` keys of the scope: its projects and the stored
+    /// projects of its namespaces.
+    fn graph_keys(&self) -> Result<Vec<String>, SyncError> {
+        let mut keys: BTreeSet<String> = self.opts.scope.projects.clone();
+        if !self.opts.scope.namespaces.is_empty() {
+            self.archive.for_each(Kind::Project, |e| {
+                if e.gone_at.is_none() && self.opts.scope.contains(Some(&e.id)) {
+                    keys.insert(e.id);
+                }
+            })?;
+        }
+        Ok(keys.into_iter().collect())
+    }
+
+    /// Each project's detail and its four lists, read whole.
+    async fn graph_projects(&mut self, keys: &[String]) -> Result<(), SyncError> {
+        let mut jobs = Vec::new();
+        let mut walkable = Vec::new();
+        for key in keys {
+            let path = format!("projects/{key}");
+            if let Err(e) = api::client::encode_path(&path) {
+                self.note_failures(vec![Failure {
+                    endpoint: "projects/{project}".into(),
+                    kind: Kind::Project.to_string(),
+                    id: key.clone(),
+                    error: e.to_string(),
+                }]);
+                continue;
+            }
+            let stored = self.archive.get(Kind::Project, key)?;
+            jobs.push(Job {
+                kind: Kind::Project,
+                id: key.clone(),
+                path,
+                exists: stored.is_some(),
+                had_detail: stored.is_some_and(|e| e.detail_json.is_some()),
+                parent: None,
+            });
+            walkable.push(key.clone());
+        }
+        self.fetch_and_store(jobs, "projects/{project}").await?;
+        for key in walkable {
+            for (suffix, kind, _) in SUB_LISTS {
+                let w = Walk {
+                    path: format!("projects/{key}/{suffix}"),
+                    label: format!("projects/{{project}}/{suffix}"),
+                    kind,
+                    ids: Ids::Sub(key.clone()),
+                    details: Details::None,
+                    // read whole each run: a new pipeline changes an old PR's item
+                    ordered: false,
+                    filter: false,
+                };
+                self.walk(&w).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The SRPM ids the PR and branch items of `keys` name, each with the item naming
+    /// it, and the newest SRPM of each item this run changed (a retrigger adds a
+    /// pipeline to an SRPM without changing it).
+    #[allow(clippy::type_complexity)]
+    fn graph_srpms(
+        &self,
+        keys: &[String],
+    ) -> Result<(BTreeMap<String, (Kind, String)>, BTreeSet<String>), SyncError> {
+        let mut named = BTreeMap::new();
+        let mut newest_changed = BTreeSet::new();
+        let prefixes: Vec<(String, String)> = keys
+            .iter()
+            .map(|k| (format!("{k}#"), format!("{k}:")))
+            .collect();
+        for kind in [Kind::ProjectPr, Kind::ProjectBranch] {
+            self.archive.for_each(kind, |e| {
+                let ours = prefixes
+                    .iter()
+                    .any(|(pr, br)| e.id.starts_with(pr) || e.id.starts_with(br));
+                if !ours || e.gone_at.is_some() {
+                    return;
+                }
+                let Some(v) = e
+                    .list_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                else {
+                    return;
+                };
+                let ids = named_srpms(&v);
+                if e.changed_rev == self.rev
+                    && let Some(newest) = ids.iter().max_by_key(|i| i.parse::<i64>().unwrap_or(0))
+                {
+                    newest_changed.insert(newest.clone());
+                }
+                for id in ids {
+                    named.entry(id).or_insert_with(|| (kind, e.id.clone()));
+                }
+            })?;
+        }
+        Ok((named, newest_changed))
+    }
+
+    /// The merged pipeline ids to fetch (step 4), each with the SRPM it came from.
+    fn graph_pipelines_due(
+        &mut self,
+        named: &BTreeMap<String, (Kind, String)>,
+        newest_changed: &BTreeSet<String>,
+    ) -> Result<Vec<(i64, String)>, SyncError> {
+        let policy = self.opts.refresh;
+        let now = crate::time::now();
+        let mut due = BTreeMap::new();
+        for id in named.keys() {
+            let Some(srpm) = self.archive.get(Kind::Srpm, id)? else {
+                continue;
+            };
+            let Some(m) = srpm.detail_json.as_deref().and_then(merged_id) else {
+                continue;
+            };
+            let pipeline = self.archive.get(Kind::Pipeline, &m.to_string())?;
+            let fetch = match &pipeline {
+                None => true,
+                Some(_) if srpm.changed_rev == self.rev || newest_changed.contains(id) => true,
+                Some(p) if !p.is_final && p.gone_at.is_none() && p.changed_rev < self.rev => {
+                    let last = p.last_seen;
+                    match policy.due(now, p.first_seen, last) {
+                        Due::Now => {
+                            self.refresh_counts.refreshed += 1;
+                            true
+                        }
+                        Due::Later => {
+                            self.refresh_counts.deferred += 1;
+                            false
+                        }
+                        Due::GivenUp => {
+                            self.refresh_counts.given_up += 1;
+                            false
+                        }
+                    }
+                }
+                Some(_) => false,
+            };
+            if fetch {
+                due.entry(m).or_insert_with(|| id.clone());
+            }
+        }
+        Ok(due.into_iter().collect())
+    }
+
+    /// Fetches `/runs/merged/<id>` for each pipeline and stores it as the pipeline's
+    /// `/runs` item, in batches of one transaction each.
+    async fn fetch_merged(&mut self, merged: Vec<(i64, String)>) -> Result<(), SyncError> {
+        if merged.is_empty() {
+            return Ok(());
+        }
+        self.progress.begin(MERGED_LABEL);
+        for batch in merged.chunks(self.opts.detail_batch.max(1)) {
+            let results = fetch_all(self.client.clone(), batch).await;
+            let now = crate::time::now();
+            let mut counts = Vec::new();
+            let mut failures = Vec::new();
+            {
+                let wr = self.archive.write()?;
+                for ((m, srpm), res) in batch.iter().zip(results) {
+                    let parsed = res.map_err(|e| e.to_string()).and_then(|raw| {
+                        serde_json::from_str::<Value>(raw.get())
+                            .map(|v| (v, raw))
+                            .map_err(|e| e.to_string())
+                    });
+                    match parsed {
+                        Ok((v, raw)) => {
+                            // the window lookup may answer another group: key it by
+                            // the id it says it has, as the list does
+                            let id = v
+                                .get("merged_run_id")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(*m)
+                                .to_string();
+                            counts.push(wr.put(
+                                Kind::Pipeline,
+                                &id,
+                                Part::List,
+                                raw.get(),
+                                now,
+                                self.rev,
+                            )?);
+                        }
+                        Err(e) => {
+                            wr.record_error(Kind::Srpm, srpm, &format!("pipeline {m}: {e}"), now)?;
+                            failures.push(Failure {
+                                endpoint: MERGED_LABEL.into(),
+                                kind: Kind::Pipeline.to_string(),
+                                id: m.to_string(),
+                                error: e,
+                            });
+                        }
+                    }
+                }
+                wr.commit()?;
+            }
+            let e = self.count(MERGED_LABEL);
+            for c in counts {
+                e.count(c);
+            }
+            self.note_failures(failures);
+            self.progress.advance(MERGED_LABEL, batch.len() as u64);
+        }
+        self.progress.end(MERGED_LABEL);
+        Ok(())
+    }
+}
+
+/// `/runs/merged/<id>` of each pipeline, concurrently (the client bounds requests in
+/// flight), in the order given.
+async fn fetch_all(
+    client: Arc<Client>,
+    merged: &[(i64, String)],
+) -> Vec<Result<Box<RawValue>, ClientError>> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, (m, _)) in merged.iter().enumerate() {
+        let c = client.clone();
+        let path = format!("runs/merged/{m}");
+        set.spawn(async move { (i, c.detail(MERGED_LABEL, &path).await) });
+    }
+    let mut out: Vec<Option<Result<Box<RawValue>, ClientError>>> =
+        (0..merged.len()).map(|_| None).collect();
+    while let Some(r) = set.join_next().await {
+        match r {
+            Ok((i, res)) => out[i] = Some(res),
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+    out.into_iter()
+        .map(|r| r.expect("every task reports"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn srpms_of_items_and_merged_ids() {
+        let pr = serde_json::json!({"pr_id": 3, "builds": [], "srpm_builds": [
+            {"srpm_build_id": 12, "status": "success", "log_url": "x"},
+            {"srpm_build_id": 15, "status": "failure", "log_url": "y"}]});
+        assert_eq!(named_srpms(&pr), vec!["12", "15"]);
+        assert!(named_srpms(&serde_json::json!(7)).is_empty());
+        assert_eq!(merged_id(r#"{"run_ids": [9, 4, 7]}"#), Some(4));
+        assert_eq!(merged_id(r#"{"run_ids": []}"#), None);
+        assert_eq!(merged_id("not json"), None);
+        assert_eq!(Discovery::default(), Discovery::Graph);
+    }
+}
