@@ -388,6 +388,9 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     s.repair().await?;
     s.referenced().await?;
     s.refresh().await?;
+    if discovery == Discovery::Graph && s.graph_changed_pipelines().await? {
+        s.referenced().await?;
+    }
     if opts.project_lists && discovery == Discovery::Lists {
         s.project_phase().await?;
     }

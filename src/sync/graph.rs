@@ -20,7 +20,8 @@
 //!    targets), so `/runs/<id>` and the `/<kind>/groups/<id>` endpoints add nothing
 //!    (and `/runs/<id>` answers 500 for some pipelines). Fetched when the pipeline is
 //!    new, its SRPM changed, it is the newest of a changed PR or branch item (a
-//!    retrigger) or it is unfinished and the [`super::RefreshPolicy`] says it is due.
+//!    retrigger), and after the refresh of unfinished jobs when one of its jobs
+//!    changed.
 //! 5. Then the common phases: the jobs stored pipelines and jobs name
 //!    (`referenced`: Copr targets, Koji builds, Testing Farm runs, Bodhi updates,
 //!    sync-release targets, then the SRPMs and Log Detective runs those name) and
@@ -32,10 +33,11 @@
 //! what is new or unfinished.
 //!
 //! **What the graph cannot reach.** The API has no per-project entry to entities
-//! outside SRPM-rooted pipelines, so a graph-walked archive lacks: pipelines without
-//! an SRPM build (downstream Koji builds and Bodhi updates of dist-git projects,
-//! propose-downstream and pull-from-upstream runs, Koji tag requests) and the jobs
-//! only they name; OpenScanHub scans (nothing names them by packit id); and the
+//! outside the SRPM builds of pull requests and branch pushes, so a graph-walked
+//! archive lacks: pipelines of releases (the `releases` list names no job) and
+//! pipelines without an SRPM build (downstream Koji builds and Bodhi updates of
+//! dist-git projects, propose-downstream and pull-from-upstream runs, Koji tag
+//! requests) and the jobs only they name; OpenScanHub scans (nothing names them by packit id); and the
 //! list-only rows that merge several entities: `/copr-builds` items (one per Copr build
 //! over its chroots) and `/propose-downstream` and `/pull-from-upstream` run items.
 //! Their pages are those of an archive without them. [`Discovery::Lists`] (the
@@ -44,7 +46,6 @@
 use super::crawl::{Ids, Syncer, Walk};
 use super::details::{Details, SUB_LISTS};
 use super::fetch::Job;
-use super::policy::Due;
 use super::{Failure, SyncError};
 use crate::api::client::{Client, ClientError};
 use crate::api::{self, Kind};
@@ -116,7 +117,15 @@ impl Syncer<'_> {
                     .as_ref()
                     .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
                 (missing && !self.fetched.contains(&(Kind::Srpm, id.clone())))
-                    .then(|| Job::new(Kind::Srpm, id, stored.is_some(), false, Some(parent.clone())))
+                    .then(|| {
+                        Job::new(
+                            Kind::Srpm,
+                            id,
+                            stored.is_some(),
+                            false,
+                            Some(parent.clone()),
+                        )
+                    })
                     .flatten()
             })
             .collect();
@@ -229,12 +238,10 @@ impl Syncer<'_> {
 
     /// The merged pipeline ids to fetch (step 4), each with the SRPM it came from.
     fn graph_pipelines_due(
-        &mut self,
+        &self,
         named: &BTreeMap<String, (Kind, String)>,
         newest_changed: &BTreeSet<String>,
     ) -> Result<Vec<(i64, String)>, SyncError> {
-        let policy = self.opts.refresh;
-        let now = crate::time::now();
         let mut due = BTreeMap::new();
         for id in named.keys() {
             let Some(srpm) = self.archive.get(Kind::Srpm, id)? else {
@@ -244,33 +251,36 @@ impl Syncer<'_> {
                 continue;
             };
             let pipeline = self.archive.get(Kind::Pipeline, &m.to_string())?;
-            let fetch = match &pipeline {
-                None => true,
-                Some(_) if srpm.changed_rev == self.rev || newest_changed.contains(id) => true,
-                Some(p) if !p.is_final && p.gone_at.is_none() && p.changed_rev < self.rev => {
-                    let last = p.last_seen;
-                    match policy.due(now, p.first_seen, last) {
-                        Due::Now => {
-                            self.refresh_counts.refreshed += 1;
-                            true
-                        }
-                        Due::Later => {
-                            self.refresh_counts.deferred += 1;
-                            false
-                        }
-                        Due::GivenUp => {
-                            self.refresh_counts.given_up += 1;
-                            false
-                        }
-                    }
-                }
-                Some(_) => false,
-            };
+            // an unfinished pipeline is re-read when a job of it changes (see
+            // `graph_changed_pipelines`), not on every sync
+            let fetch =
+                pipeline.is_none() || srpm.changed_rev == self.rev || newest_changed.contains(id);
             if fetch {
                 due.entry(m).or_insert_with(|| id.clone());
             }
         }
         Ok(due.into_iter().collect())
+    }
+
+    /// Re-reads the pipelines of the jobs this run changed (the bounded refresh of
+    /// unfinished jobs, step 5): their `/runs` items carry each job's status. Returns
+    /// whether any was re-read (the jobs it names may be new).
+    pub(super) async fn graph_changed_pipelines(&mut self) -> Result<bool, SyncError> {
+        let mut due = BTreeMap::new();
+        for (kind, id, created) in self.archive.changed_since(self.rev - 1)? {
+            if created || matches!(kind, Kind::Pipeline | Kind::Project) {
+                continue;
+            }
+            for p in self.archive.pipelines_of(kind, &id)? {
+                let stored = self.archive.get(Kind::Pipeline, &p.to_string())?;
+                if stored.is_some_and(|e| e.changed_rev < self.rev) {
+                    due.entry(p).or_insert_with(String::new);
+                }
+            }
+        }
+        let any = !due.is_empty();
+        self.fetch_merged(due.into_iter().collect()).await?;
+        Ok(any)
     }
 
     /// Fetches `/runs/merged/<id>` for each pipeline and stores it as the pipeline's
@@ -312,7 +322,13 @@ impl Syncer<'_> {
                             )?);
                         }
                         Err(e) => {
-                            wr.record_error(Kind::Srpm, srpm, &format!("pipeline {m}: {e}"), now)?;
+                            let (k, id) = if srpm.is_empty() {
+                                (Kind::Pipeline, m.to_string())
+                            } else {
+                                (Kind::Srpm, srpm.clone())
+                            };
+                            // an UPDATE: nothing when the entity is not stored
+                            wr.record_error(k, &id, &format!("pipeline {m}: {e}"), now)?;
                             failures.push(Failure {
                                 endpoint: MERGED_LABEL.into(),
                                 kind: Kind::Pipeline.to_string(),

@@ -41,6 +41,7 @@ mod incremental;
 mod listen;
 mod logs;
 mod refresh;
+mod scoped;
 mod site;
 mod site_checks;
 mod sync;

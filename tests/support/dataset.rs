@@ -92,7 +92,11 @@ pub fn mini_dataset(n: u64) -> Dataset {
             .rev()
             .map(|pr| {
                 // each PR has one pipeline, built on SRPM 1000 + pr
-                let status = if (*pr as u64) + 2 >= n { "running" } else { "success" };
+                let status = if (*pr as u64) + 2 >= n {
+                    "running"
+                } else {
+                    "success"
+                };
                 let srpm = 1000 + pr;
                 json!({"pr_id": pr, "builds": [], "koji_builds": [], "tests": [], "srpm_builds": [
                     {"srpm_build_id": srpm, "status": status,

@@ -7,6 +7,7 @@
 pub mod broker;
 mod dataset;
 mod files;
+pub mod padding;
 pub mod revision;
 pub mod stub;
 pub mod synthetic;

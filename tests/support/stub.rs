@@ -12,6 +12,7 @@
 //! Hand-written on tokio's `TcpListener` (keep-alive, no server crate). Used by the
 //! integration tests, the `stub_server` example and the benchmarks.
 
+use crate::padding::{Padded, Padding};
 use packit_pages::api::LISTS;
 use packit_pages::api::client::flask_json;
 use serde_json::Value;
@@ -181,12 +182,15 @@ struct Served {
     merged: BTreeMap<i64, Arc<str>>,
     broken_runs: BTreeSet<i64>,
     project_keys: HashSet<String>,
+    /// Other projects' items after the data set's own ([`Padding`]).
+    padded: Padded,
 }
 
 impl Served {
-    fn new(ds: &Dataset) -> Served {
+    fn new(ds: &Dataset, padding: Option<Padding>) -> Served {
         let mut s = Served {
             broken_runs: ds.broken_runs.clone(),
+            padded: padding.map(|p| Padded::new(ds, p)).unwrap_or_default(),
             ..Served::default()
         };
         for (path, items) in &ds.lists {
@@ -220,6 +224,7 @@ impl Served {
 
 struct State {
     data: RwLock<Arc<Served>>,
+    padding: Option<Padding>,
     faults: RwLock<Faults>,
     log: Mutex<Vec<LogEntry>>,
     counter: AtomicU64,
@@ -241,10 +246,21 @@ impl Stub {
         Stub::start_on(ds, 0)
     }
 
+    /// Like [`Stub::start`], every Packit-wide list padded with the items of
+    /// `padding.pipelines` pipelines of other projects, generated on request.
+    pub fn start_padded(ds: &Dataset, padding: Padding) -> Stub {
+        Stub::start_with(ds, 0, Some(padding))
+    }
+
     /// Like [`Stub::start`] on a given port (0 = ephemeral).
     pub fn start_on(ds: &Dataset, port: u16) -> Stub {
+        Stub::start_with(ds, port, None)
+    }
+
+    fn start_with(ds: &Dataset, port: u16, padding: Option<Padding>) -> Stub {
         let state = Arc::new(State {
-            data: RwLock::new(Arc::new(Served::new(ds))),
+            data: RwLock::new(Arc::new(Served::new(ds, padding))),
+            padding,
             faults: RwLock::new(Faults::none()),
             log: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
@@ -300,7 +316,7 @@ impl Stub {
 
     /// Replaces the data set (requests in flight finish with the old one).
     pub fn set_dataset(&self, ds: &Dataset) {
-        let served = Arc::new(Served::new(ds));
+        let served = Arc::new(Served::new(ds, self.state.padding));
         *self.state.data.write().unwrap() = served;
     }
 
@@ -806,7 +822,7 @@ fn route(data: &Served, target: &str) -> Answer {
         let last = (page * per_page) as usize;
         let empty = Vec::new();
         let all = data.lists.get(path).unwrap_or(&empty);
-        let items: Vec<&Arc<str>> = if path == "koji-builds" {
+        let items: Vec<Arc<str>> = if path == "koji-builds" {
             let want = param("scratch").map(|s| s.eq_ignore_ascii_case("true"));
             all.iter()
                 .zip(data.koji_scratch.iter())
@@ -815,12 +831,22 @@ fn route(data: &Served, target: &str) -> Answer {
                     Some(true) => **s == Some(true),
                     Some(false) => **s != Some(true),
                 })
-                .map(|(i, _)| i)
+                .map(|(i, _)| i.clone())
                 .skip(first)
                 .take(last - first)
                 .collect()
         } else {
-            all.iter().skip(first).take(last - first).collect()
+            all.iter().skip(first).take(last - first).cloned().collect()
+        };
+        // the rest of Packit, after the data set's own items
+        let pad = data.padded.count(path);
+        let items: Vec<Arc<str>> = if pad > 0 && items.len() < last - first {
+            let from = first.max(all.len()) - all.len();
+            let to = (last - all.len()).min(pad);
+            let extra = (from..to).map(|k| Arc::from(data.padded.item(path, k)));
+            items.into_iter().chain(extra).collect()
+        } else {
+            items
         };
         let mut body = String::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 3);
         body.push('[');

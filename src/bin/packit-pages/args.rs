@@ -132,7 +132,8 @@ request per pipeline, SRPM build and job of the project plus a few per project, 
 the size of Packit: a project with 300 pipelines takes a few thousand requests, some
 minutes at 5 requests/s. Later syncs re-read the project's lists and fetch what is new
 or unfinished: a handful of requests per new pipeline. The graph reaches what hangs off
-SRPM builds; pipelines without one (downstream Koji builds and Bodhi updates,
+the SRPM builds of pull requests and branch pushes; release pipelines, pipelines without
+an SRPM build (downstream Koji builds and Bodhi updates,
 propose-downstream and pull-from-upstream runs, Koji tag requests), OpenScanHub scans
 and the merged /copr-builds and sync-release run rows are only in Packit-wide lists:
 --discover lists walks those (as a --forge scope always does), at the cost of all of

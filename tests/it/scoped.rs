@@ -1,0 +1,202 @@
+//! Scoped syncs through the project graph (issue #21): what a first and a later sync
+//! of one project cost against a stub holding 100,000 pipelines of all of Packit, and
+//! that the archive they make holds what a Packit-wide sync holds of the project.
+
+use crate::support;
+
+use packit_pages::api::{Kind, LISTS};
+use packit_pages::archive::Archive;
+use packit_pages::demo::DemoSpec;
+use packit_pages::sync::{self, NoProgress, SyncOptions, SyncReport};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use support::TempDir;
+use support::padding::Padding;
+use support::stub::{Dataset, Stub};
+
+/// The project the tests mirror: the demo's busiest (about 200 pipelines of 2,000).
+const OGR: &str = "github.com/packit/ogr";
+
+pub(crate) fn scoped_options(stub: &Stub, archive: &Path, project: &str) -> SyncOptions {
+    let mut o = SyncOptions {
+        client: support::stub_client(stub),
+        ..SyncOptions::new(archive, &stub.base_url())
+    };
+    o.scope.add_project(project).unwrap();
+    o
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn run(rt: &tokio::runtime::Runtime, opts: &SyncOptions) -> SyncReport {
+    let r = rt.block_on(sync::sync(opts, &NoProgress)).expect("sync");
+    assert!(
+        r.complete && r.failed_entities.is_empty(),
+        "{}",
+        r.summary()
+    );
+    r
+}
+
+/// Merged pipeline ids of `project` in `ds` that the project graph reaches: those an
+/// SRPM build of a pull request or branch push roots (a release names no job).
+fn srpm_pipelines(ds: &Dataset, project: &str) -> BTreeSet<String> {
+    ds.lists["runs"]
+        .iter()
+        .filter(|r| {
+            !r["srpm"].is_null()
+                && r["trigger"]["release"].is_null()
+                && r["trigger"]["project_url"].as_str()
+                    == Some(format!("https://{project}").as_str())
+        })
+        .map(|r| r["merged_run_id"].to_string())
+        .collect()
+}
+
+/// Every stored (kind, id) with its project.
+fn entities(path: &Path) -> BTreeMap<(Kind, String), archive_row::Row> {
+    archive_row::all(path)
+}
+
+mod archive_row {
+    use super::*;
+
+    /// What the comparisons look at.
+    #[derive(Debug, PartialEq)]
+    pub(crate) struct Row {
+        pub(crate) list: Option<String>,
+        pub(crate) detail: Option<String>,
+        pub(crate) project: Option<String>,
+    }
+
+    pub(crate) fn all(path: &Path) -> BTreeMap<(Kind, String), Row> {
+        let a = Archive::open_read_only(path).unwrap();
+        let mut out = BTreeMap::new();
+        for k in Kind::ALL {
+            a.for_each(k, |e| {
+                out.insert(
+                    (k, e.id.clone()),
+                    Row {
+                        list: e.list_json,
+                        detail: e.detail_json,
+                        project: e.project,
+                    },
+                );
+            })
+            .unwrap();
+        }
+        out
+    }
+}
+
+/// Requests per path of the stub's log.
+fn paths(stub: &Stub) -> Vec<String> {
+    stub.log().iter().map(|l| l.path()).collect()
+}
+
+#[test]
+fn first_scoped_sync_costs_the_project_not_packit() {
+    let ds = Dataset::generate(&DemoSpec::new(2000, 1));
+    let stub = Stub::start_padded(&ds, Padding { pipelines: 98_000 });
+    let dir = TempDir::new("scoped-first");
+    let opts = scoped_options(&stub, &dir.join("a.sqlite"), OGR);
+    let rt = rt();
+    let t = std::time::Instant::now();
+    let r = run(&rt, &opts);
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(r.discovery, "graph");
+    let stored = entities(&opts.archive);
+    let requests = paths(&stub);
+    // every pipeline an SRPM build roots is archived
+    let want = srpm_pipelines(&ds, OGR);
+    assert!(want.len() >= 150, "{} pipelines", want.len());
+    let got: BTreeSet<String> = stored
+        .keys()
+        .filter(|(k, _)| *k == Kind::Pipeline)
+        .map(|(_, id)| id.clone())
+        .collect();
+    assert_eq!(got, want);
+    // nothing of another project, no Packit-wide list
+    for ((k, id), row) in &stored {
+        if let Some(p) = &row.project {
+            assert_eq!(p, OGR, "{k} {id}");
+        }
+    }
+    for p in &requests {
+        assert!(
+            !LISTS.iter().any(|l| l.path == p.as_str()),
+            "a Packit-wide list was read: {p}"
+        );
+        assert!(
+            !p.starts_with("projects/") || p.starts_with(&format!("projects/{OGR}")),
+            "{p}"
+        );
+    }
+    let in_scope = stored.len();
+    eprintln!(
+        "scoped first sync: {} requests for {in_scope} entities ({} pipelines) in {secs:.1} s\n{}",
+        requests.len(),
+        want.len(),
+        r.summary()
+    );
+    assert!(
+        requests.len() < 10 * in_scope,
+        "{} requests for {in_scope} entities",
+        requests.len()
+    );
+    // each request fetched something of the project: at most one per entity, plus
+    // the project's list pages and /usage, /system
+    let list_pages = requests
+        .iter()
+        .filter(|p| p.starts_with("projects/"))
+        .count();
+    assert!(requests.len() <= in_scope + list_pages + 2);
+
+    // one new pipeline of the project: a handful of requests
+    let ds2 = next_pipeline_of(&ds, OGR);
+    stub.set_dataset(&ds2);
+    stub.clear_log();
+    let r2 = run(&rt, &opts);
+    let again = paths(&stub);
+    eprintln!("{}", r2.summary());
+    let new_ids: BTreeSet<String> = srpm_pipelines(&ds2, OGR)
+        .difference(&want)
+        .cloned()
+        .collect();
+    assert_eq!(new_ids.len(), 1);
+    let stored2 = entities(&opts.archive);
+    assert!(stored2.contains_key(&(Kind::Pipeline, new_ids.first().unwrap().clone())));
+    // the project's 5 reads, /usage and /system, the new pipeline (its SRPM, itself
+    // and its jobs: 12 here), plus the bounded refresh of unfinished jobs (and the
+    // pipelines of those that changed)
+    let refreshed = r2.refresh.refreshed as usize;
+    let repipelined = r2.endpoints["runs/merged/{id}"].requests as usize - 1;
+    let new_pipeline = again.len() - refreshed - repipelined - 7;
+    eprintln!(
+        "incremental: {} requests: 7 fixed, {new_pipeline} for the new pipeline, {refreshed} unfinished jobs refreshed, {repipelined} pipelines re-read",
+        again.len()
+    );
+    assert!(new_pipeline <= 16, "{new_pipeline}");
+}
+
+/// The smallest demo data set after `ds` (same seed) whose newest pipeline is one of
+/// `project` that the graph reaches (the demo is prefix-stable: the first pipelines
+/// stay the same).
+fn next_pipeline_of(ds: &Dataset, project: &str) -> Dataset {
+    let n = ds.lists["runs"].len() as u64;
+    let old = srpm_pipelines(ds, project);
+    let ahead = Dataset::generate(&DemoSpec::new(n + 200, 1));
+    let first_new = srpm_pipelines(&ahead, project)
+        .difference(&old)
+        .map(|id| id.parse::<u64>().unwrap())
+        .min()
+        .expect("a new pipeline of the project");
+    let index = first_new - packit_pages::demo::PIPELINE_ID_BASE as u64;
+    Dataset::generate(&DemoSpec::new(index + 1, 1))
+}
