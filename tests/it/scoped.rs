@@ -200,3 +200,154 @@ fn next_pipeline_of(ds: &Dataset, project: &str) -> Dataset {
     let index = first_new - packit_pages::demo::PIPELINE_ID_BASE as u64;
     Dataset::generate(&DemoSpec::new(index + 1, 1))
 }
+
+/// Kinds the project graph cannot reach (see `sync::graph`): rows that merge several
+/// entities and exist only in Packit-wide lists, scans, and Koji tag requests.
+const UNREACHABLE: [Kind; 5] = [
+    Kind::CoprBuild,
+    Kind::ProposeDownstreamRun,
+    Kind::PullFromUpstreamRun,
+    Kind::OpenScanHub,
+    Kind::KojiTagRequest,
+];
+
+#[test]
+fn scoped_archive_is_the_reachable_part_of_a_full_sync() {
+    let ds = Dataset::generate(&DemoSpec::new(300, 1));
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("scoped-parity");
+    let rt = rt();
+    let full = SyncOptions {
+        client: support::stub_client(&stub),
+        ..SyncOptions::new(dir.join("full.sqlite"), &stub.base_url())
+    };
+    run(&rt, &full);
+    let scoped = scoped_options(&stub, &dir.join("scoped.sqlite"), OGR);
+    run(&rt, &scoped);
+    let f = entities(&full.archive);
+    let s = entities(&scoped.archive);
+    let reachable = srpm_pipelines(&ds, OGR);
+    assert!(reachable.len() >= 20, "{}", reachable.len());
+    // everything the scoped sync stored, the full sync stored with the same JSON
+    for (key, row) in &s {
+        let (k, id) = key;
+        if matches!(k, Kind::Usage | Kind::System) {
+            continue;
+        }
+        let other = f
+            .get(key)
+            .unwrap_or_else(|| panic!("{k} {id} not in the full archive"));
+        if let Some(d) = &row.detail {
+            // the full sync keeps a Log Detective run as its list item (the same object)
+            assert_eq!(
+                other.detail.as_ref().or(other.list.as_ref()),
+                Some(d),
+                "{k} {id}"
+            );
+        }
+        if row.list.is_some() {
+            assert_eq!(row.list, other.list, "{k} {id}");
+        }
+        assert_eq!(row.project, other.project, "{k} {id}");
+    }
+    // and of the project, the full sync has only what the graph cannot reach
+    let a = Archive::open_read_only(&full.archive).unwrap();
+    let mut missing: BTreeMap<Kind, usize> = BTreeMap::new();
+    for ((k, id), row) in &f {
+        if row.project.as_deref() != Some(OGR) || s.contains_key(&(*k, id.clone())) {
+            continue;
+        }
+        *missing.entry(*k).or_default() += 1;
+        if UNREACHABLE.contains(k) {
+            continue;
+        }
+        if *k == Kind::Pipeline {
+            assert!(!reachable.contains(id), "pipeline {id} missing");
+            continue;
+        }
+        let pipelines = a.pipelines_of(*k, id).unwrap();
+        assert!(
+            pipelines
+                .iter()
+                .all(|p| !reachable.contains(&p.to_string())),
+            "{k} {id} of a reachable pipeline {pipelines:?} missing"
+        );
+    }
+    eprintln!(
+        "scoped: {} entities, {} pipelines; the full sync has of the project in addition: {missing:?}",
+        s.len(),
+        reachable.len()
+    );
+
+    // the same pages: every pipeline and job page of the scoped site is the full
+    // site's page
+    let build = |archive: &Path, out: &str| {
+        let o = support::build_options(archive.to_path_buf(), dir.join(out));
+        packit_pages::site::build(&o).unwrap();
+        support::site_bytes(&dir.join(out))
+    };
+    let fs = build(&full.archive, "full-site");
+    let ss = build(&scoped.archive, "scoped-site");
+    let mut compared = 0;
+    let mut differ = Vec::new();
+    for (path, bytes) in &ss {
+        if !(path.starts_with("pipeline/") || path.starts_with("jobs/")) || !path.ends_with(".html")
+        {
+            continue;
+        }
+        // `pipeline/<id>/…` and `jobs/<kind>/<id>/…`, not the list pages
+        let id_at = if path.starts_with("pipeline/") { 1 } else { 2 };
+        if path
+            .split('/')
+            .nth(id_at)
+            .is_none_or(|s| s.parse::<u64>().is_err())
+        {
+            continue;
+        }
+        compared += 1;
+        if fs.get(path) != Some(bytes) {
+            differ.push(path.clone());
+        }
+    }
+    assert!(compared > 100, "{compared} pages compared");
+    assert!(
+        differ.is_empty(),
+        "{} of {compared} pages differ: {:?}",
+        differ.len(),
+        &differ[..differ.len().min(10)]
+    );
+}
+
+#[test]
+fn a_namespace_is_walked_through_its_projects_list() {
+    let ds = Dataset::generate(&DemoSpec::new(300, 1));
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("scoped-namespace");
+    let mut opts = SyncOptions {
+        client: support::stub_client(&stub),
+        ..SyncOptions::new(dir.join("a.sqlite"), &stub.base_url())
+    };
+    opts.scope.add_namespace("github.com/packit").unwrap();
+    let r = run(&rt(), &opts);
+    assert_eq!(r.discovery, "graph");
+    let projects: Vec<String> = ds.lists["projects/github.com/packit"]
+        .iter()
+        .map(|p| format!("github.com/packit/{}", p["repo_name"].as_str().unwrap()))
+        .collect();
+    assert!(projects.len() >= 2, "{projects:?}");
+    let want: BTreeSet<String> = projects
+        .iter()
+        .flat_map(|p| srpm_pipelines(&ds, p))
+        .collect();
+    let got: BTreeSet<String> = entities(&opts.archive)
+        .into_keys()
+        .filter(|(k, _)| *k == Kind::Pipeline)
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(got, want);
+    let requests = paths(&stub);
+    assert!(requests.iter().any(|p| p == "projects/github.com/packit"));
+    for p in &requests {
+        assert!(!LISTS.iter().any(|l| l.path == p.as_str()), "{p}");
+    }
+}
