@@ -56,6 +56,7 @@ mod crawl;
 mod details;
 mod fetch;
 mod graph;
+mod graph_refresh;
 mod ingest;
 mod logs;
 mod policy;

@@ -56,6 +56,23 @@ impl Archive {
         self.ids_where(kind, "detail_json IS NULL AND gone_at IS NULL")
     }
 
+    /// Ids of a kind whose detail (else list item) has the top-level `field` equal to
+    /// `value` (numbers compare by their decimal text), with that JSON. A scan of the
+    /// kind: meant for scoped archives (a bus message's build in the projects mirrored).
+    pub fn ids_by_field(
+        &self,
+        kind: Kind,
+        field: &str,
+        value: &str,
+    ) -> Result<Vec<(String, String)>> {
+        self.rows(
+            "SELECT id, COALESCE(detail_json, list_json) AS j FROM entity WHERE kind=?1 AND json_valid(j) \
+             AND CAST(json_extract(j, ?2) AS TEXT)=?3 ORDER BY num DESC, id",
+            params![kind.as_str(), format!("$.\"{field}\""), value],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+    }
+
     fn ids_where(&self, kind: Kind, cond: &str) -> Result<Vec<String>> {
         self.rows(
             &format!("SELECT id FROM entity WHERE kind=?1 AND {cond} ORDER BY num DESC, id"),

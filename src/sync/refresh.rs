@@ -126,6 +126,10 @@ pub async fn refresh(
         heads = req.heads.len(),
         "refresh started"
     );
+    if opts.effective_discovery() == super::Discovery::Graph {
+        let not_found = s.graph_refresh(req).await?;
+        return finish(s, started, t0, not_found);
+    }
     let mut by_list: BTreeMap<&str, Vec<&Find>> = BTreeMap::new();
     for f in &req.find {
         by_list.entry(f.list.as_str()).or_default().push(f);
@@ -223,13 +227,27 @@ pub async fn refresh(
         )
         .await?;
     }
+    finish(s, started, t0, not_found)
+}
+
+/// Records the refresh's report as a partial run and returns it.
+fn finish(
+    mut s: Syncer<'_>,
+    started: i64,
+    t0: Instant,
+    not_found: Vec<Find>,
+) -> Result<SyncReport, SyncError> {
     let mut report = s.report(started, t0);
     report.not_found = not_found;
     let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
     let w = s.archive.write()?;
-    w.finish_partial_run(rev, report.finished, &json)?;
+    w.finish_partial_run(s.rev, report.finished, &json)?;
     w.commit()?;
-    tracing::debug!(rev, requests = report.totals.requests, "refresh finished");
+    tracing::debug!(
+        rev = s.rev,
+        requests = report.totals.requests,
+        "refresh finished"
+    );
     Ok(report)
 }
 

@@ -351,3 +351,61 @@ fn a_namespace_is_walked_through_its_projects_list() {
         assert!(!LISTS.iter().any(|l| l.path == p.as_str()), "{p}");
     }
 }
+
+/// `listen` on a scoped archive: a bus message about an archived job of the project
+/// re-fetches that job alone; one about another project's build costs no request.
+#[test]
+fn a_scoped_refresh_fetches_archived_jobs_and_drops_other_projects() {
+    use packit_pages::sync::{Find, RefreshRequest};
+    let ds = Dataset::generate(&DemoSpec::new(300, 1));
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("scoped-refresh");
+    let opts = scoped_options(&stub, &dir.join("a.sqlite"), OGR);
+    let rt = rt();
+    run(&rt, &opts);
+    let stored = entities(&opts.archive);
+    let (ours_id, ours) = stored
+        .iter()
+        .find(|((k, _), _)| *k == Kind::Copr)
+        .map(|((_, id), row)| {
+            let v: serde_json::Value = serde_json::from_str(row.detail.as_ref().unwrap()).unwrap();
+            (id.clone(), v)
+        })
+        .unwrap();
+    let other = ds.lists["copr-builds"]
+        .iter()
+        .find(|i| i["project_url"].as_str() != Some(format!("https://{OGR}").as_str()))
+        .unwrap();
+    let find = |build: &serde_json::Value, chroot: &str| Find {
+        list: "copr-builds".into(),
+        field: "build_id".into(),
+        value: build.as_str().unwrap().to_string(),
+        target: Some(chroot.to_string()),
+    };
+    let other_chroot = other["packit_id_per_chroot"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let mut req = RefreshRequest::default();
+    req.find
+        .insert(find(&ours["build_id"], ours["chroot"].as_str().unwrap()));
+    req.find.insert(find(&other["build_id"], &other_chroot));
+    stub.clear_log();
+    let r = rt
+        .block_on(sync::refresh(&opts, &req, &NoProgress))
+        .unwrap();
+    assert_eq!(paths(&stub), vec![format!("copr-builds/{ours_id}")]);
+    assert_eq!(r.not_found.len(), 1);
+    assert_eq!(r.not_found[0].value, other["build_id"].as_str().unwrap());
+    // only other projects' messages: nothing at all
+    let mut req = RefreshRequest::default();
+    req.find.insert(find(&other["build_id"], &other_chroot));
+    req.heads.insert("bodhi-updates".into());
+    stub.clear_log();
+    rt.block_on(sync::refresh(&opts, &req, &NoProgress))
+        .unwrap();
+    assert!(paths(&stub).is_empty(), "{:?}", paths(&stub));
+}

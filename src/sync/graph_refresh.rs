@@ -1,0 +1,109 @@
+//! The targeted refresh of a graph-walked archive (a `--project` or `--namespace`
+//! scope, [`super::Discovery::Graph`]), which is what `listen` asks for on each batch
+//! of bus messages: a message's build is looked up among the archived entities instead
+//! of at the top of a Packit-wide list. A message about another project's build (most
+//! of them) finds nothing and costs no request; one about an archived job re-fetches
+//! that job and then the pipelines whose jobs changed. A build of a new pipeline of the
+//! project is not archived yet either: the next poll (an incremental scoped sync)
+//! finds it through the project's lists.
+
+use super::crawl::Syncer;
+use super::fetch::Job;
+use super::{Find, RefreshRequest, SyncError};
+use crate::api::{self, Kind};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The archived kind a refresh's `Find` looks in, and the field of its JSON that names
+/// the find's target: Copr chroot targets (not the merged `/copr-builds` rows, which a
+/// graph-walked archive does not hold) by `chroot`.
+fn find_kind(list: &str) -> Option<(Kind, Option<&'static str>)> {
+    match list {
+        "copr-builds" => Some((Kind::Copr, Some("chroot"))),
+        "propose-downstream" => Some((Kind::ProposeDownstream, Some("branch"))),
+        "pull-from-upstream" => Some((Kind::PullFromUpstream, Some("branch"))),
+        l => api::list_endpoint(l).map(|e| (e.kind, None)),
+    }
+}
+
+impl Syncer<'_> {
+    /// Re-fetches what `req` names that the archive holds; returns the finds that
+    /// matched no archived entity (other projects' builds, or new ones the next poll
+    /// finds). List heads are not walked: they are Packit-wide.
+    pub(super) async fn graph_refresh(
+        &mut self,
+        req: &RefreshRequest,
+    ) -> Result<Vec<Find>, SyncError> {
+        let mut wanted: BTreeSet<(Kind, String)> = BTreeSet::new();
+        let mut not_found = Vec::new();
+        for f in &req.find {
+            let Some((kind, target_field)) = find_kind(&f.list) else {
+                not_found.push(f.clone());
+                continue;
+            };
+            let mut hit = false;
+            for (id, json) in self.archive.ids_by_field(kind, &f.field, &f.value)? {
+                let on_target = match (&f.target, target_field) {
+                    (Some(t), Some(field)) => serde_json::from_str::<Value>(&json)
+                        .ok()
+                        .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| s == t))
+                        .unwrap_or(false),
+                    _ => true,
+                };
+                if on_target {
+                    hit = true;
+                    wanted.insert((kind, id));
+                }
+            }
+            if !hit {
+                not_found.push(f.clone());
+            }
+        }
+        for (k, id) in &req.entities {
+            if self.archive.get(*k, id)?.is_some() {
+                wanted.insert((*k, id.clone()));
+            }
+        }
+        for k in &req.open_kinds {
+            for id in self.archive.open_ids(*k)? {
+                wanted.insert((*k, id));
+            }
+        }
+        tracing::debug!(
+            wanted = wanted.len(),
+            elsewhere = not_found.len(),
+            "scoped refresh"
+        );
+        let mut jobs = Vec::new();
+        for (k, id) in &wanted {
+            let stored = self.archive.get(*k, id)?;
+            if let Some(j) = Job::new(
+                *k,
+                id,
+                stored.is_some(),
+                stored.as_ref().is_some_and(|e| e.detail_json.is_some()),
+                None,
+            ) {
+                jobs.push(j);
+            }
+        }
+        self.fetch_and_store(jobs, "refresh").await?;
+        if self.graph_changed_pipelines().await? {
+            self.referenced().await?;
+        }
+        Ok(not_found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_look_in_archived_kinds() {
+        assert_eq!(find_kind("copr-builds"), Some((Kind::Copr, Some("chroot"))));
+        assert_eq!(find_kind("koji-builds"), Some((Kind::Koji, None)));
+        assert_eq!(find_kind("bodhi-updates"), Some((Kind::Bodhi, None)));
+        assert_eq!(find_kind("nothing"), None);
+    }
+}
