@@ -3,7 +3,12 @@
 //!
 //! # What one [`sync`] run does
 //! 1. Takes a new archive revision ([`Archive::begin_revision`]).
-//! 2. Walks every global list of [`LISTS`] (`per_page=50`, newest first):
+//! 2. Finds the entities of the scope. A `--project` or `--namespace` scope walks the
+//!    projects' own graph ([`Discovery::Graph`], module `graph`): project lists, the
+//!    SRPM builds they name, their pipelines, then (step 3) the jobs those name;
+//!    requests in proportion to the projects. Otherwise ([`Discovery::Lists`]: no
+//!    scope, a `--forge`, or asked for) it walks every global list of [`LISTS`]
+//!    (`per_page=50`, newest first):
 //!    - the first time (per list and scope) a **full crawl** to the end, saving the
 //!      next page as a cursor in the same transaction as each page's items, so an
 //!      interrupted crawl resumes where it stopped;
@@ -27,7 +32,8 @@
 //!    back-off schedule, the oldest only by a full re-check, within a per-sync budget
 //!    (the report counts refreshed, deferred and given up). A 404 marks the entity gone
 //!    ([`crate::archive::Writer::mark_gone`]); it is never removed.
-//! 5. For every project in scope that has jobs or pipelines created or changed since the
+//!    A graph-walked sync then re-reads the pipelines whose jobs changed.
+//! 5. (Lists only.) For every project in scope that has jobs or pipelines created or changed since the
 //!    last complete sync: `/projects/<key>` and its `prs`, `branches`, `releases` and
 //!    `issues` sub-lists. (A crawl of *all* projects would cost one detail and at least
 //!    four sub-list requests for each of Packit's ~30,000 projects, most of them
@@ -47,10 +53,16 @@
 //! A list page that keeps failing ends that list's walk (its cursor stays, so the next
 //! run resumes there) and makes the report incomplete.
 //!
-//! # Scope
-//! `--project`, `--namespace` and `--forge` keep only part of Packit. The API cannot
-//! filter, so the lists are still walked in full (the first time) and items outside
-//! the scope are dropped client-side; the saving is in details, projects and storage.
+//! # Scope and cost
+//! `--project`, `--namespace` and `--forge` keep only part of Packit. Projects and
+//! namespaces are walked through their graph (see [`Discovery`]): a first sync costs
+//! about one request per pipeline, SRPM build and job of the projects, a later one the
+//! projects' lists plus what is new or unfinished; the graph cannot reach pipelines
+//! without an SRPM build, release pipelines, scans and the merged list-only rows. The
+//! API cannot filter its lists, so a `--forge` scope (or `Discovery::Lists`) walks
+//! them in full the first time and drops items outside the scope client-side; the
+//! saving is then in details, projects and storage only. The report's `discovery`
+//! says which, and its summary states the cost model.
 
 mod crawl;
 mod details;

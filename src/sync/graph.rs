@@ -109,26 +109,25 @@ impl Syncer<'_> {
         let keys = self.graph_keys()?;
         self.graph_projects(&keys).await?;
         let (named, newest_changed) = self.graph_srpms(&keys)?;
-        let jobs: Vec<Job> = named
-            .iter()
-            .filter_map(|(id, parent)| {
-                let stored = self.archive.get(Kind::Srpm, id).ok()?;
-                let missing = stored
-                    .as_ref()
-                    .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
-                (missing && !self.fetched.contains(&(Kind::Srpm, id.clone())))
-                    .then(|| {
-                        Job::new(
-                            Kind::Srpm,
-                            id,
-                            stored.is_some(),
-                            false,
-                            Some(parent.clone()),
-                        )
-                    })
-                    .flatten()
-            })
-            .collect();
+        let mut jobs = Vec::new();
+        for (id, parent) in &named {
+            let stored = self.archive.get(Kind::Srpm, id)?;
+            let missing = stored
+                .as_ref()
+                .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+            if missing
+                && !self.fetched.contains(&(Kind::Srpm, id.clone()))
+                && let Some(j) = Job::new(
+                    Kind::Srpm,
+                    id,
+                    stored.is_some(),
+                    false,
+                    Some(parent.clone()),
+                )
+            {
+                jobs.push(j);
+            }
+        }
         self.fetch_and_store(jobs, "srpm-builds/{id}").await?;
         let merged = self.graph_pipelines_due(&named, &newest_changed)?;
         self.fetch_merged(merged).await

@@ -358,6 +358,9 @@ fn deployment_commands_use_existing_subcommands_and_flags() {
         "path: public",
         "pages: write",
         "id-token: write",
+        // the scoped sync, and what its first run costs
+        "run: packit-pages sync --project ",
+        "A first run makes about one request per pipeline and job",
     ] {
         assert!(wf.contains(needed), "workflow lacks {needed}");
     }

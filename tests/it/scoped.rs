@@ -111,6 +111,11 @@ fn first_scoped_sync_costs_the_project_not_packit() {
     let r = run(&rt, &opts);
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(r.discovery, "graph");
+    assert!(
+        r.summary()
+            .contains("cost: project graph: requests grow with the projects in scope"),
+        "the report states the cost model"
+    );
     let stored = entities(&opts.archive);
     let requests = paths(&stub);
     // every pipeline an SRPM build roots is archived
