@@ -414,3 +414,45 @@ fn a_scoped_refresh_fetches_archived_jobs_and_drops_other_projects() {
         .unwrap();
     assert!(paths(&stub).is_empty(), "{:?}", paths(&stub));
 }
+
+/// A job of an older pipeline finishes without its PR item saying so (the item shows
+/// only its SRPM's status): the refresh of unfinished jobs re-fetches the job, and the
+/// pipeline whose job changed is re-read, so its page shows the new status.
+#[test]
+fn a_pipeline_is_reread_when_a_job_of_it_changes() {
+    use serde_json::json;
+    let n = 6u64;
+    let ds = support::mini_dataset(n);
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("scoped-reread");
+    // pipeline i belongs to github.com/org{i % 3}/repo{i % 2}; i = n - 2 is running
+    let i = n - 2;
+    let key = format!("github.com/org{}/repo{}", i % 3, i % 2);
+    let opts = scoped_options(&stub, &dir.join("a.sqlite"), &key);
+    let rt = rt();
+    run(&rt, &opts);
+    let (run_id, target) = (500 + i, 2000 + 2 * i);
+    let mut ds2 = ds.clone();
+    ds2.details
+        .get_mut(&format!("copr-builds/{target}"))
+        .unwrap()["status"] = json!("success");
+    let merged = ds2
+        .details
+        .get_mut(&format!("runs/merged/{run_id}"))
+        .unwrap();
+    merged["copr"][0]["status"] = json!("success");
+    let item = merged.clone();
+    for r in ds2.lists.get_mut("runs").unwrap() {
+        if r["merged_run_id"] == json!(run_id) {
+            *r = item.clone();
+        }
+    }
+    stub.set_dataset(&ds2);
+    stub.clear_log();
+    run(&rt, &opts);
+    assert!(paths(&stub).contains(&format!("runs/merged/{run_id}")));
+    let a = Archive::open_read_only(&opts.archive).unwrap();
+    let p = a.get(Kind::Pipeline, &run_id.to_string()).unwrap().unwrap();
+    let v: serde_json::Value = serde_json::from_str(p.list_json.as_deref().unwrap()).unwrap();
+    assert_eq!(v, item);
+}

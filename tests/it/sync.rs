@@ -1010,7 +1010,9 @@ fn cli_exit_codes_and_report() {
         assert!(help.contains(flag), "--help explains {flag}");
     }
     assert!(
-        help.contains("cannot filter") && help.contains("whatever") && help.contains("--discover"),
+        help.contains("Packit-wide list")
+            && help.contains("whatever")
+            && help.contains("--discover"),
         "--help says what scoping costs: {help}"
     );
 }
