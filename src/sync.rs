@@ -280,6 +280,10 @@ pub struct SyncReport {
     pub not_found: Vec<Find>,
     /// Unfinished entities refreshed, deferred and given up ([`RefreshPolicy`]).
     pub refresh: RefreshCounts,
+    /// What the run could not do by design, per project: e.g. the jobs a project's
+    /// lists name that the project graph cannot reach.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SyncReport {
@@ -320,6 +324,9 @@ impl SyncReport {
                 "  {name:<32} {:>6} req {:>4} retry {:>3} err | {:>6} new {:>6} changed {:>6} unchanged {:>4} gone",
                 e.requests, e.retries, e.errors, e.new, e.changed, e.unchanged, e.gone
             );
+        }
+        for n in &self.notes {
+            let _ = writeln!(s, "  note: {n}");
         }
         for f in &self.failed_lists {
             let _ = writeln!(s, "  FAILED list {} page {}: {}", f.endpoint, f.id, f.error);

@@ -79,6 +79,8 @@ pub(super) struct Syncer<'p> {
     pub(super) high_written: HashMap<String, i64>,
     /// What the refresh of unfinished entities did.
     pub(super) refresh_counts: super::policy::RefreshCounts,
+    /// What the report should tell beside the counts (e.g. what the graph misses).
+    pub(super) notes: Vec<String>,
 }
 
 /// The walk of a global list.
@@ -119,6 +121,7 @@ impl<'p> Syncer<'p> {
             seen_items: HashSet::new(),
             high_written: HashMap::new(),
             refresh_counts: Default::default(),
+            notes: Vec::new(),
         }
     }
 }
@@ -176,6 +179,7 @@ impl Syncer<'_> {
             failed_lists: self.failed_lists.clone(),
             not_found: Vec::new(),
             refresh: self.refresh_counts,
+            notes: self.notes.clone(),
         }
     }
 

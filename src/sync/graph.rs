@@ -92,6 +92,14 @@ pub(super) fn named_srpms(item: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Whether a project sub-list item id (`key#pr`, `key:branch`, `key@tag`, `key!issue`)
+/// belongs to the project `key`.
+fn sub_item_of(id: &str, key: &str) -> bool {
+    id.len() > key.len()
+        && id.starts_with(key)
+        && matches!(id.as_bytes()[key.len()], b'#' | b':' | b'@' | b'!')
+}
+
 /// The merged pipeline id of an SRPM build's detail: its smallest `run_ids` value.
 pub(super) fn merged_id(srpm_detail: &str) -> Option<i64> {
     let v: Value = serde_json::from_str(srpm_detail).ok()?;
@@ -109,6 +117,7 @@ impl Syncer<'_> {
         let keys = self.graph_keys()?;
         self.graph_projects(&keys).await?;
         let (named, newest_changed) = self.graph_srpms(&keys)?;
+        self.graph_notes(&keys)?;
         let mut jobs = Vec::new();
         for (id, parent) in &named {
             let stored = self.archive.get(Kind::Srpm, id)?;
@@ -202,15 +211,9 @@ impl Syncer<'_> {
     ) -> Result<(BTreeMap<String, (Kind, String)>, BTreeSet<String>), SyncError> {
         let mut named = BTreeMap::new();
         let mut newest_changed = BTreeSet::new();
-        let prefixes: Vec<(String, String)> = keys
-            .iter()
-            .map(|k| (format!("{k}#"), format!("{k}:")))
-            .collect();
         for kind in [Kind::ProjectPr, Kind::ProjectBranch] {
             self.archive.for_each(kind, |e| {
-                let ours = prefixes
-                    .iter()
-                    .any(|(pr, br)| e.id.starts_with(pr) || e.id.starts_with(br));
+                let ours = keys.iter().any(|k| sub_item_of(&e.id, k));
                 if !ours || e.gone_at.is_some() {
                     return;
                 }
@@ -233,6 +236,61 @@ impl Syncer<'_> {
             })?;
         }
         Ok((named, newest_changed))
+    }
+
+    /// Notes for the report on what each project's lists show that the graph cannot
+    /// reach: PR and branch items with builds but no SRPM build (a dist-git project's
+    /// downstream Koji builds) and releases (their pipelines).
+    fn graph_notes(&mut self, keys: &[String]) -> Result<(), SyncError> {
+        let mut no_srpm: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut releases: BTreeMap<&str, usize> = BTreeMap::new();
+        let owner = |id: &str| keys.iter().find(|k| sub_item_of(id, k)).map(String::as_str);
+        for kind in [Kind::ProjectPr, Kind::ProjectBranch, Kind::ProjectRelease] {
+            self.archive.for_each(kind, |e| {
+                let Some(key) = owner(&e.id) else { return };
+                if kind == Kind::ProjectRelease {
+                    *releases.entry(key).or_default() += 1;
+                    return;
+                }
+                let Some(v) = e
+                    .list_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                else {
+                    return;
+                };
+                let named = |f: &str| {
+                    v.get(f)
+                        .and_then(Value::as_array)
+                        .is_some_and(|a| !a.is_empty())
+                };
+                if !named("srpm_builds")
+                    && (named("builds") || named("koji_builds") || named("tests"))
+                {
+                    *no_srpm.entry(key).or_default() += 1;
+                }
+            })?;
+        }
+        for key in keys {
+            let (n, r) = (no_srpm.get(key.as_str()), releases.get(key.as_str()));
+            if n.is_none() && r.is_none() {
+                continue;
+            }
+            let mut parts = Vec::new();
+            if let Some(n) = n {
+                parts.push(format!("{n} PR/branch items name builds without an SRPM build (e.g. downstream Koji builds)"));
+            }
+            if let Some(r) = r {
+                parts.push(format!(
+                    "{r} releases (their pipelines, e.g. propose-downstream)"
+                ));
+            }
+            self.notes.push(format!(
+                "{key}: {}: the project graph cannot reach these; --discover lists walks Packit-wide lists for them",
+                parts.join(" and ")
+            ));
+        }
+        Ok(())
     }
 
     /// The merged pipeline ids to fetch (step 4), each with the SRPM it came from.
@@ -391,5 +449,9 @@ mod tests {
         assert_eq!(merged_id(r#"{"run_ids": []}"#), None);
         assert_eq!(merged_id("not json"), None);
         assert_eq!(Discovery::default(), Discovery::Graph);
+        assert!(sub_item_of("github.com/a/b#3", "github.com/a/b"));
+        assert!(sub_item_of("github.com/a/b@1.0", "github.com/a/b"));
+        assert!(!sub_item_of("github.com/a/bc#3", "github.com/a/b"));
+        assert!(!sub_item_of("github.com/a/b", "github.com/a/b"));
     }
 }

@@ -456,3 +456,34 @@ fn a_pipeline_is_reread_when_a_job_of_it_changes() {
     let v: serde_json::Value = serde_json::from_str(p.list_json.as_deref().unwrap()).unwrap();
     assert_eq!(v, item);
 }
+
+/// What the graph cannot reach is said in the report, per project: a dist-git
+/// project's downstream builds, an upstream project's release pipelines.
+#[test]
+fn the_report_names_what_the_graph_cannot_reach() {
+    let ds = Dataset::generate(&DemoSpec::new(300, 1));
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("scoped-notes");
+    let rt = rt();
+    let downstream = "src.fedoraproject.org/rpms/python-ogr";
+    let mut opts = scoped_options(&stub, &dir.join("a.sqlite"), OGR);
+    opts.scope.add_project(downstream).unwrap();
+    let r = run(&rt, &opts);
+    let summary = r.summary();
+    let note = |key: &str| {
+        r.notes
+            .iter()
+            .find(|n| n.starts_with(&format!("{key}: ")))
+            .unwrap_or_else(|| panic!("no note on {key}: {summary}"))
+    };
+    assert!(
+        note(OGR).contains(" releases (their pipelines"),
+        "{summary}"
+    );
+    assert!(
+        note(downstream).contains("without an SRPM build"),
+        "{summary}"
+    );
+    assert!(summary.contains("  note: "), "{summary}");
+    assert!(note(downstream).contains("--discover lists"));
+}
