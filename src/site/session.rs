@@ -127,6 +127,15 @@ impl Session {
     /// changed since the last update touch, removes pages that went, and records
     /// it in the manifest journal. See the module documentation.
     pub fn update(&mut self) -> Result<BuildReport, SiteError> {
+        self.update_below(None)
+    }
+
+    /// [`Session::update`], recording at most revision `cap` as built (its journal
+    /// and state), so the next update reads again every change above it. `listen`
+    /// passes the revision before a poll that is still running: the poll stamps the
+    /// rows it writes later with its own (older) revision, which an update that
+    /// recorded a newer message refresh's revision would never read.
+    pub fn update_below(&mut self, cap: Option<i64>) -> Result<BuildReport, SiteError> {
         let started = Instant::now();
         let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut lap = started;
@@ -147,7 +156,10 @@ impl Session {
             drop(archive);
             return self.rebuild();
         }
-        if revision == self.state.revision && last_sync == self.state.last_sync {
+        if revision == self.state.revision
+            && last_sync == self.state.last_sync
+            && cap.is_none_or(|c| c >= revision)
+        {
             report.pipelines = self.catalog.pipelines.len() as u64;
             report.millis = started.elapsed().as_millis() as u64;
             return Ok(report);
@@ -256,7 +268,7 @@ impl Session {
         };
         let site = site_info(catalog, &self.content, &self.opts);
         let state = BuildState {
-            revision,
+            revision: cap.map_or(revision, |c| c.min(revision)),
             last_sync,
             // no page came or went: the plan, and so the digest the state records for
             // it, is the last update's (a later `build` that finds another digest
