@@ -385,4 +385,37 @@ fn a_page_that_cannot_be_written_is_reported_and_the_rest_published() {
     // the other changed job page was written
     let other = std::fs::read_to_string(out.join("jobs/copr/2004/index.html")).unwrap();
     assert!(other.contains("rror"), "2004 shows its new status");
+
+    // the cause goes; nothing in the archive changed, yet the next incremental build
+    // writes the page (the last build recorded it as failed)
+    std::fs::remove_dir_all(&page).unwrap();
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["mode"], "incremental", "{r}");
+    assert!(std::fs::read_to_string(&page).unwrap().contains("rror"));
+
+    // the same after a full build (whose manifest is started before it knows)
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    let o = crate::support::packit_pages()
+        .args(["build", "--full", "--archive"])
+        .arg(&a)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::remove_dir_all(&page).unwrap();
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["mode"], "incremental", "{r}");
+    assert_eq!(r["rendered"], 1, "only the page that failed: {r}");
+    assert!(page.is_file());
+    // and once written, it is not rendered again
+    let o = build();
+    assert!(o.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["rendered"], 0, "{r}");
 }

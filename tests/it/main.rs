@@ -44,3 +44,4 @@ mod site;
 mod site_checks;
 mod sync;
 mod watch;
+mod write_order;
