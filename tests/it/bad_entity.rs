@@ -419,3 +419,47 @@ fn a_page_that_cannot_be_written_is_reported_and_the_rest_published() {
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(r["rendered"], 0, "{r}");
 }
+
+#[test]
+fn names_with_bidi_controls_are_shown_isolated() {
+    use serde_json::json;
+    let d = crate::support::fresh_dir("bad-entity-bidi");
+    let a = d.join("archive.sqlite");
+    let out = d.join("site");
+    crate::support::synthetic_archive(&a, 12, false);
+    crate::support::set_fields(
+        &a,
+        Kind::Copr,
+        "2002",
+        &[
+            ("copr_project", json!("פרויקט")),
+            ("copr_owner", json!("evil\u{202e}exe.txt")),
+        ],
+    );
+    packit_pages::build(&packit_pages::BuildOptions {
+        archive: a.clone(),
+        out: out.clone(),
+        ..Default::default()
+    })
+    .unwrap();
+    let html = std::fs::read_to_string(out.join("jobs/copr/2002/index.html")).unwrap();
+    // in text: isolated, the override shown as a marker, never raw
+    assert!(html.contains("<bdi>evil⟨U+202E⟩exe.txt</bdi>"), "{html}");
+    assert!(html.contains("<bdi>פרויקט</bdi>"), "{html}");
+    assert!(!html.contains('\u{202e}'));
+    // never inside a tag, and no bracket left behind
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap();
+        assert!(
+            !tag.contains("bdi") || tag == "bdi" || tag == "/bdi",
+            "{tag}"
+        );
+    }
+    assert!(!html.contains('\u{fdd0}') && !html.contains('\u{fdd1}'));
+    // an ordinary page keeps its bytes: no bdi at all
+    let plain = std::fs::read_to_string(out.join("jobs/copr/2004/index.html")).unwrap();
+    assert!(!plain.contains("<bdi>"));
+    if std::env::var_os("KEEP").is_none() {
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
