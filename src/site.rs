@@ -23,10 +23,12 @@ mod page_data;
 mod renderer;
 mod session;
 mod state;
+mod unwritable;
 
 pub use content::{ContentView, TocView};
 pub use page_data::page_data;
 pub use session::Session;
+pub use unwritable::{UnwritablePage, path_problem, unwritable_pages};
 
 use content::load_content;
 use renderer::{Renderer, plan_of, site_info};
@@ -137,10 +139,17 @@ pub struct BuildReport {
 /// A page a build could not render or write.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct FailedPage {
-    /// Its file in the site.
+    /// Its file in the site (shortened when long in the JSON report).
+    #[serde(serialize_with = "serialize_short")]
     pub file: String,
+    /// The entity it shows: kind, id or name (shortened when long).
+    pub entity: String,
     /// What went wrong (shortened when long).
     pub error: String,
+}
+
+fn serialize_short<S: serde::Serializer>(s: &str, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(&short(s))
 }
 
 /// `s` as it is when short, otherwise its first 100 characters, `…` and a short hash

@@ -173,15 +173,19 @@ impl<'a> Renderer<'a> {
         }
         let model = guard.as_ref().expect("opened above");
         let file = page.file(catalog);
+        // a path no file system takes: not worth rendering (`check` says the same)
+        if let Some(why) = super::path_problem(&file) {
+            return Ok(self.fail(page, file, why));
+        }
         let t = Instant::now();
         let bytes = match render_page(self.ctx, model, page, &file, None) {
             Ok(b) => b,
-            Err(e) => return Ok(self.fail(file, SiteError::from(e))),
+            Err(e) => return Ok(self.fail(page, file, e.to_string())),
         };
         let micros = t.elapsed().as_micros() as u64;
         let w = match self.writer.write(&file, &bytes) {
             Ok(w) => w,
-            Err(e) => return Ok(self.fail(file, SiteError::from(e))),
+            Err(e) => return Ok(self.fail(page, file, e.to_string())),
         };
         // once the page is on disk (the tests read the write order from these)
         tracing::debug!(
@@ -201,13 +205,15 @@ impl<'a> Renderer<'a> {
 
     /// Records a page that could not be rendered or written, and says so on stderr
     /// (the log): the build goes on without it.
-    fn fail(&self, file: String, e: SiteError) -> Option<Rendered> {
-        let error = crate::site::short(&e.to_string()).into_owned();
-        tracing::error!(file = %crate::site::short(&file), error = %crate::site::short(&error), "page not written");
-        self.failed
-            .lock()
-            .expect("failed pages")
-            .push(FailedPage { file, error });
+    fn fail(&self, page: &Page, file: String, error: String) -> Option<Rendered> {
+        let error = super::short(&error).into_owned();
+        let entity = super::unwritable::entity_of(page);
+        tracing::error!(file = %super::short(&file), entity = %entity, error = %error, "page not written");
+        self.failed.lock().expect("failed pages").push(FailedPage {
+            file,
+            entity,
+            error,
+        });
         None
     }
 

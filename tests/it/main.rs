@@ -36,6 +36,7 @@ mod content;
 mod demo;
 mod deploy;
 mod embed;
+mod hostile;
 mod incremental;
 mod listen;
 mod logs;
