@@ -463,3 +463,39 @@ fn names_with_bidi_controls_are_shown_isolated() {
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
+
+#[test]
+fn a_live_session_writes_a_page_that_failed_once_its_cause_is_gone() {
+    let d = crate::support::fresh_dir("bad-entity-session");
+    let a = d.join("archive.sqlite");
+    let out = d.join("site");
+    crate::support::synthetic_archive(&a, 12, false);
+    let opts = crate::support::build_options(a.clone(), out.clone());
+    let (mut session, _) = packit_pages::site::Session::open(&opts).unwrap();
+    let page = out.join("jobs/copr/2002/index.html");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    crate::support::set_status(&a, Kind::Copr, "2002", "error");
+    let r = session.update().unwrap();
+    assert_eq!(r.failed_pages.len(), 1, "{:?}", r.failed_pages);
+    assert_eq!(r.failed_pages[0].entity, "copr 2002");
+    // the cause goes; the archive did not change, yet the next update writes it
+    std::fs::remove_dir_all(&page).unwrap();
+    let r = session.update().unwrap();
+    assert!(r.failed_pages.is_empty(), "{:?}", r.failed_pages);
+    assert!(std::fs::read_to_string(&page).unwrap().contains("rror"));
+    // a page a session could not write is written by the next build, too
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    crate::support::set_status(&a, Kind::Copr, "2002", "failure");
+    assert_eq!(session.update().unwrap().failed_pages.len(), 1);
+    drop(session);
+    std::fs::remove_dir_all(&page).unwrap();
+    let r = packit_pages::build(&opts).unwrap();
+    assert!(r.failed_pages.is_empty(), "{:?}", r.failed_pages);
+    assert!(page.is_file());
+    // and then nothing is left to retry
+    let r = packit_pages::build(&opts).unwrap();
+    assert_eq!(r.rendered, 0, "{r:?}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
