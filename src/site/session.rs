@@ -52,6 +52,9 @@ pub struct Session {
     /// manifest's map (keyed by the file's path, millions of entries) costs a path
     /// and a cache miss per page.
     shapes: HashMap<Page, u64>,
+    /// The pages the last build or update could not render or write (their files
+    /// are the state's `failed`): the next update renders them again.
+    failed: HashSet<Page>,
 }
 
 impl Session {
@@ -88,6 +91,15 @@ impl Session {
         state.structure = now.structure;
         let plan = plan_of(&catalog, &theme, &content, opts);
         let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
+        let failed: HashSet<Page> = if state.failed.is_empty() {
+            HashSet::new()
+        } else {
+            plan.pages
+                .iter()
+                .filter(|p| state.failed.contains(&p.file(&catalog)))
+                .cloned()
+                .collect()
+        };
         let pool = renderer::pool(opts.threads)?;
         Ok(Session {
             opts: opts.clone(),
@@ -99,6 +111,7 @@ impl Session {
             pool,
             sitemap_pages,
             shapes: HashMap::new(),
+            failed,
         })
     }
 
@@ -159,6 +172,7 @@ impl Session {
         if revision == self.state.revision
             && last_sync == self.state.last_sync
             && cap.is_none_or(|c| c >= revision)
+            && self.failed.is_empty()
         {
             report.pipelines = self.catalog.pipelines.len() as u64;
             report.millis = started.elapsed().as_millis() as u64;
@@ -236,6 +250,7 @@ impl Session {
             compare: after.values().flatten().collect(),
             added,
             removed,
+            retry: self.failed.clone(),
             page_json: self.opts.page_json,
         };
         let (writer, shapes) = (&self.writer, &mut self.shapes);
@@ -303,6 +318,22 @@ impl Session {
         }
         report.failed_pages = renderer.take_failed();
         drop(renderer);
+        // a page that failed leaves the manifest and is named in the state, so the
+        // next update renders it again
+        let failed_files: BTreeSet<String> =
+            report.failed_pages.iter().map(|f| f.file.clone()).collect();
+        self.failed = todo
+            .iter()
+            .filter(|p| failed_files.contains(&p.file(catalog)))
+            .cloned()
+            .collect();
+        for f in &failed_files {
+            entries.push((f.clone(), None));
+        }
+        let state = BuildState {
+            failed: failed_files,
+            ..state
+        };
         drop(archive);
         phase("render");
         for p in &removed {
