@@ -27,6 +27,7 @@ mod support {
 }
 
 mod answers;
+mod answers_more;
 mod answers_pipeline;
 mod architecture;
 mod bad_entity;
