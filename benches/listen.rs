@@ -3,7 +3,10 @@
 //! headers and properties fedora-messaging sets) and waits until the listener has
 //! refreshed the archive, rebuilt the site and acknowledged the message; the time from
 //! publish to that point is the latency (the page is on disk then). Prints p50, p95
-//! and max.
+//! and max twice: with the listener alone and an unpaced client, then with polls
+//! running back to back (one list answering in 2 s a page) and poll and messages
+//! sharing the default politeness of 5 requests/s — the case where a message used
+//! to wait for the whole poll.
 //!
 //! `cargo bench --bench listen` (optionally `-- <rounds> <batch-window-ms>`; defaults
 //! 40 rounds, the listener's default window of 300 ms; under `cargo test` 5 rounds).
@@ -23,6 +26,16 @@ use std::time::{Duration, Instant};
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
+}
+
+/// The listener's options of one phase: `sync` and `build` as set up, the batch
+/// window, and a poll interval (polls run back to back when short).
+struct Phase {
+    bus: BusConfig,
+    sync: SyncOptions,
+    build: BuildOptions,
+    window_ms: u64,
+    poll: Option<Duration>,
 }
 
 fn main() {
@@ -49,6 +62,7 @@ fn main() {
         .unwrap();
     let mut sync = SyncOptions::new(dir.join("a.sqlite"), &stub.base_url());
     sync.client.requests_per_second = 0.0;
+    let polite = sync.client.clone();
     rt.block_on(packit_pages::sync::sync(&sync, &NoProgress))
         .unwrap();
     let build = BuildOptions {
@@ -77,9 +91,84 @@ fn main() {
         exchange: "amq.topic".into(),
         routing_keys: vec!["org.fedoraproject.prod.copr.#".into()],
     }];
+    let quiet = run(
+        &rt,
+        &broker,
+        Phase {
+            bus: bus.clone(),
+            sync: sync.clone(),
+            build: build.clone(),
+            window_ms,
+            poll: None,
+        },
+        rounds,
+        pipelines,
+    );
+    report("no poll, no politeness", window_ms, &quiet.0);
+    // a long poll at all times: one list answers in 2 s a page, and poll and
+    // messages share the default budget of 5 requests/s
+    stub.set_faults(support::stub::Faults {
+        slow_paths: vec![("testing-farm/results".into(), Duration::from_secs(2))],
+        ..support::stub::Faults::none()
+    });
+    let mut polite_sync = sync.clone();
+    polite_sync.client = polite;
+    let busy = run(
+        &rt,
+        &broker,
+        Phase {
+            bus,
+            sync: polite_sync,
+            build,
+            window_ms,
+            poll: Some(Duration::from_millis(100)),
+        },
+        rounds,
+        pipelines,
+    );
+    report(
+        &format!(
+            "while polls run back to back ({} polls ended), 5 requests/s",
+            busy.1
+        ),
+        window_ms,
+        &busy.0,
+    );
+}
+
+fn report(what: &str, window_ms: u64, latencies: &[f64]) {
+    let mut sorted = latencies.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "message-to-page latency over {} messages, {what} (batch window {window_ms} ms): p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
+        sorted.len(),
+        percentile(&sorted, 0.5),
+        percentile(&sorted, 0.95),
+        sorted.last().copied().unwrap_or(0.0)
+    );
+}
+
+/// Runs a listener with `p` and publishes `rounds` messages one after another;
+/// returns their latencies (ms) and the polls that ended meanwhile.
+fn run(
+    rt: &tokio::runtime::Runtime,
+    broker: &support::broker::Broker,
+    p: Phase,
+    rounds: usize,
+    pipelines: u64,
+) -> (Vec<f64>, usize) {
+    let Phase {
+        bus,
+        sync,
+        build,
+        window_ms,
+        poll,
+    } = p;
     let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let mut opts = ListenOptions::new(bus, sync, Some(build));
     opts.events = Some(tx);
+    opts.poll_interval = poll;
+    opts.settle = None;
     opts.batch_window = Duration::from_millis(window_ms);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listener = rt.spawn(async move {
@@ -89,11 +178,16 @@ fn main() {
         .await
     });
     let url = broker.url();
-    let latencies = rt.block_on(async move {
+    let result = rt.block_on(async move {
+        let mut polls = 0;
         loop {
             if let Some(ListenEvent::Connected) = events.recv().await {
                 break;
             }
+        }
+        if poll.is_some() {
+            // the first poll is under way
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
         let conn = Connection::connect(&url, ConnectionProperties::default()).await.unwrap();
         let ch = conn.create_channel().await.unwrap();
@@ -132,23 +226,16 @@ fn main() {
                         out.push(t0.elapsed().as_secs_f64() * 1000.0);
                         break;
                     }
+                    Some(ListenEvent::Polled(..)) => polls += 1,
                     Some(_) => {}
                     None => panic!("listener stopped"),
                 }
             }
         }
         let _ = conn.close(200, "bye".into()).await;
-        out
+        (out, polls)
     });
     let _ = stop.send(());
     rt.block_on(listener).unwrap().unwrap();
-    let mut sorted = latencies.clone();
-    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!(
-        "message-to-page latency over {} messages (batch window {window_ms} ms): p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
-        sorted.len(),
-        percentile(&sorted, 0.5),
-        percentile(&sorted, 0.95),
-        sorted.last().copied().unwrap_or(0.0)
-    );
+    result
 }

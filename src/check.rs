@@ -9,7 +9,9 @@
 //!   loads as a whole ([`check_theme`]);
 //! - the content pages (markdown) load ([`check_content`]);
 //! - the archive passes SQLite's `PRAGMA integrity_check` and its schema version is
-//!   one this program reads ([`check_archive`]).
+//!   one this program reads ([`check_archive`]);
+//! - every page of the site can be written: its path fits every common file system
+//!   and it renders; each page that cannot is named by its entity ([`check_pages`]).
 
 mod config;
 mod theme;
@@ -157,9 +159,59 @@ pub fn check(opts: &CheckOptions) -> CheckReport {
         .archive
         .clone()
         .unwrap_or_else(|| cfg.archive_or_default());
-    r.problems.extend(check_archive(&archive));
+    let problems = check_archive(&archive);
+    // pages only of an archive (and theme and content) with nothing else wrong
+    let archive_ok = archive.exists() && problems.is_empty() && r.is_ok();
+    r.problems.extend(problems);
     r.checked.push(format!("archive {}", archive.display()));
+    if archive_ok {
+        let content = opts.content.clone().or_else(|| cfg.content_or_default());
+        let (n, problems) = check_pages(&archive, theme.as_deref(), content.as_deref());
+        r.problems.extend(problems);
+        r.checked.push(match n {
+            0 => "pages: every page can be written".to_string(),
+            n => format!("pages: {n} cannot be written"),
+        });
+    }
     r
+}
+
+/// Checks that every page of the site of `archive` can be written (see
+/// [`crate::site::unwritable_pages`]): one error per page that cannot, naming the
+/// entity it shows. Returns the count of such pages and the problems.
+pub fn check_pages(
+    archive: &Path,
+    theme: Option<&Path>,
+    content: Option<&Path>,
+) -> (usize, Vec<Problem>) {
+    let opts = crate::site::BuildOptions {
+        archive: archive.to_path_buf(),
+        theme: theme.map(Path::to_path_buf),
+        content: content.filter(|c| c.is_dir()).map(Path::to_path_buf),
+        ..Default::default()
+    };
+    match crate::site::unwritable_pages(&opts) {
+        Ok(pages) => (
+            pages.len(),
+            pages
+                .into_iter()
+                .map(|p| {
+                    Problem::error(
+                        archive,
+                        None,
+                        format!(
+                            "{}: its page {} cannot be written: {}",
+                            p.entity, p.file, p.error
+                        ),
+                    )
+                })
+                .collect(),
+        ),
+        Err(e) => (
+            0,
+            vec![Problem::error(archive, None, format!("pages: {e}"))],
+        ),
+    }
 }
 
 /// Checks that the markdown pages of `dir` load; returns the page count and problems.

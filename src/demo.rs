@@ -64,6 +64,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub(crate) use catalog::package_of;
 pub use catalog::{
     HOSTILE_CONTROL, HOSTILE_ENCODED_DOTS, HOSTILE_QUOTES, HOSTILE_RTL, HOSTILE_SCRIPT,
     HOSTILE_TRAVERSAL,

@@ -43,6 +43,8 @@ pub fn escaped(c: char, controls: Controls) -> Option<&'static str> {
         '>' => Some("&gt;"),
         '"' => Some("&quot;"),
         '\'' => Some("&#39;"),
+        // noncharacters: HTML forbids them, and the renderer uses two as markers
+        '\u{fdd0}'..='\u{fdef}' => Some("\u{fffd}"),
         c if c.is_control() => match (controls, c) {
             (Controls::Keep, _) | (_, '\t') => None,
             (Controls::ReplaceButWhitespace, '\n' | '\r') => None,

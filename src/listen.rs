@@ -8,7 +8,8 @@
 //! [`crate::sync::refresh`], then rebuilds the site incrementally
 //! ([`crate::site::build`]) and only then acknowledges the messages ([`consumer`]).
 //! Testing Farm sends nothing and the bus can drop messages, so an incremental
-//! [`crate::sync::sync`] also runs every poll interval.
+//! [`crate::sync::sync`] also runs every poll interval, beside message handling and
+//! behind it in the API's politeness budget.
 
 pub mod config;
 pub mod consumer;

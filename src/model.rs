@@ -13,8 +13,8 @@
 //! [`crate::urls`] and the view structs in [`crate::view`]; this module re-exports
 //! them under their old paths. Here: the [`Model`] handle and its lookups; in
 //! `model/`: the catalog (`catalog`), its live patching (`catalog_live`), its caches
-//! (`caches`) and the list, pipeline and project views (`lists`, `pipelines`,
-//! `projects`).
+//! (`caches`), the target histories (`history`) and the list, pipeline and
+//! project views (`lists`, `pipelines`, `projects`, `target_results`).
 
 mod caches;
 mod catalog;
@@ -23,10 +23,13 @@ mod history;
 mod lists;
 mod pipelines;
 mod projects;
+mod target_results;
 
 pub use self::caches::{FeedTimes, RowCache};
 pub use self::catalog::{Catalog, ProjectEntry, Stats};
 pub use self::history::{HistKey, STRIP, TargetHistory, TargetRun, Verdict, hist_key, verdict};
+pub use self::lists::newest_first;
+pub use self::target_results::{RECENT, TARGETS, project_results};
 pub use crate::jobs::{
     JobList, Section, detail_path, trigger_forge_url, trigger_name, trigger_path,
 };

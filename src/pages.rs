@@ -142,11 +142,12 @@ pub(crate) fn render_page(
         Page::Sitemap | Page::SitemapPart(_) => sitemap::sitemap(ctx, page, &mut c),
         Page::Redirect(..) | Page::Alias(..) => sitemap::redirect(ctx, page, &root, &mut c),
         Page::NotFound => {
-            // served at any depth by static hosts: absolute links when the base URL
-            // is known
-            if let Some(b) = &ctx.site.base_url {
-                c.insert("root", b);
-            }
+            // served for any missing path, at any depth (GitHub Pages, Netlify): links
+            // absolute with the base URL, else root-absolute (right for a site at
+            // the root of its host; a site under a path needs the base URL)
+            let root = ctx.site.base_url.as_deref().unwrap_or("/");
+            c.insert("root", root);
+            c.insert("canonical", &format!("{root}{path}"));
         }
         Page::Home => home::home(ctx, m, &mut c)?,
         Page::JobsIndex => home::jobs_index(ctx, &mut c),

@@ -29,8 +29,8 @@ pub use self::api::api_path;
 pub use self::groups::Group;
 pub use self::page::{Alias, Badge, Feed, Input, Page};
 pub use self::paging::{
-    IndexList, PagerItem, SHARD, STATUS_CLASSES, chunk, chunks, newest, pager_items, pages,
-    simple_pager, window,
+    IndexList, PagerItem, SHARD, STATUS_CLASSES, chunk, chunks, newest, older_page, pager_items,
+    pages, simple_pager, window,
 };
 pub use self::shape::{ShapeIndex, structure_digest};
 

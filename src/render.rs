@@ -9,9 +9,11 @@
 //! Internal links in views are site-relative directory paths; the `rel` filter turns
 //! them into links relative to the page being rendered (`../../jobs/copr/1/index.html`)
 //! using the page's `root` variable, so the site works from `file://` and under any
-//! URL prefix.
+//! URL prefix. Values with right-to-left text or bidirectional controls are shown
+//! isolated (`<bdi>`, see [`isolate`]).
 
 pub mod html;
+pub mod isolate;
 
 pub use html::escape_text;
 
@@ -354,12 +356,22 @@ impl Theme {
         ctx: &Context,
         out: &mut Vec<u8>,
     ) -> Result<(), RenderError> {
+        let start = out.len();
         self.tera
-            .render_to(template, ctx, out)
+            .render_to(template, ctx, &mut *out)
             .map_err(|source| RenderError::Template {
                 name: template.into(),
                 source,
-            })
+            })?;
+        // values the autoescaper bracketed: shown isolated (see `isolate`)
+        if let Ok(page) = std::str::from_utf8(&out[start..])
+            && let std::borrow::Cow::Owned(page) =
+                isolate::resolve(page, template.ends_with(".html"))
+        {
+            out.truncate(start);
+            out.extend_from_slice(page.as_bytes());
+        }
+        Ok(())
     }
 
     /// Renders `template` with `ctx`.

@@ -23,10 +23,12 @@ mod page_data;
 mod renderer;
 mod session;
 mod state;
+mod unwritable;
 
 pub use content::{ContentView, TocView};
 pub use page_data::page_data;
 pub use session::Session;
+pub use unwritable::{UnwritablePage, path_problem, unwritable_pages};
 
 use content::load_content;
 use renderer::{Renderer, plan_of, site_info};
@@ -137,10 +139,17 @@ pub struct BuildReport {
 /// A page a build could not render or write.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct FailedPage {
-    /// Its file in the site.
+    /// Its file in the site (shortened when long in the JSON report).
+    #[serde(serialize_with = "serialize_short")]
     pub file: String,
+    /// The entity it shows: kind, id or name (shortened when long).
+    pub entity: String,
     /// What went wrong (shortened when long).
     pub error: String,
+}
+
+fn serialize_short<S: serde::Serializer>(s: &str, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(&short(s))
 }
 
 /// `s` as it is when short, otherwise its first 100 characters, `…` and a short hash
@@ -195,7 +204,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let plan = plan_of(&catalog, &theme, &content, opts);
     let site = site_info(&catalog, &content, opts);
     let state = build_state(opts, &catalog, &theme, &content, &site, None);
-    let state_line = serde_json::to_string(&state).unwrap_or_default();
+    let mut state_line = serde_json::to_string(&state).unwrap_or_default();
     let ctx = renderer::context(&catalog, &theme, site, content, &plan);
     phase("plan");
     let mut writer = OutputWriter::open(&opts.out, opts.full)?;
@@ -234,13 +243,31 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             report.mode = BuildMode::Full;
             let mut manifest = writer.manifest(&state_line)?;
             const CHUNK: usize = 2048;
-            for chunk in plan.pages.chunks(CHUNK) {
-                for r in renderer.render(chunk, &idx)? {
+            // in write order: a page before the pages that link to it
+            let mut order: Vec<usize> = (0..plan.pages.len()).collect();
+            order.sort_by_key(|i| plan.pages[*i].write_rank());
+            for chunk in order.chunks(CHUNK) {
+                let chunk: Vec<Page> = chunk.iter().map(|i| plan.pages[*i].clone()).collect();
+                for r in renderer.render(&chunk, &idx)? {
                     writer.entry(&mut manifest, &r.file, r.hash, r.shape)?;
                     renderer.note(&mut report, r);
                 }
             }
             report.rendered = plan.pages.len() as u64;
+            // the pages that failed are left out of the manifest and named in the
+            // state, so the next build renders them again
+            let failed = renderer.failed_files();
+            for f in &failed {
+                manifest.spare(f);
+            }
+            let state = BuildState {
+                failed: failed.into_iter().collect(),
+                ..state.clone()
+            };
+            writer.restate(
+                &mut manifest,
+                &serde_json::to_string(&state).unwrap_or_default(),
+            )?;
             Some(manifest)
         }
         Some(prev) => {
@@ -278,6 +305,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                     touched_lists.extend(JobList::ALL.into_iter().filter(|l| l.list_kind() == *k));
                 }
             }
+            // the pages the last build could not render or write: again
+            let retry: HashSet<Page> = if prev.failed.is_empty() {
+                HashSet::new()
+            } else {
+                plan.pages
+                    .iter()
+                    .filter(|p| prev.failed.contains(&p.file(&catalog)))
+                    .cloned()
+                    .collect()
+            };
             let structural = prev.structure != state.structure;
             let mut updates: HashMap<String, (u128, u64)> = HashMap::new();
             // with a new plan, its pages: the marked ones, the sitemap, and every page
@@ -320,6 +357,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                 },
                 added: HashSet::new(),
                 removed: HashSet::new(),
+                retry,
                 page_json: opts.page_json,
             };
             let todo = dirty::decide(
@@ -335,13 +373,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
                     renderer.note(&mut report, r);
                 }
             }
-            // a page that failed leaves the manifest, so the next build writes it
+            // a page that failed leaves the manifest and is named in the state, so
+            // the next build writes it
             let failed: HashSet<String> = renderer.failed_files();
+            state_line = serde_json::to_string(&BuildState {
+                failed: failed.iter().cloned().collect(),
+                ..state.clone()
+            })
+            .unwrap_or_default();
             if structural {
                 let mut manifest = writer.manifest(&state_line)?;
                 for p in &plan.pages {
                     let file = p.file(&catalog);
                     if failed.contains(&file) {
+                        manifest.spare(&file);
                         continue;
                     }
                     let (hash, shape) = match updates.get(&file) {

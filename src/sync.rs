@@ -248,6 +248,24 @@ pub struct Failure {
     pub error: String,
 }
 
+/// Longest value a failure keeps of an id or an error, in bytes (longer ones are
+/// shortened with a hash, [`crate::urls::shorten`]): a 1 MB upstream value must not
+/// make a 1 MB log line or report entry.
+pub const FAILURE_VALUE_MAX: usize = 300;
+
+impl Failure {
+    /// A failure with its id and error shortened to [`FAILURE_VALUE_MAX`].
+    pub fn new(endpoint: &str, kind: &str, id: &str, error: &str) -> Failure {
+        let short = |v: &str| crate::urls::shorten(v, FAILURE_VALUE_MAX);
+        Failure {
+            endpoint: short(endpoint),
+            kind: kind.to_string(),
+            id: short(id),
+            error: short(error),
+        }
+    }
+}
+
 /// What a sync run did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SyncReport {
@@ -316,6 +334,13 @@ impl SyncReport {
                 s,
                 "  unfinished jobs: {} refreshed, {} deferred, {} given up (see sync --help)",
                 r.refreshed, r.deferred, r.given_up
+            );
+        }
+        if r.backed_off > 0 {
+            let _ = writeln!(
+                s,
+                "  {} entities that keep failing backed off (tried again later; see sync --help)",
+                r.backed_off
             );
         }
         for (name, e) in &self.endpoints {

@@ -1,6 +1,7 @@
 //! The site's URL scheme and forge links: path segment encoding, the site path of
 //! every page kind, percent-encoding, the `http(s)`-only filter for archived URLs
-//! and the forge URLs of pull requests, issues, branches, releases and commits.
+//! and the forge URLs of pull requests, issues, branches, releases and commits; the
+//! short, hashed form of a long value for logs and reports ([`shorten`]).
 
 /// Reserved path segments that would collide with the site's own pages and files
 /// (`static/site.js` encodes project paths with the same list).
@@ -43,6 +44,31 @@ fn windows_reserved(s: &str) -> bool {
 
 /// FNV-1a (64 bits) of `bytes`: the short stable hash of long segments
 /// (`static/site.js` computes the same).
+/// A value short enough for a log line or a report: as it is up to `max` bytes,
+/// else its first `max` bytes (at a character boundary), its length and a short hash
+/// that tells two long values with the same start apart. Control characters are
+/// shown as spaces, so one value stays on one line.
+pub fn shorten(s: &str, max: usize) -> String {
+    let one = |t: &str| -> String {
+        t.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    if s.len() <= max {
+        return one(s);
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}… ({} bytes, #{:08x})",
+        one(&s[..cut]),
+        s.len(),
+        fnv1a64(s.as_bytes()) as u32
+    )
+}
+
 fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -277,6 +303,21 @@ pub fn commit_url(project_url: &str, sha: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_values_are_shortened_with_a_hash() {
+        assert_eq!(shorten("github.com/a/b", 200), "github.com/a/b");
+        assert_eq!(shorten("a\nb", 200), "a b");
+        let a = format!("https://github.com/x/{}", "é".repeat(500_000));
+        let b = format!("https://github.com/x/{}y", "é".repeat(499_999));
+        let (sa, sb) = (shorten(&a, 200), shorten(&b, 200));
+        assert!(
+            sa.len() < 260 && sa.starts_with("https://github.com/x/é"),
+            "{sa}"
+        );
+        assert!(sa.contains("(1000021 bytes, #"), "{sa}");
+        assert_ne!(sa, sb);
+    }
 
     #[test]
     fn segments_encode_reversibly() {

@@ -626,3 +626,52 @@ pub struct PipelineMatrix {
     /// The failed jobs, in stage order.
     pub failed: Vec<FailedJob>,
 }
+
+/// One run in a target's strip on the project page (its colour is its status).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ResultDot {
+    /// Status class.
+    pub class: &'static str,
+}
+
+/// One target of a job type on the project page: its recent runs on any trigger.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TargetResult {
+    /// Chroot, branch, … (`(no target)` for jobs without one).
+    pub target: String,
+    /// The recent runs, oldest first.
+    pub dots: Vec<ResultDot>,
+    /// What the strip says, for screen readers.
+    pub label: String,
+    /// Recent runs that passed.
+    pub passed: usize,
+    /// Recent runs that passed or failed.
+    pub decided: usize,
+    /// `passed` of `decided` in percent, rounded.
+    pub rate: Option<usize>,
+    /// Whether the newest run that passed or failed failed.
+    pub failing: bool,
+    /// Whether it passed and failed by turns on one trigger.
+    pub flaky: bool,
+    /// The newest run.
+    pub latest: Option<Chip>,
+    /// The newest failed run when the target does not fail now, and when.
+    pub last_failure: Option<(Link, Option<TimeView>)>,
+}
+
+/// A job type's targets on the project page.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ListResults {
+    /// The job list's slug.
+    pub slug: &'static str,
+    /// Its title.
+    pub title: &'static str,
+    /// Its targets, failing and flaky ones first.
+    pub rows: Vec<TargetResult>,
+    /// The failing targets' names, joined by commas.
+    pub failing: String,
+    /// The flaky targets' names, joined by commas.
+    pub flaky: String,
+    /// Targets left out.
+    pub more: usize,
+}

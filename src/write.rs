@@ -278,6 +278,7 @@ impl OutputWriter {
             keep,
             same,
             lines,
+            ..
         } = manifest;
         let mut removed = Vec::new();
         let mut dirs_to_prune = Vec::new();

@@ -10,7 +10,10 @@
 //! encoding, Flask-style JSON, gzip) in `wire`.
 
 mod error;
+mod pacer;
 mod wire;
+
+pub use self::pacer::{Hold, Pacer};
 
 pub use self::error::ClientError;
 use self::error::{Answer, Attempt, classify, describe};
@@ -22,7 +25,7 @@ use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The User-Agent every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -55,6 +58,11 @@ pub struct ClientConfig {
     pub retry_after_max: Duration,
     /// User-Agent header.
     pub user_agent: String,
+    /// The politeness budget shared with other clients (`None`: one of its own).
+    pub pacer: Option<Pacer>,
+    /// Whether this client's requests go before those of non-urgent clients that
+    /// share its pacer (a message's refresh before a poll).
+    pub urgent: bool,
 }
 
 impl Default for ClientConfig {
@@ -69,6 +77,8 @@ impl Default for ClientConfig {
             backoff_max: Duration::from_secs(60),
             retry_after_max: Duration::from_secs(300),
             user_agent: USER_AGENT.to_string(),
+            pacer: None,
+            urgent: false,
         }
     }
 }
@@ -140,7 +150,7 @@ pub struct Client {
     cfg: ClientConfig,
     base: String,
     slots: tokio::sync::Semaphore,
-    pacer: tokio::sync::Mutex<Option<Instant>>,
+    pacer: Pacer,
     stats: Mutex<BTreeMap<String, RequestStats>>,
     rng: AtomicU64,
 }
@@ -175,7 +185,7 @@ impl Client {
         Ok(Client {
             http,
             slots: tokio::sync::Semaphore::new(cfg.concurrency.max(1)),
-            pacer: tokio::sync::Mutex::new(None),
+            pacer: cfg.pacer.clone().unwrap_or_default(),
             stats: Mutex::new(BTreeMap::new()),
             rng: AtomicU64::new(seed | 1),
             base,
@@ -219,18 +229,9 @@ impl Client {
     }
 
     async fn pace(&self) {
-        if self.cfg.requests_per_second <= 0.0 {
-            return;
-        }
-        let gap = Duration::from_secs_f64(1.0 / self.cfg.requests_per_second);
-        let mut next = self.pacer.lock().await;
-        let now = Instant::now();
-        let at = next.map_or(now, |n| n.max(now));
-        *next = Some(at + gap);
-        drop(next);
-        if at > now {
-            tokio::time::sleep_until(at.into()).await;
-        }
+        self.pacer
+            .pace(self.cfg.requests_per_second, self.cfg.urgent)
+            .await;
     }
 
     fn url(&self, path: &str, query: &[(&str, String)]) -> Result<String, ClientError> {

@@ -56,6 +56,32 @@ impl Archive {
         self.ids_where(kind, "detail_json IS NULL AND gone_at IS NULL")
     }
 
+    /// Entities of a kind whose last fetch failed: id → (failures in a row, when the
+    /// last one was).
+    pub fn failing(&self, kind: Kind) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        Ok(self
+            .rows(
+                "SELECT id, error_count, COALESCE(error_at, 0) FROM entity WHERE kind=?1 AND error IS NOT NULL",
+                [kind.as_str()],
+                |r| Ok((r.get::<_, String>(0)?, (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))),
+            )?
+            .into_iter()
+            .collect())
+    }
+
+    /// The failure record (failures in a row, when the last was) of one entity whose
+    /// last fetch failed.
+    pub fn failure_of(&self, kind: Kind, id: &str) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .rows(
+                "SELECT error_count, COALESCE(error_at, 0) FROM entity WHERE kind=?1 AND id=?2 AND error IS NOT NULL",
+                params![kind.as_str(), id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )?
+            .into_iter()
+            .next())
+    }
+
     /// Ids of a kind whose detail (else list item) has the top-level `field` equal to
     /// `value` (numbers compare by their decimal text), with that JSON. A scan of the
     /// kind: meant for scoped archives (a bus message's build in the projects mirrored).

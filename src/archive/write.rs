@@ -125,8 +125,14 @@ impl Writer<'_> {
         };
         match (change, old) {
             (Change::Unchanged, _) => {
+                // an unchanged list item says nothing of the detail whose fetch failed:
+                // its error (and count of failures in a row) stays
+                let clear = match part {
+                    Part::List => "",
+                    Part::Detail => ", error=NULL, error_count=0",
+                };
                 self.tx
-                    .prepare_cached(&format!("UPDATE entity SET last_seen=?3, {fetched_col}=?3, gone_at=NULL, error=NULL, error_count=0 WHERE kind=?1 AND id=?2"))
+                    .prepare_cached(&format!("UPDATE entity SET last_seen=?3, {fetched_col}=?3, gone_at=NULL{clear} WHERE kind=?1 AND id=?2"))
                     .and_then(|mut st| st.execute(params![kind.as_str(), id, now]))
                     .map_err(sql(&self.path))?;
                 return Ok(Change::Unchanged);
@@ -289,9 +295,28 @@ impl Writer<'_> {
         )
     }
 
+    /// [`Writer::record_error`] with the count of failures in a row set to `count`
+    /// (a project whose detail arrives but whose sub-list keeps failing).
+    pub fn record_failure_in_row(
+        &self,
+        kind: Kind,
+        id: &str,
+        message: &str,
+        now: i64,
+        count: i64,
+    ) -> Result<()> {
+        self.record_error(kind, id, message, now)?;
+        self.exec(
+            "UPDATE entity SET error_count=?3 WHERE kind=?1 AND id=?2",
+            params![kind.as_str(), id, count],
+        )
+    }
+
     /// Records a failed fetch of an entity; its stored data is left untouched. The
     /// entity counts as changed in the current revision (its pages show the error).
+    /// A message longer than 2,000 bytes is stored shortened ([`crate::urls::shorten`]).
     pub fn record_error(&self, kind: Kind, id: &str, message: &str, now: i64) -> Result<()> {
+        let message = crate::urls::shorten(message, 2000);
         self.exec(
             &format!("UPDATE entity SET error=?3, error_at=?4, error_count=error_count+1, {CHANGED_NOW} WHERE kind=?1 AND id=?2"),
             params![kind.as_str(), id, message, now],
@@ -329,6 +354,15 @@ impl Writer<'_> {
     /// Removes a metadata value.
     pub fn delete_meta(&self, key: &str) -> Result<()> {
         self.exec("DELETE FROM meta WHERE key=?1", [key])
+    }
+
+    /// Clears the recorded fetch error of an entity if it starts with `prefix` (a
+    /// parent's record of one target's failure, once that target arrived).
+    pub fn clear_error_about(&self, kind: Kind, id: &str, prefix: &str) -> Result<()> {
+        self.exec(
+            "UPDATE entity SET error=NULL, error_at=NULL, error_count=0 WHERE kind=?1 AND id=?2 AND substr(error, 1, length(?3))=?3",
+            params![kind.as_str(), id, prefix],
+        )
     }
 
     /// Clears the recorded fetch error of an entity (its data is untouched).

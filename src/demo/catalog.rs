@@ -195,6 +195,17 @@ pub(crate) fn git_projects(count: usize, hostile: bool) -> Vec<GitProject> {
     out
 }
 
+/// The package of the catalogue project at `url` (`https://<forge>/<ns>/<repo>`,
+/// hostile names too).
+pub(crate) fn package_of(url: &str) -> Option<String> {
+    let url = url.trim_end_matches('/').trim_end_matches(".git");
+    [false, true]
+        .into_iter()
+        .flat_map(|hostile| git_projects(MAX_PROJECTS, hostile))
+        .find(|p| p.url() == url)
+        .map(|p| p.package)
+}
+
 fn rng_bit(n: usize) -> bool {
     super::rng::mix(n as u64 ^ 0x7e57) & 1 == 1
 }

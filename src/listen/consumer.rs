@@ -12,11 +12,17 @@
 //! reconnects with exponential back-off; the shutdown future (SIGTERM in the binary)
 //! is honoured between batches, so the current batch always finishes.
 //!
+//! The periodic poll runs in a task beside message handling (`poll`): a message's
+//! refresh goes first within the one politeness budget, so its pages are written
+//! within seconds whatever a poll is doing.
+//!
 //! This file holds the options, reports and the reconnecting loop; `connection`
-//! makes one connection, `batch` handles one batch and the polls between batches.
+//! makes one connection, `batch` handles one batch and the follow-up refreshes,
+//! `poll` starts and ends the polls.
 
 mod batch;
 mod connection;
+mod poll;
 
 pub use connection::{BrokerError, broker_uri};
 
@@ -194,6 +200,9 @@ pub async fn listen(
         stats: ListenStats::default(),
         followup: None,
         session: Default::default(),
+        poll: None,
+        pacer: crate::api::client::Pacer::new(),
+        built_during_poll: false,
     };
     let mut poll = opts.poll_interval.map(|d| {
         let mut i = tokio::time::interval(d.max(Duration::from_millis(10)));
@@ -243,7 +252,8 @@ pub async fn listen(
                     biased;
                     _ = shutdown.as_mut() => return Ok(l.stats),
                     _ = &mut pause => break,
-                    _ = tick(&mut poll) => l.poll().await,
+                    _ = tick(&mut poll) => l.poll_now().await,
+                    r = poll::done(&mut l.poll) => l.finish_poll(r).await,
                 }
             }
             backoff = (backoff * 2).min(opts.max_backoff.max(first_backoff));

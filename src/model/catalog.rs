@@ -520,19 +520,31 @@ impl Catalog {
         self.pipelines.binary_search(&id).is_ok()
     }
 
-    /// Forges with their projects.
+    /// Every project in A–Z order of its key, ignoring case (ties: the key's own
+    /// order): the order of the project lists and of their filter index.
+    pub fn projects_az(&self) -> Vec<&ProjectEntry> {
+        let mut v: Vec<(String, &ProjectEntry)> = self
+            .projects
+            .values()
+            .map(|p| (p.key.to_lowercase(), p))
+            .collect();
+        v.sort_by(|a, b| (&a.0, &a.1.key).cmp(&(&b.0, &b.1.key)));
+        v.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// Forges with their projects (A–Z, ignoring case).
     pub fn forges(&self) -> BTreeMap<&str, Vec<&ProjectEntry>> {
         let mut m: BTreeMap<&str, Vec<&ProjectEntry>> = BTreeMap::new();
-        for p in self.projects.values() {
+        for p in self.projects_az() {
             m.entry(p.forge()).or_default().push(p);
         }
         m
     }
 
-    /// Namespaces `(forge, namespace)` with their projects.
+    /// Namespaces `(forge, namespace)` with their projects (A–Z, ignoring case).
     pub fn namespaces(&self) -> BTreeMap<(&str, &str), Vec<&ProjectEntry>> {
         let mut m: BTreeMap<(&str, &str), Vec<&ProjectEntry>> = BTreeMap::new();
-        for p in self.projects.values() {
+        for p in self.projects_az() {
             m.entry((p.forge(), p.namespace())).or_default().push(p);
         }
         m

@@ -114,6 +114,36 @@ impl Model<'_> {
     }
 }
 
+/// Puts rows (given newest id first) newest first by their first time cell
+/// (when submitted): ids follow creation, and a job may be submitted long after
+/// it was created (a Testing Farm run waits for its builds). A row without a
+/// time keeps its place after the row before it. Stable: equal times keep the
+/// id order.
+pub fn newest_first(rows: &mut Vec<Vec<Cell>>) {
+    let time = |r: &[Cell]| {
+        r.iter().find_map(|c| match c {
+            Cell::Time { v } => Some(v.as_ref().map(|t| t.iso.clone())),
+            _ => None,
+        })?
+    };
+    // (sort key, row): the key of a row without a time is the one before it
+    let mut keyed: Vec<(Option<String>, Vec<Cell>)> = Vec::with_capacity(rows.len());
+    let mut before: Option<String> = None;
+    for r in rows.drain(..) {
+        let k = time(&r).or_else(|| before.clone());
+        before = k.clone();
+        keyed.push((k, r));
+    }
+    // rows ahead of every time (none before them) stay first
+    keyed.sort_by(|a, b| match (&a.0, &b.0) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => y.cmp(x),
+    });
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
+}
+
 /// The plain fields of a stored job the job views read.
 fn job_of(e: &Entity) -> jobs::Job<'_> {
     jobs::Job {
@@ -123,5 +153,44 @@ fn job_of(e: &Entity) -> jobs::Job<'_> {
         detail_json: e.detail_json.as_deref(),
         status: e.status.as_deref(),
         submitted: e.submitted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::tv;
+
+    fn row(id: i64, t: Option<i64>) -> Vec<Cell> {
+        vec![Cell::Text { v: id.to_string() }, Cell::Time { v: tv(t) }]
+    }
+
+    fn ids(rows: &[Vec<Cell>]) -> Vec<String> {
+        rows.iter()
+            .map(|r| match &r[0] {
+                Cell::Text { v } => v.clone(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_go_newest_first_by_time() {
+        // ids newest first, as the lists read them; times out of id order (real
+        // Testing Farm runs: ids 1755..1749 at these submitted times)
+        let mut rows = vec![
+            row(1755, Some(1_781_902_752)),
+            row(1754, Some(1_781_903_529)),
+            row(1753, None),
+            row(1752, Some(1_781_905_490)),
+            row(1749, Some(1_782_690_689)),
+            row(1748, Some(1_782_690_689)),
+        ];
+        newest_first(&mut rows);
+        assert_eq!(ids(&rows), ["1749", "1748", "1752", "1754", "1753", "1755"]);
+        // no times at all: the id order stays
+        let mut rows = vec![row(3, None), row(2, None), row(1, None)];
+        newest_first(&mut rows);
+        assert_eq!(ids(&rows), ["3", "2", "1"]);
     }
 }

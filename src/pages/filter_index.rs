@@ -121,7 +121,7 @@ pub(super) fn index_shard(
     let cat = ctx.catalog;
     if i == IndexList::Projects {
         let mut rows = Vec::with_capacity(cat.projects.len());
-        for p in cat.projects.values() {
+        for p in cat.projects_az() {
             let r = m.project_row(p)?;
             rows.push(json!([
                 p.key,

@@ -46,7 +46,9 @@ pub(super) fn job_list(
     };
     let slice = plan::window(ids, n);
     c.insert("list", &ListMeta::of(l));
-    c.insert("table", &m.list_rows(l, slice)?);
+    let mut table = m.list_rows(l, slice)?;
+    crate::model::newest_first(&mut table.rows);
+    c.insert("table", &table);
     list_filter(ctx, c, IndexList::Jobs(l), None, n == 0);
     if l.has_targets() {
         c.insert(
@@ -120,13 +122,15 @@ pub(super) fn paging(c: &mut Context, base: &str, total: usize, n: u32, slice: &
     } else {
         Some(format!("{base}page/{}/", n + 1))
     };
-    let older = if n > 1 {
-        Some(format!("{base}page/{}/", n - 1))
-    } else {
-        None
-    };
+    let older_no = plan::older_page(total, n);
     c.insert("newer", &newer);
-    c.insert("older", &older);
+    c.insert("older", &older_no.map(|o| format!("{base}page/{o}/")));
+    // the index shows the newest items; the numbered pages are fixed chunks from
+    // the oldest, so the newest numbered page repeats some (or all) of them
+    c.insert(
+        "overlap",
+        &(n == 0 && count > 0 && total > slice.len()).then_some((count, older_no)),
+    );
 }
 
 /// Filter settings of a list page: which index, and the per-status pages.
@@ -205,6 +209,7 @@ pub(super) fn status_list(
         rows.push(m.list_rows(l, part)?.rows);
     }
     table.rows = rows.into_iter().rev().flatten().collect();
+    crate::model::newest_first(&mut table.rows);
     c.insert("list", &ListMeta::of(l));
     c.insert("status_class", class.as_str());
     c.insert("back", &Link::int(format!("jobs/{}/", l.slug()), l.title()));

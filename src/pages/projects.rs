@@ -32,7 +32,7 @@ pub(super) fn project_list(
     c: &mut Context,
     page: &Page,
 ) -> Result<(), PageError> {
-    let projects = ctx.catalog.projects.values();
+    let projects = ctx.catalog.projects_az().into_iter();
     match page {
         Page::Forge(f, n) => {
             let all: Vec<&ProjectEntry> = projects.filter(|p| p.forge() == &**f).collect();
@@ -77,6 +77,23 @@ pub(super) fn project(
     let recent = &recent[recent.len().saturating_sub(10)..];
     c.insert("title", &format!("{}/{}", v.namespace, v.repo));
     c.insert("project", &v);
+    let results = model::project_results(&ctx.catalog.history, k);
+    c.insert(
+        "failing",
+        &results
+            .iter()
+            .map(|r| r.rows.iter().filter(|t| t.failing).count())
+            .sum::<usize>(),
+    );
+    c.insert(
+        "flaky",
+        &results
+            .iter()
+            .map(|r| r.rows.iter().filter(|t| t.flaky).count())
+            .sum::<usize>(),
+    );
+    c.insert("results", &results);
+    c.insert("recent_runs", &model::RECENT);
     c.insert("table", &m.pipeline_rows(recent)?);
     c.insert("history", &format!("{}history/", model::project_path(k)));
     project_embed(ctx, m, c, p)

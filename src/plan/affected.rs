@@ -115,7 +115,7 @@ fn project_pages(catalog: &Catalog, key: &str, out: &mut HashSet<Page>) {
             .position(|e| e.key == key)
             .map(|i| (i / PER_PAGE) as u32 + 1)
     };
-    let all: Vec<&crate::model::ProjectEntry> = catalog.projects.values().collect();
+    let all = catalog.projects_az();
     if let Some(n) = at(&all) {
         out.insert(Page::Projects(n));
     }

@@ -240,6 +240,48 @@ impl Page {
         (n > first).then_some(n)
     }
 
+    /// When a build writes the page: every page of a lower rank is on disk before a
+    /// page of a higher one is written, so a build interrupted anywhere leaves no
+    /// page linking to one it had not written yet. Pages first (logs, assets, API
+    /// JSON), then job pages, pipelines, triggers, project sections, projects,
+    /// namespaces and forges, the lists, and last the index pages, feeds and the
+    /// sitemap. The numbered pages of a list come before its index (first page).
+    pub fn write_rank(&self) -> u8 {
+        let paged = |base: u8| base + u8::from(self.page_no().is_none());
+        match self {
+            Page::Asset(_)
+            | Page::NoJekyll
+            | Page::Log(..)
+            | Page::LogRaw(..)
+            | Page::Api(..)
+            | Page::Content(_)
+            | Page::NotFound
+            | Page::Usage
+            | Page::Badge(..) => 0,
+            Page::JobDetail(..) | Page::ViewJson(_) => 1,
+            Page::Pipeline(_) => 2,
+            Page::Trigger(..) => paged(3),
+            Page::ProjectSection(..) | Page::ProjectHistory(..) => paged(5),
+            Page::Project(_) | Page::Feed(_) => 7,
+            Page::Namespace(..) => paged(8),
+            Page::Forge(..) => paged(10),
+            Page::JobListPage(..)
+            | Page::TargetList(..)
+            | Page::StatusList(..)
+            | Page::PipelinePage(_)
+            | Page::IndexShard(..)
+            | Page::Projects(_) => paged(12),
+            Page::JobListIndex(_)
+            | Page::PipelineIndex
+            | Page::IndexMeta(_)
+            | Page::Redirect(..)
+            | Page::Alias(..) => 14,
+            Page::Home | Page::JobsIndex | Page::Sitemap | Page::SitemapPart(_) | Page::Robots => {
+                15
+            }
+        }
+    }
+
     /// The file written for the page, relative to the output directory.
     pub fn file(&self, catalog: &Catalog) -> String {
         let p = self.path(catalog);

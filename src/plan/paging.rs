@@ -121,6 +121,19 @@ pub fn window(ids: &[i64], n: u32) -> &[i64] {
     }
 }
 
+/// The numbered page an "older" link of page `n` (0: the index) of a list of
+/// `total` items leads to: the page before `n`, or, from the index, the page
+/// holding the item just older than the newest [`PER_PAGE`] it shows.
+pub fn older_page(total: usize, n: u32) -> Option<u32> {
+    match n {
+        0 => total
+            .checked_sub(PER_PAGE + 1)
+            .map(|pos| (pos / PER_PAGE) as u32 + 1),
+        1 => None,
+        n => Some(n - 1),
+    }
+}
+
 /// Number of fixed chunks for `n` items.
 pub fn chunks(n: usize) -> u32 {
     n.div_ceil(PER_PAGE) as u32
@@ -230,5 +243,28 @@ mod tests {
         );
         // short lists keep every page
         assert_eq!(pager_texts(3 * per, 0), ["3", "2", "1"]);
+    }
+
+    #[test]
+    fn the_index_leads_to_the_page_after_its_items() {
+        let per = PER_PAGE;
+        // one page: nothing older
+        assert_eq!(older_page(per, 0), None);
+        assert_eq!(older_page(per / 2, 0), None);
+        // one item more: page 1 holds it
+        assert_eq!(older_page(per + 1, 0), Some(1));
+        // 2.5 pages: the index shows items 1.5P..2.5P, the next older one is on page 2
+        assert_eq!(older_page(2 * per + per / 2, 0), Some(2));
+        // 3 pages exactly: the index is page 3, page 2 comes next
+        assert_eq!(older_page(3 * per, 0), Some(2));
+        // numbered pages step back one at a time, page 1 is the oldest
+        assert_eq!(older_page(3 * per, 3), Some(2));
+        assert_eq!(older_page(3 * per, 1), None);
+        // the item just before the index's oldest is on the page it names
+        for total in per + 1..4 * per {
+            let o = older_page(total, 0).unwrap() as usize;
+            let pos = total - per - 1;
+            assert!(((o - 1) * per..o * per).contains(&pos), "{total}");
+        }
     }
 }

@@ -41,7 +41,7 @@ impl<'c> ShapeIndex<'c> {
             .collect();
         ShapeIndex {
             headers,
-            all: catalog.projects.values().collect(),
+            all: catalog.projects_az(),
             forges: catalog.forges(),
             namespaces: catalog.namespaces(),
         }

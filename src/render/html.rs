@@ -2,6 +2,7 @@
 //! rendering of log text (one anchored span per line, ANSI SGR colours as classes,
 //! other escape sequences dropped, error-looking lines marked).
 
+use super::isolate;
 use crate::html::{self, Controls};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -10,9 +11,15 @@ use std::fmt::Write as _;
 /// zero-width joiners visible ([`invisible_control`]) and removes what HTML forbids in text —
 /// ANSI escape sequences (logs carry colour codes) are dropped whole, other control
 /// characters (except tab, newline and carriage return) become U+FFFD (see [`crate::html`]).
+/// A value that [`isolate::needs_isolation`] is bracketed for [`isolate::resolve`],
+/// which shows it isolated (`<bdi>`) from the text around it.
 pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut chars = input.chars().peekable();
     let mut buf = [0u8; 4];
+    let isolated = isolate::needs_isolation(input);
+    if isolated {
+        out.write_all(isolate::OPEN.encode_utf8(&mut buf).as_bytes())?;
+    }
     while let Some(c) = chars.next() {
         if c == '\u{1b}' {
             html::ansi_sequence(&mut chars);
@@ -27,6 +34,9 @@ pub fn escape_text(input: &str, out: &mut dyn std::io::Write) -> std::io::Result
             None => c.encode_utf8(&mut buf),
         };
         out.write_all(rep.as_bytes())?;
+    }
+    if isolated {
+        out.write_all(isolate::CLOSE.encode_utf8(&mut buf).as_bytes())?;
     }
     Ok(())
 }
@@ -218,8 +228,13 @@ mod tests {
         escape_text("a\u{202e}txt.exe\u{200d}<b>\u{2066}", &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "a⟨U+202E⟩txt.exe⟨U+200D⟩&lt;b&gt;⟨U+2066⟩"
+            "\u{fdd0}a⟨U+202E⟩txt.exe⟨U+200D⟩&lt;b&gt;⟨U+2066⟩\u{fdd1}",
+            "bracketed for isolation"
         );
+        // upstream noncharacters cannot pass for the brackets
+        let mut out = Vec::new();
+        escape_text("x\u{fdd0}y\u{fdd1}", &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "x\u{fffd}y\u{fffd}");
     }
 
     use super::escape_text;

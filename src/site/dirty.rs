@@ -27,6 +27,9 @@ pub(super) struct Facts<'a> {
     pub added: HashSet<Page>,
     /// Pages that went (removed, never rendered).
     pub removed: HashSet<Page>,
+    /// Pages the last build could not render or write (it left them out of its
+    /// manifest): rendered again whatever else holds, unless they went.
+    pub retry: HashSet<Page>,
     /// Whether job and pipeline pages have their view JSON beside them.
     pub page_json: bool,
 }
@@ -34,7 +37,7 @@ pub(super) struct Facts<'a> {
 /// What to do.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Dirty {
-    /// Pages to render, in file order.
+    /// Pages to render, in write order ([`Page::write_rank`], then file order).
     pub render: Vec<Page>,
     /// Pages to remove.
     pub remove: HashSet<Page>,
@@ -56,6 +59,7 @@ pub(super) fn decide(
         compare,
         mut added,
         mut removed,
+        retry,
         page_json,
     } = facts;
     let mut dirty = std::mem::take(&mut marked);
@@ -85,8 +89,9 @@ pub(super) fn decide(
     }
     dirty.retain(|p| !removed.contains(p) && (added.contains(p) || kept(p)));
     dirty.extend(added);
+    dirty.extend(retry.into_iter().filter(|p| !removed.contains(p)));
     let mut render: Vec<Page> = dirty.into_iter().collect();
-    render.sort_by_cached_key(|p| p.file(catalog));
+    render.sort_by_cached_key(|p| (p.write_rank(), p.file(catalog)));
     Dirty {
         render,
         remove: removed,
@@ -116,6 +121,7 @@ mod tests {
             compare: Vec::new(),
             added: HashSet::new(),
             removed: HashSet::new(),
+            retry: HashSet::new(),
             page_json: false,
         }
     }
@@ -130,7 +136,7 @@ mod tests {
         let d = decide(f, |_| None, |p| *p != Page::Pipeline(9));
         assert_eq!(
             d.render,
-            vec![Page::Home, Page::JobDetail(JobList::Copr, 5)]
+            vec![Page::JobDetail(JobList::Copr, 5), Page::Home]
         );
         assert!(d.render.contains(&Page::Home));
         assert!(!d.render.contains(&Page::Pipeline(9)));
@@ -151,7 +157,49 @@ mod tests {
         let mut f = facts(&c, &idx);
         f.compare = vec![&same, &moved, &unknown];
         let d = decide(f, |p| shapes.get(p).copied(), |_| true);
-        assert_eq!(d.render, vec![unknown.clone(), moved.clone()]);
+        assert_eq!(d.render, vec![moved.clone(), unknown.clone()]);
+    }
+
+    #[test]
+    fn pages_that_failed_last_time_are_rendered_again_unless_they_went() {
+        let c = catalog();
+        let idx = ShapeIndex::new(&c);
+        let failed = Page::JobDetail(JobList::Copr, 5);
+        let gone = Page::Pipeline(1);
+        let mut f = facts(&c, &idx);
+        f.retry = [failed.clone(), gone.clone()].into();
+        f.removed = [gone].into();
+        // not in the last manifest (`kept` says no), yet rendered
+        let d = decide(f, |_| None, |_| false);
+        assert_eq!(d.render, vec![failed]);
+    }
+
+    #[test]
+    fn pages_are_rendered_before_the_pages_linking_to_them() {
+        let c = catalog();
+        let idx = ShapeIndex::new(&c);
+        let mut f = facts(&c, &idx);
+        f.marked = [
+            Page::Home,
+            Page::JobListIndex(JobList::Copr),
+            Page::JobListPage(JobList::Copr, 1),
+            Page::Pipeline(1),
+            Page::JobDetail(JobList::Copr, 5),
+            Page::Sitemap,
+        ]
+        .into();
+        let d = decide(f, |_| None, |_| true);
+        assert_eq!(
+            d.render,
+            vec![
+                Page::JobDetail(JobList::Copr, 5),
+                Page::Pipeline(1),
+                Page::JobListPage(JobList::Copr, 1),
+                Page::JobListIndex(JobList::Copr),
+                Page::Home,
+                Page::Sitemap,
+            ]
+        );
     }
 
     #[test]

@@ -125,71 +125,95 @@ pub(super) struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
+    /// Renders `pages` and writes them, rank by rank ([`Page::write_rank`]): every
+    /// page of a rank is on disk before any page of the next is written, so an
+    /// interrupted build leaves no page linking to one it had not written. The
+    /// pages of one rank are rendered in parallel. A page that cannot be rendered
+    /// or written is recorded (see [`Renderer::take_failed`]), not returned.
     pub(super) fn render(
         &self,
         pages: &[Page],
         idx: &plan::ShapeIndex<'_>,
     ) -> Result<Vec<Rendered>, SiteError> {
-        let catalog = self.ctx.catalog;
-        let results: Vec<Result<Option<Rendered>, SiteError>> = self.pool.install(|| {
-            pages
-                .par_iter()
-                .enumerate()
-                .map(|(index, page)| {
-                    let slot = rayon::current_thread_index().unwrap_or(self.workers.len() - 1);
-                    let mut guard = self.workers[slot].lock().expect("worker slot");
-                    if guard.is_none() {
-                        let archive = if self.mapped {
-                            Archive::open_read_only_mapped(self.archive_path)?
-                        } else {
-                            Archive::open_read_only(self.archive_path)?
-                        };
-                        archive.hold_snapshot()?;
-                        *guard = Some(Model::new(archive, catalog));
-                    }
-                    let model = guard.as_ref().expect("opened above");
-                    let file = page.file(catalog);
-                    let t = Instant::now();
-                    let bytes = match render_page(self.ctx, model, page, &file, None) {
-                        Ok(b) => b,
-                        Err(e) => return Ok(self.fail(file, SiteError::from(e))),
-                    };
-                    tracing::debug!(
-                        target: "packit_pages::page",
-                        file = %file,
-                        micros = t.elapsed().as_micros() as u64,
-                        "rendered"
-                    );
-                    let w = match self.writer.write(&file, &bytes) {
-                        Ok(w) => w,
-                        Err(e) => return Ok(self.fail(file, SiteError::from(e))),
-                    };
-                    Ok(Some(Rendered {
-                        index,
-                        file,
-                        hash: w.hash,
-                        shape: page.shape(catalog, idx),
-                        changed: w.changed,
-                    }))
-                })
-                .collect()
-        });
-        let mut out = Vec::with_capacity(results.len());
-        for r in results {
-            out.extend(r?);
+        let mut order: Vec<usize> = (0..pages.len()).collect();
+        order.sort_by_key(|i| pages[*i].write_rank());
+        let mut out = Vec::with_capacity(pages.len());
+        for rank in order.chunk_by(|a, b| pages[*a].write_rank() == pages[*b].write_rank()) {
+            let results: Vec<Result<Option<Rendered>, SiteError>> = self.pool.install(|| {
+                rank.par_iter()
+                    .map(|index| self.render_one(*index, &pages[*index], idx))
+                    .collect()
+            });
+            for r in results {
+                out.extend(r?);
+            }
         }
         Ok(out)
     }
 
+    /// Renders and writes one page (`index`: its place in the slice handed to
+    /// [`Renderer::render`]).
+    fn render_one(
+        &self,
+        index: usize,
+        page: &Page,
+        idx: &plan::ShapeIndex<'_>,
+    ) -> Result<Option<Rendered>, SiteError> {
+        let catalog = self.ctx.catalog;
+        let slot = rayon::current_thread_index().unwrap_or(self.workers.len() - 1);
+        let mut guard = self.workers[slot].lock().expect("worker slot");
+        if guard.is_none() {
+            let archive = if self.mapped {
+                Archive::open_read_only_mapped(self.archive_path)?
+            } else {
+                Archive::open_read_only(self.archive_path)?
+            };
+            archive.hold_snapshot()?;
+            *guard = Some(Model::new(archive, catalog));
+        }
+        let model = guard.as_ref().expect("opened above");
+        let file = page.file(catalog);
+        // a path no file system takes: not worth rendering (`check` says the same)
+        if let Some(why) = super::path_problem(&file) {
+            return Ok(self.fail(page, file, why));
+        }
+        let t = Instant::now();
+        let bytes = match render_page(self.ctx, model, page, &file, None) {
+            Ok(b) => b,
+            Err(e) => return Ok(self.fail(page, file, e.to_string())),
+        };
+        let micros = t.elapsed().as_micros() as u64;
+        let w = match self.writer.write(&file, &bytes) {
+            Ok(w) => w,
+            Err(e) => return Ok(self.fail(page, file, e.to_string())),
+        };
+        // once the page is on disk (the tests read the write order from these)
+        tracing::debug!(
+            target: "packit_pages::page",
+            file = %file,
+            micros,
+            "rendered"
+        );
+        Ok(Some(Rendered {
+            index,
+            file,
+            hash: w.hash,
+            shape: page.shape(catalog, idx),
+            changed: w.changed,
+        }))
+    }
+
     /// Records a page that could not be rendered or written, and says so on stderr
     /// (the log): the build goes on without it.
-    fn fail(&self, file: String, e: SiteError) -> Option<Rendered> {
-        let error = crate::site::short(&e.to_string()).into_owned();
-        tracing::error!(file = %crate::site::short(&file), error = %crate::site::short(&error), "page not written");
-        self.failed
-            .lock()
-            .expect("failed pages")
-            .push(FailedPage { file, error });
+    fn fail(&self, page: &Page, file: String, error: String) -> Option<Rendered> {
+        let error = super::short(&error).into_owned();
+        let entity = super::unwritable::entity_of(page);
+        tracing::error!(file = %super::short(&file), entity = %entity, error = %error, "page not written");
+        self.failed.lock().expect("failed pages").push(FailedPage {
+            file,
+            entity,
+            error,
+        });
         None
     }
 

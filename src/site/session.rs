@@ -52,6 +52,9 @@ pub struct Session {
     /// manifest's map (keyed by the file's path, millions of entries) costs a path
     /// and a cache miss per page.
     shapes: HashMap<Page, u64>,
+    /// The pages the last build or update could not render or write (their files
+    /// are the state's `failed`): the next update renders them again.
+    failed: HashSet<Page>,
 }
 
 impl Session {
@@ -88,6 +91,15 @@ impl Session {
         state.structure = now.structure;
         let plan = plan_of(&catalog, &theme, &content, opts);
         let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
+        let failed: HashSet<Page> = if state.failed.is_empty() {
+            HashSet::new()
+        } else {
+            plan.pages
+                .iter()
+                .filter(|p| state.failed.contains(&p.file(&catalog)))
+                .cloned()
+                .collect()
+        };
         let pool = renderer::pool(opts.threads)?;
         Ok(Session {
             opts: opts.clone(),
@@ -99,6 +111,7 @@ impl Session {
             pool,
             sitemap_pages,
             shapes: HashMap::new(),
+            failed,
         })
     }
 
@@ -127,6 +140,15 @@ impl Session {
     /// changed since the last update touch, removes pages that went, and records
     /// it in the manifest journal. See the module documentation.
     pub fn update(&mut self) -> Result<BuildReport, SiteError> {
+        self.update_below(None)
+    }
+
+    /// [`Session::update`], recording at most revision `cap` as built (its journal
+    /// and state), so the next update reads again every change above it. `listen`
+    /// passes the revision before a poll that is still running: the poll stamps the
+    /// rows it writes later with its own (older) revision, which an update that
+    /// recorded a newer message refresh's revision would never read.
+    pub fn update_below(&mut self, cap: Option<i64>) -> Result<BuildReport, SiteError> {
         let started = Instant::now();
         let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut lap = started;
@@ -147,7 +169,11 @@ impl Session {
             drop(archive);
             return self.rebuild();
         }
-        if revision == self.state.revision && last_sync == self.state.last_sync {
+        if revision == self.state.revision
+            && last_sync == self.state.last_sync
+            && cap.is_none_or(|c| c >= revision)
+            && self.failed.is_empty()
+        {
             report.pipelines = self.catalog.pipelines.len() as u64;
             report.millis = started.elapsed().as_millis() as u64;
             return Ok(report);
@@ -224,6 +250,7 @@ impl Session {
             compare: after.values().flatten().collect(),
             added,
             removed,
+            retry: self.failed.clone(),
             page_json: self.opts.page_json,
         };
         let (writer, shapes) = (&self.writer, &mut self.shapes);
@@ -256,7 +283,7 @@ impl Session {
         };
         let site = site_info(catalog, &self.content, &self.opts);
         let state = BuildState {
-            revision,
+            revision: cap.map_or(revision, |c| c.min(revision)),
             last_sync,
             // no page came or went: the plan, and so the digest the state records for
             // it, is the last update's (a later `build` that finds another digest
@@ -291,6 +318,22 @@ impl Session {
         }
         report.failed_pages = renderer.take_failed();
         drop(renderer);
+        // a page that failed leaves the manifest and is named in the state, so the
+        // next update renders it again
+        let failed_files: BTreeSet<String> =
+            report.failed_pages.iter().map(|f| f.file.clone()).collect();
+        self.failed = todo
+            .iter()
+            .filter(|p| failed_files.contains(&p.file(catalog)))
+            .cloned()
+            .collect();
+        for f in &failed_files {
+            entries.push((f.clone(), None));
+        }
+        let state = BuildState {
+            failed: failed_files,
+            ..state
+        };
         drop(archive);
         phase("render");
         for p in &removed {

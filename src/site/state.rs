@@ -9,7 +9,7 @@ use crate::pages::SiteInfo;
 use crate::plan;
 use crate::render::Theme;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a build recorded about its inputs, kept in the manifest's header line so
 /// the next build can tell what changed.
@@ -34,6 +34,10 @@ pub(super) struct BuildState {
     pub(super) assets: BTreeMap<String, u64>,
     /// Content page hashes.
     pub(super) content: BTreeMap<String, u64>,
+    /// The files of the pages the build could not render or write (left out of
+    /// the manifest): the next build renders them again whatever changed.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub(super) failed: BTreeSet<String>,
 }
 
 fn generator_id() -> String {
@@ -99,5 +103,6 @@ pub(super) fn build_state(
                 )
             })
             .collect(),
+        failed: BTreeSet::new(),
     }
 }

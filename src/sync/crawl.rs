@@ -81,6 +81,12 @@ pub(super) struct Syncer<'p> {
     pub(super) refresh_counts: super::policy::RefreshCounts,
     /// What the report should tell beside the counts (e.g. what the graph misses).
     pub(super) notes: Vec<String>,
+    /// Projects whose fetch failed before this sync's project phase: failures in a
+    /// row, when the last was (a fetched detail clears the record; a sub-list that
+    /// fails again continues the count).
+    pub(super) failing_projects: HashMap<String, (i64, i64)>,
+    /// Entities not tried in this sync because their fetch keeps failing.
+    pub(super) backed_off: HashSet<(Kind, String)>,
 }
 
 /// The walk of a global list.
@@ -122,6 +128,8 @@ impl<'p> Syncer<'p> {
             high_written: HashMap::new(),
             refresh_counts: Default::default(),
             notes: Vec::new(),
+            failing_projects: HashMap::new(),
+            backed_off: HashSet::new(),
         }
     }
 }
@@ -134,13 +142,26 @@ impl Syncer<'_> {
         match client.list_page(&w.label, &w.path, &[], page).await {
             Ok(p) => Some(p),
             Err(e) => {
-                tracing::warn!(list = %w.path, page, error = %e, "list page failed");
-                self.failed_lists.push(Failure {
-                    endpoint: w.path.clone(),
-                    kind: String::new(),
-                    id: page.to_string(),
-                    error: e.to_string(),
-                });
+                if let Ids::Sub(key) = &w.ids {
+                    // one project's sub-list: a failure of that project (recorded on
+                    // it, backed off), not of the sync
+                    let f = Failure::new(&w.label, Kind::Project.as_str(), key, &e.to_string());
+                    let now = crate::time::now();
+                    let before = self.failing_projects.get(key).map_or(0, |f| f.0);
+                    let recorded = self.archive.write().and_then(|wr| {
+                        let msg = format!("{}: {}", w.label, f.error);
+                        wr.record_failure_in_row(Kind::Project, key, &msg, now, before + 1)?;
+                        wr.commit()
+                    });
+                    if let Err(e) = recorded {
+                        tracing::error!(error = %e, "cannot record a project's failure");
+                    }
+                    self.note_failures(vec![f]);
+                    return None;
+                }
+                let f = Failure::new(&w.path, "", &page.to_string(), &e.to_string());
+                tracing::warn!(list = %f.endpoint, page, error = %f.error, "list page failed");
+                self.failed_lists.push(f);
                 None
             }
         }
@@ -371,6 +392,11 @@ impl Syncer<'_> {
                     let missing = stored
                         .as_ref()
                         .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+                    // a detail that keeps failing backs off while its item stays the same
+                    let missing = missing
+                        && (change != Change::Unchanged
+                            || stored.as_ref().is_none_or(|e| e.error.is_none())
+                            || self.retry_stored(k, &id)?);
                     if (change != Change::Unchanged || missing)
                         && !self.fetched.contains(&(k, id.clone()))
                         && let Some(j) = Job::new(
@@ -398,6 +424,10 @@ impl Syncer<'_> {
                             let missing = ts
                                 .as_ref()
                                 .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+                            let missing = missing
+                                && (change != Change::Unchanged
+                                    || ts.as_ref().is_none_or(|e| e.error.is_none())
+                                    || self.retry_stored(kind, &tid)?);
                             // a changed item re-fetches only the targets that may have
                             // changed: unfinished ones and those whose status moved
                             let moved = ts.as_ref().is_some_and(|e| {

@@ -9,7 +9,7 @@ use crate::api::client::{Client, ClientError};
 use crate::api::{Kind, LISTS};
 use crate::archive::{Change, Part};
 use serde_json::value::RawValue;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// One detail to fetch.
@@ -132,6 +132,25 @@ impl Syncer<'_> {
         Ok(())
     }
 
+    /// Whether an entity with this failure record (failures in a row, when the last
+    /// was) is tried in this sync; one that is not counts as backed off.
+    fn retry(&mut self, kind: Kind, id: &str, failing: Option<&(i64, i64)>) -> bool {
+        let Some(&(n, at)) = failing else {
+            return true;
+        };
+        let go = self.opts.refresh.retry_failing(crate::time::now(), n, at);
+        if !go && self.backed_off.insert((kind, id.to_string())) {
+            self.refresh_counts.backed_off += 1;
+        }
+        go
+    }
+
+    /// [`Self::retry`] for one stored entity, its failure record read from the archive.
+    pub(super) fn retry_stored(&mut self, kind: Kind, id: &str) -> Result<bool, SyncError> {
+        let f = self.archive.failure_of(kind, id)?;
+        Ok(self.retry(kind, id, f.as_ref()))
+    }
+
     /// Details still missing: list items whose detail (or targets) never arrived.
     pub(super) async fn repair(&mut self) -> Result<(), SyncError> {
         let mut jobs = Vec::new();
@@ -139,7 +158,11 @@ impl Syncer<'_> {
             match details_of(ep) {
                 Details::None => {}
                 Details::Same(k) => {
+                    let failing = self.archive.failing(k)?;
                     for id in self.archive.ids_without_detail(k)? {
+                        if !self.retry(k, &id, failing.get(&id)) {
+                            continue;
+                        }
                         if !self.fetched.contains(&(k, id.clone()))
                             && let Some(j) = Job::new(k, &id, true, false, None)
                         {
@@ -177,8 +200,15 @@ impl Syncer<'_> {
     pub(super) async fn referenced(&mut self) -> Result<(), SyncError> {
         for _round in 0..3 {
             let mut jobs = Vec::new();
+            let mut failing: HashMap<Kind, HashMap<String, (i64, i64)>> = HashMap::new();
             for (kind, id, from_kind, from_id) in self.archive.referenced_missing()? {
                 if self.fetched.contains(&(kind, id.clone())) {
+                    continue;
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = failing.entry(kind) {
+                    e.insert(self.archive.failing(kind)?);
+                }
+                if !self.retry(kind, &id, failing[&kind].get(&id)) {
                     continue;
                 }
                 if let Some(j) = Job::new(kind, &id, false, false, Some((from_kind, from_id))) {
@@ -206,12 +236,16 @@ impl Syncer<'_> {
         let mut due = Vec::new();
         for k in OPEN_KINDS {
             let list_only = LIST_REFRESHED.contains(&k);
+            let failing = self.archive.failing(k)?;
             for (id, first_seen, fetched) in self
                 .archive
                 .open_entities_changed_before(k, self.epoch_rev)?
             {
                 let key = (k, id.clone());
                 if self.fetched.contains(&key) || (list_only && self.seen_items.contains(&key)) {
+                    continue;
+                }
+                if !self.retry(k, &id, failing.get(&id)) {
                     continue;
                 }
                 match policy.due(now, first_seen, fetched) {
@@ -249,7 +283,12 @@ impl Syncer<'_> {
         let mut jobs = Vec::new();
         let mut walkable = Vec::new();
         let now = crate::time::now();
+        let failing = self.archive.failing(Kind::Project)?;
+        self.failing_projects = failing.clone();
         for key in &keys {
+            if !self.retry(Kind::Project, key, failing.get(key)) {
+                continue;
+            }
             let path = format!("projects/{key}");
             if let Err(e) = crate::api::client::encode_path(&path) {
                 // a key such as `github.com/../x/y` cannot be requested faithfully
@@ -259,12 +298,12 @@ impl Syncer<'_> {
                     w.record_error(Kind::Project, key, &e.to_string(), now)?;
                     w.commit()?;
                 }
-                self.note_failures(vec![Failure {
-                    endpoint: "projects/{project}".into(),
-                    kind: Kind::Project.to_string(),
-                    id: key.clone(),
-                    error: e.to_string(),
-                }]);
+                self.note_failures(vec![Failure::new(
+                    "projects/{project}",
+                    Kind::Project.as_str(),
+                    key,
+                    &e.to_string(),
+                )]);
                 continue;
             }
             let stored = self.archive.get(Kind::Project, key)?;
@@ -316,6 +355,10 @@ pub(super) fn store_result(
     match res {
         Ok(raw) => {
             let c = wr.put(job.kind, &job.id, Part::Detail, raw.get(), now, rev)?;
+            if let Some((pk, pid)) = &job.parent {
+                // the parent recorded this target's failure
+                wr.clear_error_about(*pk, pid, &format!("{} {}: ", job.kind, job.id))?;
+            }
             Ok(Stored::Put(if c == Change::Changed && !job.had_detail {
                 Change::New
             } else {
@@ -333,12 +376,12 @@ pub(super) fn store_result(
             } else if let Some((pk, pid)) = &job.parent {
                 wr.record_error(*pk, pid, &format!("{} {}: {msg}", job.kind, job.id), now)?;
             }
-            Ok(Stored::Failed(Failure {
-                endpoint: label,
-                kind: job.kind.to_string(),
-                id: job.id.clone(),
-                error: msg,
-            }))
+            Ok(Stored::Failed(Failure::new(
+                &label,
+                job.kind.as_str(),
+                &job.id,
+                &msg,
+            )))
         }
     }
 }

@@ -124,8 +124,10 @@ impl Syncer<'_> {
             let missing = stored
                 .as_ref()
                 .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
+            // one whose fetch keeps failing is retried on the back-off schedule
             if missing
                 && !self.fetched.contains(&(Kind::Srpm, id.clone()))
+                && (stored.is_none() || self.retry_stored(Kind::Srpm, id)?)
                 && let Some(j) = Job::new(
                     Kind::Srpm,
                     id,

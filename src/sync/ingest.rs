@@ -142,7 +142,7 @@ pub fn ingest_demo(
 /// The synthetic build log of demo job `id` (deterministic; a realistic failing
 /// mock and rpmbuild log, see [`crate::demo::logs`]).
 pub fn demo_log_text(id: &str) -> String {
-    crate::demo::logs::copr_log(id, false)
+    crate::demo::logs::copr_log(id, "", false)
 }
 
 /// Archives logs for up to `max` failed jobs of each kind with logs in a demo
@@ -170,18 +170,23 @@ pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncErr
             if !failed || jobs.len() - start >= max {
                 return;
             }
-            let Some(src) = e
-                .json()
-                .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                .and_then(|v| log_sources(kind, &v).into_iter().find(|s| s.name == name))
-            else {
+            let Some(v) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok()) else {
                 return;
             };
+            let Some(src) = log_sources(kind, &v).into_iter().find(|s| s.name == name) else {
+                return;
+            };
+            // the log names the job's package, as its Log Detective analysis does
+            let package = v
+                .get("project_url")
+                .and_then(Value::as_str)
+                .and_then(crate::demo::package_of)
+                .unwrap_or_default();
             let n = jobs.len() - start;
             let text = match (kind, src.inline) {
                 (_, Some(t)) => t,
-                (Kind::Copr, None) => crate::demo::logs::copr_log(&e.id, n % 5 == 4),
-                (_, None) => crate::demo::logs::koji_log(&e.id),
+                (Kind::Copr, None) => crate::demo::logs::copr_log(&e.id, &package, n % 5 == 4),
+                (_, None) => crate::demo::logs::koji_log(&e.id, &package),
             };
             jobs.push((kind, e.id.clone(), name.to_string(), src.url, text));
         })?;

@@ -13,6 +13,12 @@
 //! per sync; the rest are deferred to the next one. A full re-check refreshes every
 //! unfinished entity, without budget. Age counts from when the archive first stored
 //! the entity, so a first sync of old data does not give up on it at once.
+//!
+//! An entity whose fetch keeps failing (an upstream value the API cannot serve, a
+//! URL that can never be requested) backs off too ([`RefreshPolicy::retry_failing`]):
+//! after a second failure in a row it is tried again an hour later, then 4, 16, 64
+//! hours later, at most weekly; a full re-check tries it at once. Its error stays
+//! recorded on it (and shown on its pages); the sync does not fail for it.
 
 use serde::Serialize;
 
@@ -54,7 +60,22 @@ pub enum Due {
     GivenUp,
 }
 
+/// Longest wait between two tries of an entity that keeps failing.
+const FAILING_MAX_WAIT: i64 = 7 * 86_400;
+
 impl RefreshPolicy {
+    /// Whether an entity whose last `failures` fetches failed, the last at `last_at`,
+    /// is tried again at `now` (see the module docs).
+    pub fn retry_failing(&self, now: i64, failures: i64, last_at: i64) -> bool {
+        if self.full_recheck || failures < 2 {
+            return true;
+        }
+        let wait = 3_600i64
+            .saturating_mul(4i64.saturating_pow((failures - 2).min(10) as u32))
+            .min(FAILING_MAX_WAIT);
+        now - last_at >= wait
+    }
+
     /// The decision for an entity first stored at `first_seen` and last fetched at
     /// `last_fetched` (UNIX seconds), at time `now`.
     pub fn due(&self, now: i64, first_seen: i64, last_fetched: i64) -> Due {
@@ -82,6 +103,9 @@ pub struct RefreshCounts {
     pub deferred: u64,
     /// Entities too old to be refreshed but by a full re-check.
     pub given_up: u64,
+    /// Entities (finished or not) whose fetch keeps failing, not tried in this sync
+    /// ([`RefreshPolicy::retry_failing`]).
+    pub backed_off: u64,
 }
 
 #[cfg(test)]
@@ -102,5 +126,27 @@ mod tests {
             ..p
         };
         assert_eq!(full.due(now, now - 31 * day, now - 60), Due::Now);
+    }
+
+    #[test]
+    fn failing_entities_back_off_up_to_a_week() {
+        let p = RefreshPolicy::default();
+        let h = 3_600;
+        let now = 1_000 * 86_400;
+        assert!(
+            p.retry_failing(now, 1, now - 1),
+            "one failure: the next sync"
+        );
+        assert!(!p.retry_failing(now, 2, now - h + 1));
+        assert!(p.retry_failing(now, 2, now - h));
+        assert!(!p.retry_failing(now, 3, now - 3 * h));
+        assert!(p.retry_failing(now, 3, now - 4 * h));
+        assert!(!p.retry_failing(now, 40, now - 6 * 86_400));
+        assert!(p.retry_failing(now, 40, now - 7 * 86_400));
+        let full = RefreshPolicy {
+            full_recheck: true,
+            ..p
+        };
+        assert!(full.retry_failing(now, 40, now - 1));
     }
 }

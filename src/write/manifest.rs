@@ -118,7 +118,12 @@ impl OutputWriter {
     /// Starts the new manifest (streamed to a temporary file; committed by
     /// [`OutputWriter::finish`]) with the build state line `state`.
     pub fn manifest(&self, state: &str) -> Result<ManifestOut, WriteError> {
-        ManifestOut::create(&self.root, state)
+        let mut out = ManifestOut::create(&self.root, state)?;
+        // the last state line counts: one after the entries (see `restate`) may differ
+        if self.prev.state.as_deref() != Some(state) {
+            out.differs();
+        }
+        Ok(out)
     }
 
     /// Streams the previous manifest (file and journal) into a new one, with the
@@ -169,6 +174,21 @@ impl OutputWriter {
             out.differs();
         }
         out.line(path, hash, shape)
+    }
+
+    /// Ends `out` with the build state line `state` when it differs from the one
+    /// `out` was started with (a build that learns more while writing: the pages
+    /// that failed). The last state line of a manifest counts.
+    pub fn restate(&self, out: &mut ManifestOut, state: &str) -> Result<(), WriteError> {
+        if self.prev.state.as_deref() != Some(state) {
+            out.differs();
+        }
+        let mut line = Vec::new();
+        manifest_header(&mut line, state);
+        if line != out.head {
+            out.file.write_all(&line).map_err(io_err(&out.tmp))?;
+        }
+        Ok(())
     }
 
     /// Calls `f` with every entry of the previous manifest (the file with its
@@ -269,9 +289,10 @@ pub fn manifest_line(out: &mut Vec<u8>, path: &str, hash: u128, shape: u64) {
     let _ = writeln!(out, "{hash:032x}\t{shape:016x}\t{path}");
 }
 
-/// The state line of a manifest text, if it has one.
+/// The state line of a manifest text, if it has one (the last one: a build may end
+/// its manifest with a fuller state than it started it with).
 pub fn manifest_state(text: &str) -> Option<&str> {
-    text.lines().next().and_then(|l| l.strip_prefix("#state\t"))
+    text.lines().rev().find_map(|l| l.strip_prefix("#state\t"))
 }
 
 /// Parses one manifest entry line: path, content hash, shape hash (0 for the
@@ -347,6 +368,8 @@ pub struct ManifestOut {
     pub(super) keep: HashSet<u64>,
     pub(super) same: bool,
     pub(super) lines: usize,
+    /// The header line it started with.
+    head: Vec<u8>,
 }
 
 impl ManifestOut {
@@ -372,8 +395,9 @@ impl ManifestOut {
             keep: HashSet::new(),
             same: old_head.as_bytes() == head.as_slice(),
             lines: 0,
+            head,
         };
-        out.file.write_all(&head).map_err(io_err(&out.tmp))?;
+        out.file.write_all(&out.head).map_err(io_err(&out.tmp))?;
         Ok(out)
     }
 
@@ -385,6 +409,13 @@ impl ManifestOut {
         self.keep.insert(xxh3_64(path.as_bytes()));
         self.lines += 1;
         Ok(())
+    }
+
+    /// Leaves the file `path` where it is at [`OutputWriter::finish`] without
+    /// listing it: a page that could not be written keeps its last version (if
+    /// any) until a build writes it again.
+    pub fn spare(&mut self, path: &str) {
+        self.keep.insert(xxh3_64(path.as_bytes()));
     }
 
     /// Marks the manifest as different from the previous one.

@@ -9,8 +9,9 @@
 // pages, and the API mirror's Copr list items of the project), sorted (oldest
 // first, by project, by PR number), and a reload of the URL shows the same view. The
 // pipelines list filtered by a project has as many rows as the project's history
-// pages; the projects list and the home page search find a project by part of its
-// name and by a pasted repository URL.
+// pages; the projects list sorts A–Z ignoring case, as its static pages do; the
+// projects list and the home page search find a project by part of its name and
+// by a pasted repository URL.
 // Fails on console errors, page errors and any request that is not file://.
 // Exit: 0 pass, 1 fail, 2 setup error.
 import fs from 'node:fs';
@@ -203,7 +204,8 @@ async function withJs(truth, perProject) {
     await page.selectOption('#lf-sort', 'project');
     v = await settle(page, '#status=success&sort=project');
     check(v.matches === truth.success, `success matches ${v.matches} != ${truth.success}`);
-    for (let i = 1; i < v.rows.length; i++) check(v.rows[i - 1].project <= v.rows[i].project, 'project order broken');
+    const lower = (p) => (p || '').toLowerCase();
+    for (let i = 1; i < v.rows.length; i++) check(lower(v.rows[i - 1].project) <= lower(v.rows[i].project), 'project order broken (A–Z ignores case)');
     await page.selectOption('#lf-sort', 'pr');
     v = await settle(page, '#status=success&sort=pr');
     const prs = v.rows.map((r) => (r.pr === '' ? -1 : Number(r.pr)));
@@ -233,6 +235,20 @@ async function withJs(truth, perProject) {
     check(v.matches === history, `pipelines of ${key}: ${v.matches} != ${history} of its history pages`);
     check(v.rows.every((r) => r.project === key), 'a pipeline of another project');
     console.log(`  [js on ] pipelines of ${key}: ${v.matches}, as its history pages say`);
+
+    // the projects list A–Z ignores case, in the same order as its static pages
+    await page.goto(url('projects/index.html') + '#q=.', { waitUntil: 'load' });
+    v = await ready(page);
+    const keys = v.rows.map((r) => r.id);
+    for (let i = 1; i < keys.length; i++) {
+      check(lower(keys[i - 1]) <= lower(keys[i]), `projects A–Z: ${keys[i - 1]} before ${keys[i]}`);
+    }
+    const staticKeys = await page.locator('#lf-static tbody tr td:first-child a:not(.ext)').evaluateAll(
+      (as) => as.map((a) => decodeURIComponent(new URL(a.href).pathname).replace(/^.*\/projects\//, '').replace(/\/index\.html$/, '')));
+    check(JSON.stringify(keys.slice(0, staticKeys.length)) === JSON.stringify(staticKeys),
+      `projects A–Z: the filter's order differs from the static page's (${keys.slice(0, 3)} / ${staticKeys.slice(0, 3)})`);
+    check(keys.some((k) => k !== k.toLowerCase()), 'projects A–Z: no mixed-case project to sort');
+    console.log(`  [js on ] projects A–Z ignoring case: ${keys.length} rows, as the static page`);
 
     // the projects list: part of a name, and a pasted URL
     const repoName = key.split('/').pop();

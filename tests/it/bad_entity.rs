@@ -385,4 +385,115 @@ fn a_page_that_cannot_be_written_is_reported_and_the_rest_published() {
     // the other changed job page was written
     let other = std::fs::read_to_string(out.join("jobs/copr/2004/index.html")).unwrap();
     assert!(other.contains("rror"), "2004 shows its new status");
+
+    // the cause goes; nothing in the archive changed, yet the next incremental build
+    // writes the page (the last build recorded it as failed)
+    std::fs::remove_dir_all(&page).unwrap();
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["mode"], "incremental", "{r}");
+    assert!(std::fs::read_to_string(&page).unwrap().contains("rror"));
+
+    // the same after a full build (whose manifest is started before it knows)
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    let o = crate::support::packit_pages()
+        .args(["build", "--full", "--archive"])
+        .arg(&a)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::remove_dir_all(&page).unwrap();
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["mode"], "incremental", "{r}");
+    assert_eq!(r["rendered"], 1, "only the page that failed: {r}");
+    assert!(page.is_file());
+    // and once written, it is not rendered again
+    let o = build();
+    assert!(o.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["rendered"], 0, "{r}");
+}
+
+#[test]
+fn names_with_bidi_controls_are_shown_isolated() {
+    use serde_json::json;
+    let d = crate::support::fresh_dir("bad-entity-bidi");
+    let a = d.join("archive.sqlite");
+    let out = d.join("site");
+    crate::support::synthetic_archive(&a, 12, false);
+    crate::support::set_fields(
+        &a,
+        Kind::Copr,
+        "2002",
+        &[
+            ("copr_project", json!("פרויקט")),
+            ("copr_owner", json!("evil\u{202e}exe.txt")),
+        ],
+    );
+    packit_pages::build(&packit_pages::BuildOptions {
+        archive: a.clone(),
+        out: out.clone(),
+        ..Default::default()
+    })
+    .unwrap();
+    let html = std::fs::read_to_string(out.join("jobs/copr/2002/index.html")).unwrap();
+    // in text: isolated, the override shown as a marker, never raw
+    assert!(html.contains("<bdi>evil⟨U+202E⟩exe.txt</bdi>"), "{html}");
+    assert!(html.contains("<bdi>פרויקט</bdi>"), "{html}");
+    assert!(!html.contains('\u{202e}'));
+    // never inside a tag, and no bracket left behind
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap();
+        assert!(
+            !tag.contains("bdi") || tag == "bdi" || tag == "/bdi",
+            "{tag}"
+        );
+    }
+    assert!(!html.contains('\u{fdd0}') && !html.contains('\u{fdd1}'));
+    // an ordinary page keeps its bytes: no bdi at all
+    let plain = std::fs::read_to_string(out.join("jobs/copr/2004/index.html")).unwrap();
+    assert!(!plain.contains("<bdi>"));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn a_live_session_writes_a_page_that_failed_once_its_cause_is_gone() {
+    let d = crate::support::fresh_dir("bad-entity-session");
+    let a = d.join("archive.sqlite");
+    let out = d.join("site");
+    crate::support::synthetic_archive(&a, 12, false);
+    let opts = crate::support::build_options(a.clone(), out.clone());
+    let (mut session, _) = packit_pages::site::Session::open(&opts).unwrap();
+    let page = out.join("jobs/copr/2002/index.html");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    crate::support::set_status(&a, Kind::Copr, "2002", "error");
+    let r = session.update().unwrap();
+    assert_eq!(r.failed_pages.len(), 1, "{:?}", r.failed_pages);
+    assert_eq!(r.failed_pages[0].entity, "copr 2002");
+    // the cause goes; the archive did not change, yet the next update writes it
+    std::fs::remove_dir_all(&page).unwrap();
+    let r = session.update().unwrap();
+    assert!(r.failed_pages.is_empty(), "{:?}", r.failed_pages);
+    assert!(std::fs::read_to_string(&page).unwrap().contains("rror"));
+    // a page a session could not write is written by the next build, too
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("in-the-way")).unwrap();
+    crate::support::set_status(&a, Kind::Copr, "2002", "failure");
+    assert_eq!(session.update().unwrap().failed_pages.len(), 1);
+    drop(session);
+    std::fs::remove_dir_all(&page).unwrap();
+    let r = packit_pages::build(&opts).unwrap();
+    assert!(r.failed_pages.is_empty(), "{:?}", r.failed_pages);
+    assert!(page.is_file());
+    // and then nothing is left to retry
+    let r = packit_pages::build(&opts).unwrap();
+    assert_eq!(r.rendered, 0, "{r:?}");
+    std::fs::remove_dir_all(&d).unwrap();
 }

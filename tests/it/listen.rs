@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use support::broker::{Broker, Publisher, publish};
-use support::stub::{Dataset, Stub};
+use support::stub::{Dataset, Faults, Stub};
 use support::{TempDir, mini_dataset};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -631,6 +631,65 @@ async fn follow_up_refresh_catches_a_late_api(broker: &Broker) {
     l.shutdown().await;
 }
 
+/// Scenario 9: a message during a long poll is applied within seconds, with the
+/// default politeness (5 requests/s, shared by the poll and the refresh); what the
+/// poll writes after the message's build still reaches the pages when it ends.
+async fn message_during_a_long_poll(broker: &Broker) {
+    let mut site = Site::new("listen-longpoll", 6).await;
+    // the poll is slow (one list takes 12 s a page) ...
+    site.stub.set_faults(Faults {
+        slow_paths: vec![("testing-farm/results".into(), Duration::from_secs(12))],
+        ..Faults::none()
+    });
+    // ... and brings, after the message, a finished SRPM build that only its refresh
+    // of unfinished jobs (by their detail endpoint) sees
+    site.ds.details.get_mut("srpm-builds/1005").unwrap()["status"] = json!("success");
+    finish_2010(&mut site);
+    assert!(site.page("jobs/srpm/1005/index.html").contains("running"));
+    let mut l = start_with(&site, bus(broker, "pp-longpoll", None), |o| {
+        o.poll_interval = Some(Duration::from_secs(3600));
+        o.sync.client.requests_per_second = 5.0;
+    });
+    l.connected().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sent = Instant::now();
+    publish(
+        &broker.publisher_config(),
+        "longpoll",
+        &[copr_end(7000005, "fedora-40-x86_64", 1)],
+    );
+    loop {
+        match l.next(30).await {
+            ListenEvent::Batch(_) => break,
+            ListenEvent::Polled(..) => panic!("the poll ended before the message was applied"),
+            _ => {}
+        }
+    }
+    let latency = sent.elapsed();
+    eprintln!("message applied {latency:?} after publishing, during a poll");
+    assert!(latency <= Duration::from_secs(5), "{latency:?}");
+    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
+    loop {
+        if let ListenEvent::Polled(report, build) = l.next(120).await {
+            assert!(report.totals.changed >= 1, "the poll finds the SRPM build");
+            assert!(build.is_some(), "a build follows the poll");
+            break;
+        }
+    }
+    let page = site.page("jobs/srpm/1005/index.html");
+    let stored = packit_pages::archive::Archive::open_read_only(&site.sync.archive)
+        .unwrap()
+        .get(packit_pages::api::Kind::Srpm, "1005")
+        .unwrap()
+        .and_then(|e| e.status);
+    assert_eq!(stored.as_deref(), Some("success"), "the poll refreshed it");
+    assert!(
+        !page.contains("running") && page.contains("success"),
+        "the poll's late rows reach the page"
+    );
+    l.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn listener_against_a_real_broker() {
     let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
@@ -641,6 +700,7 @@ async fn listener_against_a_real_broker() {
     api_outage_requeues(&broker).await;
     server_named_queue_and_duplicates(&broker).await;
     follow_up_refresh_catches_a_late_api(&broker).await;
+    message_during_a_long_poll(&broker).await;
     broker_restart_loses_nothing(&mut broker).await;
     tokio::task::spawn_blocking(move || drop(broker))
         .await

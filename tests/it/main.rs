@@ -27,6 +27,7 @@ mod support {
 }
 
 mod answers;
+mod answers_more;
 mod answers_pipeline;
 mod architecture;
 mod bad_entity;
@@ -37,6 +38,7 @@ mod demo;
 mod deploy;
 mod embed;
 mod faithful;
+mod hostile;
 mod incremental;
 mod listen;
 mod logs;
@@ -46,3 +48,4 @@ mod site;
 mod site_checks;
 mod sync;
 mod watch;
+mod write_order;

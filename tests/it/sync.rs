@@ -788,6 +788,96 @@ fn failing_details_are_recorded_then_repaired() {
     assert_eq!(paths.get("copr-builds/2010"), Some(&1));
 }
 
+/// An entity whose fetch keeps failing (a detail, a project's sub-list) is recorded
+/// with its error, never makes the sync incomplete, and backs off: after two
+/// failures in a row it is not asked again in the next sync (a full re-check asks).
+#[test]
+fn entities_that_keep_failing_back_off_and_never_fail_the_sync() {
+    let ds = mini_dataset(20);
+    let stub = Stub::start(&ds);
+    let dir = TempDir::new("sync-backoff");
+    let mut opts = options(&stub, &dir.join("a.sqlite"));
+    opts.client.max_retries = 0;
+    let prs = ds
+        .lists
+        .keys()
+        .find(|k| k.starts_with("projects/") && k.ends_with("/prs"))
+        .expect("a project with pull requests")
+        .clone();
+    stub.set_faults(Faults {
+        fail_paths: vec!["srpm-builds/1005".into(), prs.clone()],
+        ..Faults::none()
+    });
+    let rt = rt();
+    for round in 1..=2 {
+        stub.clear_log();
+        let r = rt.block_on(run(&opts));
+        assert!(r.complete, "round {round}: {}", r.summary());
+        let paths = requests_by_path(&stub);
+        assert_eq!(paths.get("srpm-builds/1005"), Some(&1), "round {round}");
+        if round == 1 {
+            assert_eq!(paths.get(prs.as_str()), Some(&1), "round {round}");
+            assert!(
+                r.failed_entities
+                    .iter()
+                    .any(|f| f.kind == "project" && prs.contains(&f.id)),
+                "{}",
+                r.summary()
+            );
+            let a = Archive::open_read_only(&opts.archive).unwrap();
+            let key = prs
+                .strip_prefix("projects/")
+                .unwrap()
+                .strip_suffix("/prs")
+                .unwrap();
+            let project = a.get(Kind::Project, key).unwrap().unwrap();
+            assert!(
+                project.error.as_deref().unwrap().contains("prs"),
+                "the project records its sub-list's failure: {:?}",
+                project.error
+            );
+        }
+    }
+    // the third sync leaves both alone
+    stub.clear_log();
+    let r = rt.block_on(run(&opts));
+    assert!(
+        r.complete && r.failed_entities.is_empty(),
+        "{}",
+        r.summary()
+    );
+    assert!(r.refresh.backed_off >= 1, "{}", r.summary());
+    assert!(r.summary().contains("backed off"), "{}", r.summary());
+    let paths = requests_by_path(&stub);
+    assert_eq!(paths.get("srpm-builds/1005"), None);
+    assert_eq!(paths.get(prs.as_str()), None);
+    // a full re-check asks again
+    opts.refresh.full_recheck = true;
+    stub.clear_log();
+    let r = rt.block_on(run(&opts));
+    assert!(r.complete, "{}", r.summary());
+    assert_eq!(requests_by_path(&stub).get("srpm-builds/1005"), Some(&1));
+}
+
+/// A 1 MB value in a failure is shortened (with a hash) in the report and its summary.
+#[test]
+fn failures_shorten_long_values() {
+    let long = format!("github.com/x/{}", "y".repeat(1 << 20));
+    let f = sync::Failure::new(
+        "projects/{project}",
+        "project",
+        &long,
+        &format!("GET {long}: no"),
+    );
+    assert!(
+        f.id.len() < 400 && f.error.len() < 400,
+        "{} {}",
+        f.id.len(),
+        f.error.len()
+    );
+    assert!(f.id.starts_with("github.com/x/yyy") && f.id.contains("bytes, #"));
+}
+
 #[test]
 fn failed_responses_never_overwrite_stored_data() {
     let ds = mini_dataset(15);

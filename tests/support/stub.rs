@@ -54,6 +54,9 @@ pub struct Faults {
     pub truncate: f64,
     /// Delay added before every answer.
     pub latency: Duration,
+    /// Delay added before answers whose decoded path (without `/api/`) starts with
+    /// the prefix: a slow list, a slow poll.
+    pub slow_paths: Vec<(String, Duration)>,
     /// Only requests numbered below this (counted from server start) are faulted.
     pub first_n: Option<u64>,
     /// Requests whose decoded path (without `/api/`) equals one of these always get a
@@ -496,6 +499,9 @@ async fn serve_conn(state: Arc<State>, mut sock: TcpStream) {
             user_agent: None,
         }
         .path();
+        if let Some((_, d)) = faults.slow_paths.iter().find(|(p, _)| path.starts_with(p)) {
+            tokio::time::sleep(*d).await;
+        }
         if req.target.starts_with("/logs/") {
             let status = serve_log(&mut sock, &req.target, req.method == "HEAD").await;
             state.log.lock().unwrap().push(LogEntry {

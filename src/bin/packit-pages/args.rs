@@ -53,7 +53,9 @@ messages. `listen` reads a fedora-messaging configuration file (amqp_url, [tls],
 maps every message to what must be re-fetched from the Packit API, coalesces bursts,
 updates the archive, rebuilds the site incrementally, and only then acknowledges the
 messages. Testing Farm sends nothing and the bus can drop messages, so an incremental
-sync also runs every --poll-interval seconds (the first at start).
+sync also runs every --poll-interval seconds (the first at start), beside message
+handling: a message's refresh goes first within the one politeness budget, so its
+pages do not wait for a poll.
 
 SIGTERM or Ctrl-C finishes the current batch and exits. Exit status: 0 after a clean
 stop, 1 on a set-up error, 2 on a usage error.";
@@ -245,7 +247,9 @@ pub(crate) struct SyncArgs {
     pub(crate) refresh_budget: usize,
 
     /// Refresh every unfinished job, given up or not, without budget (a full
-    /// re-check: one request per unfinished job).
+    /// re-check: one request per unfinished job). Also retries at once the entities
+    /// whose fetch keeps failing, which otherwise back off (after two failures in a
+    /// row: 1, 4, 16, 64 hours, at most a week) without failing the sync.
     #[arg(long)]
     pub(crate) recheck_all: bool,
 

@@ -73,7 +73,12 @@ pub(crate) fn build(a: BuildArgs, cfg: &Config) -> anyhow::Result<ExitCode> {
     }
     if !report.failed_pages.is_empty() {
         for f in &report.failed_pages {
-            eprintln!("page not written: {}: {}", f.file, f.error);
+            eprintln!(
+                "page not written: {}: {}: {}",
+                packit_pages::site::short(&f.file),
+                f.entity,
+                f.error
+            );
         }
         eprintln!(
             "{} page(s) could not be written; every other page was written and published",

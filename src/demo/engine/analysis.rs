@@ -7,6 +7,7 @@ use super::builds::{CoprT, SrpmOut};
 use super::usage::J_LD;
 use super::vocab::{V_LD, V_OSH, chroot_dist};
 use super::{Ctx, Gen, OSH, P_DETAIL, P_STATUS, P_UUID, next, with_info};
+use crate::demo::logs;
 use crate::demo::rng::Rng;
 
 /// A Log Detective run to create for a failed build target.
@@ -15,6 +16,8 @@ pub(super) struct LdReq {
     pub(super) chroot: String,
     pub(super) target_build: String,
     pub(super) t: i64,
+    /// The failed Copr build (target) analysed; none for a Koji build.
+    pub(super) copr: Option<i64>,
 }
 
 impl Gen<'_> {
@@ -65,18 +68,29 @@ impl Gen<'_> {
         for (j, ld) in lds.iter().enumerate() {
             let fin = self.pick_final(&V_LD, &mut rs, c.index, c.lane, j);
             let status = if c.recent { "running" } else { fin };
-            let line = rd.range(40, 4000);
+            // (drawn still, so the rest of the data set stays as it was)
+            let _ = rd.range(40, 4000);
             let response = match status {
-                "complete" => json!({
-                    "explanation": {"text": format!("The build of {} failed in %check: test_api_timeout raised an AssertionError after the mocked server did not answer.{}", c.package, self.hostile_suffix(c.index))},
-                    "no_issue_found": false,
-                    "snippets": [
-                        {"line_number": line, "source_file": "builder-live.log", "text": "FAILED tests/test_api.py::test_api_timeout - AssertionError: assert 504 == 200", "snippet_analysis": "A unit test failed because the HTTP response code differed from the expected one."},
-                        {"line_number": line + 12, "source_file": "builder-live.log", "text": "error: Bad exit status from rpm-tmp.Xa81Zq (%check)", "snippet_analysis": "rpmbuild stopped in the %check section."},
-                        {"line_number": line + 40, "source_file": "root.log", "text": "DEBUG util.py:461:  Child return code was: 1"}
-                    ],
-                    "solution": {"text": "Mark the flaky test as skipped in %check or fix the timeout handling upstream."}
-                }),
+                "complete" => {
+                    // what the analysed job's own log shows (see `demo::logs`)
+                    let cause = match ld.copr {
+                        Some(id) => logs::copr_cause(&id.to_string(), &c.package, &ld.chroot),
+                        None => logs::koji_cause(&c.package, &ld.chroot),
+                    };
+                    let snippets: Vec<Value> = cause
+                        .snippets
+                        .iter()
+                        .map(|(n, text, remark)| {
+                            json!({"line_number": n, "source_file": cause.log, "text": text, "snippet_analysis": remark})
+                        })
+                        .collect();
+                    json!({
+                        "explanation": {"text": format!("{}{}", cause.explanation, self.hostile_suffix(c.index))},
+                        "no_issue_found": false,
+                        "snippets": snippets,
+                        "solution": {"text": cause.solution}
+                    })
+                }
                 "unknown" => {
                     json!({"explanation": {"text": "No clear cause was found in the log."}, "no_issue_found": true, "snippets": []})
                 }

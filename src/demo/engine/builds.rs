@@ -189,6 +189,7 @@ impl Gen<'_> {
                     chroot: chroot.to_string(),
                     target_build: build_id.to_string(),
                     t: f + 60,
+                    copr: Some(id),
                 });
             }
             rows.push(Row {

@@ -95,6 +95,7 @@ impl Gen<'_> {
                     chroot: format!("{target}-x86_64"),
                     target_build: task.to_string(),
                     t: f + 60,
+                    copr: None,
                 });
             }
             let detail = json!({

@@ -1,6 +1,6 @@
 //! One batch of messages, start to end: de-duplication by `message_id`, dispatch,
 //! the merged refresh, the site build, then the acknowledgement (or the batch sent
-//! back); and the polls and follow-up refreshes between batches.
+//! back); the follow-up refreshes; the loop that waits for messages, polls and follow-ups.
 
 use super::connection::{BrokerError, Deliveries, header_str};
 use super::{BatchReport, ListenEvent, ListenOptions, ListenStats, due, tick};
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// Why a batch was sent back to the queue (reported as [`ListenEvent::Requeued`]).
 #[derive(Debug, thiserror::Error)]
-enum BatchError {
+pub(super) enum BatchError {
     /// The refresh failed.
     #[error("refresh: {0}")]
     Refresh(#[source] SyncError),
@@ -74,6 +74,12 @@ pub(super) struct Listener<'o> {
     pub(super) followup: Option<(tokio::time::Instant, RefreshRequest)>,
     /// The site's live build state (opened by the first build).
     pub(super) session: std::sync::Arc<std::sync::Mutex<Option<crate::site::Session>>>,
+    /// The poll running beside message handling, if one is.
+    pub(super) poll: Option<super::poll::Running>,
+    /// The API politeness budget of polls and refreshes (refreshes go first).
+    pub(super) pacer: crate::api::client::Pacer,
+    /// Whether a build ran (and so recorded a capped revision) during the poll.
+    pub(super) built_during_poll: bool,
 }
 
 /// Why [`Listener::consume`] returned.
@@ -85,24 +91,42 @@ pub(super) enum Ended {
 }
 
 impl Listener<'_> {
+    /// The sync options of message refreshes: the shared budget, first in line.
+    fn urgent_sync(&self) -> crate::sync::SyncOptions {
+        let mut o = self.opts.sync.clone();
+        o.client.pacer = Some(self.pacer.clone());
+        o.client.urgent = true;
+        o
+    }
+
     pub(super) fn emit(&self, e: ListenEvent) {
         if let Some(tx) = &self.opts.events {
             let _ = tx.send(e);
         }
     }
 
-    async fn build(&self) -> Result<Option<BuildReport>, BatchError> {
+    /// Brings the site up to date. While a poll runs, the build records at most the
+    /// revision before it (see [`crate::site::Session::update_below`]), so the rows
+    /// the poll writes later are read by the next build.
+    pub(super) async fn build(&mut self) -> Result<Option<BuildReport>, BatchError> {
         let Some(b) = self.opts.build.clone() else {
             return Ok(None);
         };
+        let cap = self.poll.as_ref().map(|p| p.before);
+        self.built_during_poll |= cap.is_some();
         let session = self.session.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
             let result = match guard.as_mut() {
-                Some(s) => s.update(),
-                None => crate::site::Session::open(&b).map(|(s, r)| {
+                Some(s) => s.update_below(cap),
+                None => crate::site::Session::open(&b).and_then(|(mut s, r)| {
+                    // a full build records the archive's revision: record the cap
+                    let r = match cap {
+                        Some(c) if c < s.revision() => s.update_below(Some(c)).map(|_| r)?,
+                        _ => r,
+                    };
                     *guard = Some(s);
-                    r
+                    Ok(r)
                 }),
             };
             if result.is_err() {
@@ -117,41 +141,16 @@ impl Listener<'_> {
         .map_err(BatchError::Build)
     }
 
-    pub(super) async fn poll(&mut self) {
-        let mut o = self.opts.sync.clone();
-        o.usage = false;
-        match crate::sync::sync(&o, &NoProgress).await {
-            Ok(report) => {
-                self.stats.polls += 1;
-                let changed = report.totals.new + report.totals.changed + report.totals.gone > 0;
-                let build = if changed || self.stats.polls == 1 {
-                    match self.build().await {
-                        Ok(b) => b,
-                        Err(e) => {
-                            tracing::error!(error = %e, "build after poll failed");
-                            None
-                        }
-                    }
-                } else {
-                    None
-                };
-                tracing::info!(
-                    new = report.totals.new,
-                    changed = report.totals.changed,
-                    "poll done"
-                );
-                self.emit(ListenEvent::Polled(Box::new(report), build.map(Box::new)));
-            }
-            Err(e) => tracing::error!(error = %e, "poll failed"),
-        }
-    }
-
     /// Runs the pending follow-up refresh (and build).
     async fn settle(&mut self) {
         let Some((_, req)) = self.followup.take() else {
             return;
         };
-        match crate::sync::refresh(&self.opts.sync, &req, &NoProgress).await {
+        let refresh = {
+            let _first = self.pacer.hold();
+            crate::sync::refresh(&self.urgent_sync(), &req, &NoProgress).await
+        };
+        match refresh {
             Ok(report) => {
                 let changed = report.totals.new + report.totals.changed + report.totals.gone > 0;
                 let build = if changed {
@@ -219,9 +218,13 @@ impl Listener<'_> {
         }
         if !rep.request.is_empty() {
             let outcome = async {
-                let report = crate::sync::refresh(&self.opts.sync, &rep.request, &NoProgress)
-                    .await
-                    .map_err(BatchError::Refresh)?;
+                let report = {
+                    // the poll waits while a message's requests go out
+                    let _first = self.pacer.hold();
+                    crate::sync::refresh(&self.urgent_sync(), &rep.request, &NoProgress)
+                        .await
+                        .map_err(BatchError::Refresh)?
+                };
                 if let Some(f) = report.failed_lists.first() {
                     // the API did not answer (after the client's retries): keep the
                     // messages; a failed detail is retried by the next poll instead
@@ -303,7 +306,11 @@ impl Listener<'_> {
                 biased;
                 _ = shutdown.as_mut() => return Ended::Shutdown,
                 _ = tick(poll) => {
-                    self.poll().await;
+                    self.start_poll();
+                    continue;
+                }
+                r = super::poll::done(&mut self.poll) => {
+                    self.finish_poll(r).await;
                     continue;
                 }
                 _ = due(&self.followup) => {

@@ -292,11 +292,19 @@
     function sorted(list, sort) {
       var by;
       if (kind === "projects") {
-        if (sort === "pipelines") by = function (a, b) { return b.pipelines - a.pipelines || (a.key < b.key ? -1 : 1); };
-        else if (sort === "prs") by = function (a, b) { return b.prs - a.prs || (a.key < b.key ? -1 : 1); };
-        else by = function (a, b) { return a.key < b.key ? -1 : a.key > b.key ? 1 : 0; };
+        // A–Z ignoring case, as the pages are (ties: the key's own order)
+        var az = function (a, b) {
+          var x = a.key.toLowerCase(), y = b.key.toLowerCase();
+          return x < y ? -1 : x > y ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+        };
+        if (sort === "pipelines") by = function (a, b) { return b.pipelines - a.pipelines || az(a, b); };
+        else if (sort === "prs") by = function (a, b) { return b.prs - a.prs || az(a, b); };
+        else by = az;
       } else if (sort === "oldest") by = function (a, b) { return a.t - b.t || a.id - b.id; };
-      else if (sort === "project") by = function (a, b) { return a.p < b.p ? -1 : a.p > b.p ? 1 : b.t - a.t || b.id - a.id; };
+      else if (sort === "project") by = function (a, b) {
+        var x = (a.p || "").toLowerCase(), y = (b.p || "").toLowerCase();
+        return x < y ? -1 : x > y ? 1 : a.p < b.p ? -1 : a.p > b.p ? 1 : b.t - a.t || b.id - a.id;
+      };
       else if (sort === "pr") by = function (a, b) {
         var x = a.tk === 1 ? a.tv : -1, y = b.tk === 1 ? b.tv : -1;
         return y - x || b.t - a.t || b.id - a.id;
