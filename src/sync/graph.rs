@@ -197,7 +197,16 @@ impl Syncer<'_> {
                     ordered: false,
                     filter: false,
                 };
-                self.walk(&w).await?;
+                if !self.walk(&w).await? {
+                    // the project's lists are where this walk finds everything: without
+                    // one the sync is incomplete (the failure is on the project too)
+                    let error = self
+                        .failed_entities
+                        .last()
+                        .map_or_else(String::new, |f| f.error.clone());
+                    self.failed_lists
+                        .push(Failure::new(&w.path, "", "1", &error));
+                }
             }
         }
         Ok(())

@@ -487,3 +487,25 @@ fn the_report_names_what_the_graph_cannot_reach() {
     assert!(summary.contains("  note: "), "{summary}");
     assert!(note(downstream).contains("--discover lists"));
 }
+
+/// A project list that cannot be read leaves the scoped sync incomplete (exit status
+/// 1): the project's lists are where it finds everything.
+#[test]
+fn a_failing_project_list_makes_the_sync_incomplete() {
+    let ds = support::mini_dataset(6);
+    let stub = Stub::start(&ds);
+    let key = "github.com/org1/repo1";
+    stub.set_faults(support::stub::Faults {
+        fail_paths: vec![format!("projects/{key}/prs")],
+        ..support::stub::Faults::none()
+    });
+    let dir = TempDir::new("scoped-failing-list");
+    let mut opts = scoped_options(&stub, &dir.join("a.sqlite"), key);
+    opts.client.max_retries = 0;
+    let r = rt().block_on(sync::sync(&opts, &NoProgress)).unwrap();
+    assert!(!r.complete, "{}", r.summary());
+    assert_eq!(r.failed_lists[0].endpoint, format!("projects/{key}/prs"));
+    // read again, it completes
+    stub.set_faults(support::stub::Faults::none());
+    assert!(run(&rt(), &opts).complete);
+}
