@@ -145,6 +145,19 @@ impl Syncer<'_> {
         go
     }
 
+    /// The detail fetch of `kind`/`id`, whether stored already or not (`None` for an
+    /// id no request can name).
+    pub(super) fn detail_job(&self, kind: Kind, id: &str) -> Result<Option<Job>, SyncError> {
+        let stored = self.archive.get(kind, id)?;
+        Ok(Job::new(
+            kind,
+            id,
+            stored.is_some(),
+            stored.as_ref().is_some_and(|e| e.detail_json.is_some()),
+            None,
+        ))
+    }
+
     /// [`Self::retry`] for one stored entity, its failure record read from the archive.
     pub(super) fn retry_stored(&mut self, kind: Kind, id: &str) -> Result<bool, SyncError> {
         let f = self.archive.failure_of(kind, id)?;
@@ -280,13 +293,26 @@ impl Syncer<'_> {
             .into_iter()
             .filter(|k| self.opts.scope.contains(Some(k)) && !k.starts_with(ANITYA_PREFIX))
             .collect();
+        self.read_projects(&keys, false).await
+    }
+
+    /// Each project's detail and its `prs`, `branches`, `releases` and `issues` lists.
+    /// `graph`: the project graph walk of a scoped sync, where these lists are the way
+    /// in: read whole each run (a new pipeline changes an old PR's item), never backed
+    /// off, and a list that cannot be read makes the sync incomplete. Otherwise a
+    /// project that keeps failing backs off, and a failed list is the project's failure.
+    pub(super) async fn read_projects(
+        &mut self,
+        keys: &[String],
+        graph: bool,
+    ) -> Result<(), SyncError> {
         let mut jobs = Vec::new();
         let mut walkable = Vec::new();
         let now = crate::time::now();
         let failing = self.archive.failing(Kind::Project)?;
         self.failing_projects = failing.clone();
-        for key in &keys {
-            if !self.retry(Kind::Project, key, failing.get(key)) {
+        for key in keys {
+            if !graph && !self.retry(Kind::Project, key, failing.get(key)) {
                 continue;
             }
             let path = format!("projects/{key}");
@@ -326,10 +352,19 @@ impl Syncer<'_> {
                     kind,
                     ids: Ids::Sub(key.clone()),
                     details: Details::None,
-                    ordered,
+                    ordered: ordered && !graph,
                     filter: false,
                 };
-                self.walk(&w).await?;
+                if !self.walk(&w).await? && graph {
+                    // the project's lists are where this walk finds everything: without
+                    // one the sync is incomplete (the failure is on the project too)
+                    let error = self
+                        .failed_entities
+                        .last()
+                        .map_or_else(String::new, |f| f.error.clone());
+                    self.failed_lists
+                        .push(Failure::new(&w.path, "", "1", &error));
+                }
             }
         }
         Ok(())

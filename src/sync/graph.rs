@@ -43,12 +43,11 @@
 //! Their pages are those of an archive without them. [`Discovery::Lists`] (the
 //! Packit-wide walk) has them all, at the cost of every list of Packit.
 
-use super::crawl::{Ids, Syncer, Walk};
-use super::details::{Details, SUB_LISTS};
+use super::crawl::Syncer;
 use super::fetch::Job;
 use super::{Failure, SyncError};
+use crate::api::Kind;
 use crate::api::client::{Client, ClientError};
-use crate::api::{self, Kind};
 use crate::archive::Part;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -115,7 +114,7 @@ impl Syncer<'_> {
     pub(super) async fn graph(&mut self) -> Result<(), SyncError> {
         self.walk_projects().await?;
         let keys = self.graph_keys()?;
-        self.graph_projects(&keys).await?;
+        self.read_projects(&keys, true).await?;
         let (named, newest_changed) = self.graph_srpms(&keys)?;
         self.graph_notes(&keys)?;
         let mut jobs = Vec::new();
@@ -156,60 +155,6 @@ impl Syncer<'_> {
             })?;
         }
         Ok(keys.into_iter().collect())
-    }
-
-    /// Each project's detail and its four lists, read whole.
-    async fn graph_projects(&mut self, keys: &[String]) -> Result<(), SyncError> {
-        let mut jobs = Vec::new();
-        let mut walkable = Vec::new();
-        for key in keys {
-            let path = format!("projects/{key}");
-            if let Err(e) = api::client::encode_path(&path) {
-                self.note_failures(vec![Failure {
-                    endpoint: "projects/{project}".into(),
-                    kind: Kind::Project.to_string(),
-                    id: key.clone(),
-                    error: e.to_string(),
-                }]);
-                continue;
-            }
-            let stored = self.archive.get(Kind::Project, key)?;
-            jobs.push(Job {
-                kind: Kind::Project,
-                id: key.clone(),
-                path,
-                exists: stored.is_some(),
-                had_detail: stored.is_some_and(|e| e.detail_json.is_some()),
-                parent: None,
-            });
-            walkable.push(key.clone());
-        }
-        self.fetch_and_store(jobs, "projects/{project}").await?;
-        for key in walkable {
-            for (suffix, kind, _) in SUB_LISTS {
-                let w = Walk {
-                    path: format!("projects/{key}/{suffix}"),
-                    label: format!("projects/{{project}}/{suffix}"),
-                    kind,
-                    ids: Ids::Sub(key.clone()),
-                    details: Details::None,
-                    // read whole each run: a new pipeline changes an old PR's item
-                    ordered: false,
-                    filter: false,
-                };
-                if !self.walk(&w).await? {
-                    // the project's lists are where this walk finds everything: without
-                    // one the sync is incomplete (the failure is on the project too)
-                    let error = self
-                        .failed_entities
-                        .last()
-                        .map_or_else(String::new, |f| f.error.clone());
-                    self.failed_lists
-                        .push(Failure::new(&w.path, "", "1", &error));
-                }
-            }
-        }
-        Ok(())
     }
 
     /// The SRPM ids the PR and branch items of `keys` name, each with the item naming

@@ -8,7 +8,6 @@
 //! finds it through the project's lists.
 
 use super::crawl::Syncer;
-use super::fetch::Job;
 use super::{Find, RefreshRequest, SyncError};
 use crate::api::{self, Kind};
 use serde_json::Value;
@@ -76,16 +75,7 @@ impl Syncer<'_> {
         );
         let mut jobs = Vec::new();
         for (k, id) in &wanted {
-            let stored = self.archive.get(*k, id)?;
-            if let Some(j) = Job::new(
-                *k,
-                id,
-                stored.is_some(),
-                stored.as_ref().is_some_and(|e| e.detail_json.is_some()),
-                None,
-            ) {
-                jobs.push(j);
-            }
+            jobs.extend(self.detail_job(*k, id)?);
         }
         self.fetch_and_store(jobs, "refresh").await?;
         if self.graph_changed_pipelines().await? {

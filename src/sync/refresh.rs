@@ -3,7 +3,6 @@
 
 use super::crawl::{CursorOp, Syncer, global_walk, meta_high};
 use super::details::{Details, details_of};
-use super::fetch::Job;
 use super::{Progress, SyncError, SyncOptions, SyncReport, item_project};
 use crate::api::client::{Client, PER_PAGE};
 use crate::api::{self, Kind, ListEndpoint, list_item_id};
@@ -193,16 +192,7 @@ pub async fn refresh(
         if !uniq.insert((*k, id.clone())) || s.fetched.contains(&(*k, id.clone())) {
             continue;
         }
-        let stored = s.archive.get(*k, id)?;
-        if let Some(j) = Job::new(
-            *k,
-            id,
-            stored.is_some(),
-            stored.as_ref().is_some_and(|e| e.detail_json.is_some()),
-            None,
-        ) {
-            jobs.push(j);
-        }
+        jobs.extend(s.detail_job(*k, id)?);
     }
     s.fetch_and_store(jobs, "refresh").await?;
     // the pipelines of what was refreshed: walk /runs down to the oldest of them

@@ -7,7 +7,7 @@ use crate::support;
 use packit_pages::api::{Kind, types};
 use packit_pages::archive::Archive;
 use packit_pages::demo::DemoSpec;
-use packit_pages::sync::{self, NoProgress, SyncOptions, SyncReport};
+use packit_pages::sync::{SyncOptions, SyncReport};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -22,21 +22,11 @@ fn options(stub: &Stub, archive: &Path) -> SyncOptions {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    support::runtime()
 }
 
 fn run(rt: &tokio::runtime::Runtime, opts: &SyncOptions) -> SyncReport {
-    let r = rt.block_on(sync::sync(opts, &NoProgress)).expect("sync");
-    assert!(
-        r.complete && r.failed_entities.is_empty(),
-        "{}",
-        r.summary()
-    );
-    r
+    support::sync_clean(rt, opts)
 }
 
 /// Every (kind, id) a pipeline of `ds` names.

@@ -27,21 +27,11 @@ pub(crate) fn scoped_options(stub: &Stub, archive: &Path, project: &str) -> Sync
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    support::runtime()
 }
 
 fn run(rt: &tokio::runtime::Runtime, opts: &SyncOptions) -> SyncReport {
-    let r = rt.block_on(sync::sync(opts, &NoProgress)).expect("sync");
-    assert!(
-        r.complete && r.failed_entities.is_empty(),
-        "{}",
-        r.summary()
-    );
-    r
+    support::sync_clean(rt, opts)
 }
 
 /// Merged pipeline ids of `project` in `ds` that the project graph reaches: those an

@@ -250,11 +250,7 @@ fn assert_mirrors(path: &Path, ds: &Dataset) {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    support::runtime()
 }
 
 #[test]

@@ -57,3 +57,31 @@ pub fn stub_client(stub: &stub::Stub) -> ClientConfig {
         ..ClientConfig::default()
     }
 }
+
+/// The runtime sync tests drive the library on: two workers, as the binary's.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// One sync that must end complete and without failed entities; its report.
+pub fn sync_clean(
+    rt: &tokio::runtime::Runtime,
+    opts: &packit_pages::sync::SyncOptions,
+) -> packit_pages::sync::SyncReport {
+    let r = rt
+        .block_on(packit_pages::sync::sync(
+            opts,
+            &packit_pages::sync::NoProgress,
+        ))
+        .expect("sync");
+    assert!(
+        r.complete && r.failed_entities.is_empty(),
+        "{}",
+        r.summary()
+    );
+    r
+}
