@@ -6,7 +6,10 @@
 //! 2. Finds the entities of the scope. A `--project` or `--namespace` scope walks the
 //!    projects' own graph ([`Discovery::Graph`], module `graph`): project lists, the
 //!    SRPM builds they name, their pipelines, then (step 3) the jobs those name;
-//!    requests in proportion to the projects. Otherwise ([`Discovery::Lists`]: no
+//!    requests in proportion to the projects. It then reads the heads of the
+//!    Packit-wide lists that hold what the graph cannot reach (module `graph_heads`:
+//!    release pipelines, pipelines without an SRPM build, scans, merged rows), back to
+//!    where the previous sync stopped. Otherwise ([`Discovery::Lists`]: no
 //!    scope, a `--forge`, or asked for) it walks every global list of [`LISTS`]
 //!    (`per_page=50`, newest first):
 //!    - the first time (per list and scope) a **full crawl** to the end, saving the
@@ -32,7 +35,9 @@
 //!    back-off schedule, the oldest only by a full re-check, within a per-sync budget
 //!    (the report counts refreshed, deferred and given up). A 404 marks the entity gone
 //!    ([`crate::archive::Writer::mark_gone`]); it is never removed.
-//!    A graph-walked sync then re-reads the pipelines whose jobs changed.
+//!    A graph-walked sync leaves out the jobs whose status its projects' PR and branch
+//!    items show unchanged, and re-fetches at once those shown moved (module
+//!    `graph_status`); it then re-reads the pipelines whose jobs changed.
 //! 5. (Lists only.) For every project in scope that has jobs or pipelines created or changed since the
 //!    last complete sync: `/projects/<key>` and its `prs`, `branches`, `releases` and
 //!    `issues` sub-lists. (A crawl of *all* projects would cost one detail and at least
@@ -57,8 +62,9 @@
 //! `--project`, `--namespace` and `--forge` keep only part of Packit. Projects and
 //! namespaces are walked through their graph (see [`Discovery`]): a first sync costs
 //! about one request per pipeline, SRPM build and job of the projects, a later one the
-//! projects' lists plus what is new or unfinished; the graph cannot reach pipelines
-//! without an SRPM build, release pipelines, scans and the merged list-only rows. The
+//! projects' lists, one page of each of six Packit-wide list heads, and what is new or
+//! moved; release pipelines, pipelines without an SRPM build, scans and the merged
+//! list-only rows come through those heads from the first scoped sync on. The
 //! API cannot filter its lists, so a `--forge` scope (or `Discovery::Lists`) walks
 //! them in full the first time and drops items outside the scope client-side; the
 //! saving is then in details, projects and storage only. The report's `discovery`
@@ -68,7 +74,9 @@ mod crawl;
 mod details;
 mod fetch;
 mod graph;
+mod graph_heads;
 mod graph_refresh;
+mod graph_status;
 mod ingest;
 mod logs;
 mod policy;
@@ -80,6 +88,7 @@ use self::crawl::Syncer;
 pub use self::details::sub_list_item_id;
 use self::fetch::Job;
 pub use self::graph::Discovery;
+pub use self::graph_heads::HEAD_LISTS;
 pub use self::ingest::{IngestSummary, add_demo_logs, demo_log_text, ingest_demo, ingest_records};
 pub use self::policy::{Due, RefreshCounts, RefreshPolicy};
 pub use self::progress::{LogProgress, NoProgress, Progress};
@@ -336,6 +345,13 @@ impl SyncReport {
                 r.refreshed, r.deferred, r.given_up
             );
         }
+        if r.listed_unchanged + r.moved > 0 {
+            let _ = writeln!(
+                s,
+                "  project lists: {} unfinished jobs shown unchanged (not re-fetched), {} shown moved (re-fetched)",
+                r.listed_unchanged, r.moved
+            );
+        }
         if r.backed_off > 0 {
             let _ = writeln!(
                 s,
@@ -373,7 +389,7 @@ impl SyncReport {
 /// What a sync costs with this discovery, in one line of the summary.
 fn cost_model(discovery: &str) -> &'static str {
     if discovery == Discovery::Graph.as_str() {
-        "project graph: requests grow with the projects in scope (about one per pipeline, SRPM build and job, a few per project), not with the rest of Packit; later syncs re-read the project lists and fetch what is new or unfinished"
+        "project graph: requests grow with the projects in scope (about one per pipeline, SRPM build and job, a few per project), not with the rest of Packit; each sync also reads one page of six Packit-wide lists (more only when Packit added over 50 items to one since the previous sync); later syncs re-read the project lists and fetch what is new or whose status moved"
     } else {
         "Packit-wide lists: a first sync reads every list of Packit (one request per 50 items of all projects), later syncs the lists' new heads"
     }
@@ -420,6 +436,7 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     let discovery = opts.effective_discovery();
     if discovery == Discovery::Graph {
         s.graph().await?;
+        s.graph_heads().await?;
     } else {
         for ep in LISTS.iter() {
             if ep.kind == Kind::Project {

@@ -87,6 +87,12 @@ pub(super) struct Syncer<'p> {
     pub(super) failing_projects: HashMap<String, (i64, i64)>,
     /// Entities not tried in this sync because their fetch keeps failing.
     pub(super) backed_off: HashSet<(Kind, String)>,
+    /// Unfinished jobs whose status the scope's PR and branch items show unchanged
+    /// (a graph walk, [`super::graph_status`]): not refreshed by the policy.
+    pub(super) list_agree: std::collections::BTreeSet<(Kind, String)>,
+    /// A graph walk read the heads of Packit-wide lists for the first time (nothing
+    /// older than this sync is reachable through them).
+    pub(super) heads_started: bool,
 }
 
 /// The walk of a global list.
@@ -130,6 +136,8 @@ impl<'p> Syncer<'p> {
             notes: Vec::new(),
             failing_projects: HashMap::new(),
             backed_off: HashSet::new(),
+            list_agree: Default::default(),
+            heads_started: false,
         }
     }
 }

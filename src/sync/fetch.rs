@@ -258,6 +258,10 @@ impl Syncer<'_> {
                 if self.fetched.contains(&key) || (list_only && self.seen_items.contains(&key)) {
                     continue;
                 }
+                if self.list_agree.contains(&key) {
+                    self.refresh_counts.listed_unchanged += 1;
+                    continue;
+                }
                 if !self.retry(k, &id, failing.get(&id)) {
                     continue;
                 }

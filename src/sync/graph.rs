@@ -27,21 +27,27 @@
 //!    sync-release targets, then the SRPMs and Log Detective runs those name) and
 //!    the bounded refresh of unfinished jobs.
 //!
+//! 6. The statuses the PR and branch items show decide which of their jobs are
+//!    re-fetched (module `graph_status`), and the heads of six Packit-wide lists bring
+//!    what the graph cannot reach (module `graph_heads`).
+//!
 //! **Cost.** A first run: about 5 requests per project plus one per PR/branch/release
-//! /issue page of 50, one per SRPM build, one per pipeline and one per job; nothing
-//! that grows with the rest of Packit. A later run: the project's lists again, plus
-//! what is new or unfinished.
+//! /issue page of 50, one per SRPM build, one per pipeline and one per job, plus the
+//! first page of each head list; nothing that grows with the rest of Packit. A later
+//! run: the project's lists again, one page of each head list (more when Packit added
+//! over 50 items to it since the previous run), and one request per entity that is new
+//! or whose status moved.
 //!
 //! **What the graph cannot reach.** The API has no per-project entry to entities
-//! outside the SRPM builds of pull requests and branch pushes, so a graph-walked
-//! archive lacks: pipelines of releases (the `releases` list names no job) and
-//! pipelines without an SRPM build (downstream Koji builds and Bodhi updates of
-//! dist-git projects, propose-downstream and pull-from-upstream runs, Koji tag
-//! requests) and the jobs only they name; OpenScanHub scans (nothing names them by packit id); and the
-//! list-only rows that merge several entities: `/copr-builds` items (one per Copr build
-//! over its chroots) and `/propose-downstream` and `/pull-from-upstream` run items.
-//! Their pages are those of an archive without them. [`Discovery::Lists`] (the
-//! Packit-wide walk) has them all, at the cost of every list of Packit.
+//! outside the SRPM builds of pull requests and branch pushes: pipelines of releases
+//! (the `releases` list names no job) and pipelines without an SRPM build (downstream
+//! Koji builds and Bodhi updates of dist-git projects, propose-downstream and
+//! pull-from-upstream runs), Koji tag requests, OpenScanHub scans (nothing names them
+//! by packit id) and the list-only rows that merge several entities (`/copr-builds`
+//! items, one per Copr build over its chroots, and `/propose-downstream` and
+//! `/pull-from-upstream` run items). From the first scoped sync on they come through
+//! the list heads; those older than it only through a [`Discovery::Lists`] sync (the
+//! Packit-wide walk), which a mirror needs once at most.
 
 use super::crawl::Syncer;
 use super::fetch::Job;
@@ -93,7 +99,7 @@ pub(super) fn named_srpms(item: &Value) -> Vec<String> {
 
 /// Whether a project sub-list item id (`key#pr`, `key:branch`, `key@tag`, `key!issue`)
 /// belongs to the project `key`.
-fn sub_item_of(id: &str, key: &str) -> bool {
+pub(super) fn sub_item_of(id: &str, key: &str) -> bool {
     id.len() > key.len()
         && id.starts_with(key)
         && matches!(id.as_bytes()[key.len()], b'#' | b':' | b'@' | b'!')
@@ -116,7 +122,6 @@ impl Syncer<'_> {
         let keys = self.graph_keys()?;
         self.read_projects(&keys, true).await?;
         let (named, newest_changed) = self.graph_srpms(&keys)?;
-        self.graph_notes(&keys)?;
         let mut jobs = Vec::new();
         for (id, parent) in &named {
             let stored = self.archive.get(Kind::Srpm, id)?;
@@ -140,12 +145,14 @@ impl Syncer<'_> {
         }
         self.fetch_and_store(jobs, "srpm-builds/{id}").await?;
         let merged = self.graph_pipelines_due(&named, &newest_changed)?;
-        self.fetch_merged(merged).await
+        self.fetch_merged(merged).await?;
+        self.list_agree = self.graph_statuses(&keys).await?;
+        Ok(())
     }
 
     /// The `forge/namespace/repo` keys of the scope: its projects and the stored
     /// projects of its namespaces.
-    fn graph_keys(&self) -> Result<Vec<String>, SyncError> {
+    pub(super) fn graph_keys(&self) -> Result<Vec<String>, SyncError> {
         let mut keys: BTreeSet<String> = self.opts.scope.projects.clone();
         if !self.opts.scope.namespaces.is_empty() {
             self.archive.for_each(Kind::Project, |e| {
@@ -194,10 +201,12 @@ impl Syncer<'_> {
         Ok((named, newest_changed))
     }
 
-    /// Notes for the report on what each project's lists show that the graph cannot
-    /// reach: PR and branch items with builds but no SRPM build (a dist-git project's
-    /// downstream Koji builds) and releases (their pipelines).
-    fn graph_notes(&mut self, keys: &[String]) -> Result<(), SyncError> {
+    /// Notes for the report of a first graph-walked sync on what each project's lists
+    /// show that the graph cannot reach: PR and branch items with builds but no SRPM
+    /// build (a dist-git project's downstream Koji builds) and releases (their
+    /// pipelines). Those newer than the first sync come through the list heads
+    /// (`graph_heads`); older ones only through a `--discover lists` sync.
+    pub(super) fn graph_notes(&mut self, keys: &[String]) -> Result<(), SyncError> {
         let mut no_srpm: BTreeMap<&str, usize> = BTreeMap::new();
         let mut releases: BTreeMap<&str, usize> = BTreeMap::new();
         let owner = |id: &str| keys.iter().find(|k| sub_item_of(id, k)).map(String::as_str);
@@ -242,7 +251,7 @@ impl Syncer<'_> {
                 ));
             }
             self.notes.push(format!(
-                "{key}: {}: the project graph cannot reach these; --discover lists walks Packit-wide lists for them",
+                "{key}: {}: the project graph cannot reach their jobs; those after this first scoped sync come through the heads of Packit-wide lists, older ones only through one sync with --discover lists",
                 parts.join(" and ")
             ));
         }

@@ -106,6 +106,11 @@ pub struct RefreshCounts {
     /// Entities (finished or not) whose fetch keeps failing, not tried in this sync
     /// ([`RefreshPolicy::retry_failing`]).
     pub backed_off: u64,
+    /// Unfinished jobs not re-fetched because the project's PR and branch lists show
+    /// their status unchanged (a graph-walked sync).
+    pub listed_unchanged: u64,
+    /// Jobs re-fetched because the project's lists show their status moved.
+    pub moved: u64,
 }
 
 #[cfg(test)]

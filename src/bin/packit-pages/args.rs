@@ -132,13 +132,18 @@ projects' own graph (project, its PR/branch/release/issue lists, the SRPM builds
 name, each SRPM's pipeline, each pipeline's jobs), so a first sync costs about one
 request per pipeline, SRPM build and job of the project plus a few per project, whatever
 the size of Packit: a project with 300 pipelines takes a few thousand requests, some
-minutes at 5 requests/s. Later syncs re-read the project's lists and fetch what is new
-or unfinished: a handful of requests per new pipeline. The graph reaches what hangs off
-the SRPM builds of pull requests and branch pushes; release pipelines, pipelines without
-an SRPM build (downstream Koji builds and Bodhi updates,
-propose-downstream and pull-from-upstream runs, Koji tag requests), OpenScanHub scans
-and the merged /copr-builds and sync-release run rows are only in Packit-wide lists:
---discover lists walks those (as a --forge scope always does), at the cost of all of
+minutes at 5 requests/s. Later syncs re-read the project's lists (a few requests) and
+fetch one request per entity that is new or whose status the lists show moved; jobs the
+lists show unchanged are not re-fetched. The graph reaches what hangs off the SRPM builds
+of pull requests and branch pushes; release pipelines, pipelines without an SRPM build
+(downstream Koji builds and Bodhi updates, propose-downstream and pull-from-upstream
+runs), Koji tag requests, OpenScanHub scans and the merged /copr-builds and sync-release
+run rows are only in Packit-wide lists, so every scoped sync also reads the heads of six
+of them (runs, copr-builds, openscanhub-scans, propose-downstream, pull-from-upstream,
+koji-tag-requests) back to where the previous sync stopped: one page each when Packit
+added fewer than 50 items since, and the project's items on them are kept. The first
+sync reads page 1 of each: what is older than it is reachable only with --discover
+lists (once is enough; later graph syncs carry on from there), at the cost of all of
 Packit.
 
 Exit status: 0 when every list was walked (some entities may still have failed: they
@@ -191,8 +196,9 @@ pub(crate) struct SyncArgs {
 
     /// How --project and --namespace find their entities: `graph` (the project's own
     /// endpoints; cost grows with the project) or `lists` (every Packit-wide list with
-    /// other projects' items dropped; cost grows with all of Packit, but also finds
-    /// pipelines without an SRPM build, scans and merged Copr build rows).
+    /// other projects' items dropped; cost grows with all of Packit, but also finds the
+    /// release pipelines, scans and merged Copr build rows older than the first graph
+    /// sync).
     #[arg(long, value_name = "HOW", default_value = "graph", value_parser = ["graph", "lists"])]
     pub(crate) discover: String,
 

@@ -1,0 +1,146 @@
+//! The heads of Packit-wide lists that a graph-walked sync reads for what the project
+//! graph cannot reach ([`HEAD_LISTS`]): pipelines without an SRPM build (releases,
+//! downstream Koji builds and Bodhi updates, propose-downstream and pull-from-upstream),
+//! the merged `/copr-builds` rows, OpenScanHub scans and Koji tag requests.
+//!
+//! These lists are newest first (by packit id; `/copr-builds` by the smallest packit id
+//! of a build's chroots). The first graph-walked sync reads page 1 of each and keeps
+//! its highest id as the list's head mark; every later sync reads pages from the top
+//! until it reaches the page that holds the mark, keeping the items of its scope, and
+//! moves the mark when the walk got there (a page that cannot be read leaves the mark,
+//! so the next sync reads the gap). What a run
+//! costs here is one page per list plus a page per 50 items Packit added since the
+//! previous run, whatever the size of Packit; nothing older than the first sync is
+//! reachable this way (a one-time `--discover lists` sync brings it).
+//!
+//! Rows of these lists carry statuses that no detail endpoint serves (a merged Copr
+//! build's status per chroot, a release pipeline's jobs): while such a row of the scope
+//! is unfinished and recent (first stored less than the refresh policy's
+//! `recent_secs` ago), the walk goes down to its page too, so the row is read again.
+
+use super::SyncError;
+use super::crawl::{CursorOp, Syncer, global_walk};
+use crate::api::client::PER_PAGE;
+use crate::api::{self, Kind, ListEndpoint};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The Packit-wide lists whose heads a graph-walked sync reads.
+pub const HEAD_LISTS: [&str; 6] = [
+    "runs",
+    "copr-builds",
+    "openscanhub-scans",
+    "propose-downstream",
+    "pull-from-upstream",
+    "koji-tag-requests",
+];
+
+/// The archive meta key of a list's head mark.
+fn meta_head(path: &str) -> String {
+    format!("sync.head:{path}")
+}
+
+/// The value a list is ordered by, of one item: the packit id, or for `/copr-builds`
+/// the smallest packit id of the build's chroots.
+pub(super) fn order_of(ep: &ListEndpoint, item: &Value) -> Option<i64> {
+    if ep.path == "copr-builds" {
+        return item
+            .get("packit_id_per_chroot")
+            .and_then(Value::as_object)?
+            .values()
+            .filter_map(Value::as_i64)
+            .min()
+            .or_else(|| item.get("packit_id").and_then(Value::as_i64));
+    }
+    item.get(ep.id_field).and_then(Value::as_i64)
+}
+
+impl Syncer<'_> {
+    /// Reads the head of each of [`HEAD_LISTS`] (see the module documentation). A page
+    /// that cannot be read is a failed list: the sync is incomplete, the mark stays.
+    pub(super) async fn graph_heads(&mut self) -> Result<(), SyncError> {
+        for path in HEAD_LISTS {
+            let ep = api::list_endpoint(path).expect("a Packit-wide list");
+            let w = global_walk(ep);
+            let mark: Option<i64> = self
+                .archive
+                .meta(&meta_head(path))?
+                .and_then(|v| v.parse().ok());
+            let floor = match (mark, self.oldest_open_row(ep.kind, ep)?) {
+                (Some(h), Some(o)) => Some(h.min(o)),
+                (h, _) => h,
+            };
+            self.progress.begin(&w.label);
+            let mut seen = HashSet::new();
+            let mut top: Option<i64> = None;
+            let mut page = 1;
+            let complete = loop {
+                let Some(p) = self.list_page(&w, page).await else {
+                    break false;
+                };
+                let n = p.items.len();
+                let orders: Vec<i64> = p
+                    .items
+                    .iter()
+                    .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+                    .filter_map(|v| order_of(ep, &v))
+                    .collect();
+                top = top.max(orders.iter().copied().max());
+                // `/runs` pages can be short before the end (merged pipelines)
+                let end = n == 0 || (n < PER_PAGE as usize && path != "runs");
+                self.process_page(&w, p.items, &mut seen, None, |_| CursorOp::Keep)
+                    .await?;
+                let reached = match (floor, orders.iter().min()) {
+                    (None, _) => true,
+                    (Some(f), Some(l)) => *l <= f,
+                    (Some(_), None) => false,
+                };
+                if end || reached {
+                    break true;
+                }
+                page += 1;
+            };
+            if complete && let Some(t) = top.filter(|t| mark.is_none_or(|m| *t > m)) {
+                let wr = self.archive.write()?;
+                wr.set_meta(&meta_head(path), &t.to_string())?;
+                wr.commit()?;
+            }
+            if mark.is_none() {
+                self.heads_started = true;
+            }
+            self.progress.end(&w.label);
+        }
+        if self.heads_started {
+            let keys = self.graph_keys()?;
+            self.graph_notes(&keys)?;
+        }
+        Ok(())
+    }
+
+    /// The lowest id among the rows of `kind` in the archive that are unfinished and
+    /// recent, that only the list can bring again (for pipelines: those without an
+    /// SRPM build, which the graph does not re-read).
+    fn oldest_open_row(&self, kind: Kind, ep: &ListEndpoint) -> Result<Option<i64>, SyncError> {
+        let since = crate::time::now() - self.opts.refresh.recent_secs;
+        let mut lowest: Option<i64> = None;
+        for (id, first_seen, _) in self.archive.open_entities_changed_before(kind, i64::MAX)? {
+            if first_seen < since {
+                continue;
+            }
+            let Some(v) = self
+                .archive
+                .get(kind, &id)?
+                .and_then(|e| serde_json::from_str::<Value>(e.list_json.as_deref()?).ok())
+            else {
+                continue;
+            };
+            // the graph re-reads the pipelines of SRPM builds itself
+            if kind == Kind::Pipeline && !v.get("srpm").is_none_or(Value::is_null) {
+                continue;
+            }
+            let Some(n) = order_of(ep, &v) else { continue };
+            lowest = Some(lowest.map_or(n, |l| l.min(n)));
+        }
+        Ok(lowest)
+    }
+}
