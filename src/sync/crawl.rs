@@ -93,6 +93,9 @@ pub(super) struct Syncer<'p> {
     /// A graph walk read the heads of Packit-wide lists for the first time (nothing
     /// older than this sync is reachable through them).
     pub(super) heads_started: bool,
+    /// The top (highest order value) of page 1 of each head list this run's list walk
+    /// read, for [`Syncer::raise_head_mark`] once the walk completes.
+    pub(super) list_tops: HashMap<String, i64>,
 }
 
 /// The walk of a global list.
@@ -138,6 +141,7 @@ impl<'p> Syncer<'p> {
             backed_off: HashSet::new(),
             list_agree: Default::default(),
             heads_started: false,
+            list_tops: HashMap::new(),
         }
     }
 }
@@ -289,6 +293,11 @@ impl Syncer<'_> {
                     .await?
             }
         };
+        if let Some(t) = self.list_tops.remove(&w.path)
+            && ok
+        {
+            self.raise_head_mark(&w.path, t)?;
+        }
         self.progress.end(&w.label);
         Ok(ok)
     }
@@ -309,6 +318,22 @@ impl Syncer<'_> {
             };
             let n = p.items.len();
             let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
+            if page == 1
+                && let Ids::Global(ep) = &w.ids
+                && super::HEAD_LISTS.contains(&ep.path)
+                && w.path == ep.path
+            {
+                // the top a complete walk moves the list's head mark to
+                let top = p
+                    .items
+                    .iter()
+                    .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+                    .filter_map(|v| super::graph_heads::order_of(ep, &v))
+                    .max();
+                if let Some(t) = top {
+                    self.list_tops.insert(w.path.clone(), t);
+                }
+            }
             let fresh = self
                 .process_page(w, p.items, seen, high, |fresh| {
                     if end {

@@ -8,7 +8,8 @@
 //! its highest id as the list's head mark; every later sync reads pages from the top
 //! until it reaches the page that holds the mark, keeping the items of its scope, and
 //! moves the mark when the walk got there (a page that cannot be read leaves the mark,
-//! so the next sync reads the gap). What a run
+//! so the next sync reads the gap). A `--discover lists` sync that walked a list from
+//! its top moves the mark too, so graph syncs after it carry on from there. What a run
 //! costs here is one page per list plus a page per 50 items Packit added since the
 //! previous run, whatever the size of Packit; nothing older than the first sync is
 //! reachable this way (a one-time `--discover lists` sync brings it).
@@ -100,10 +101,8 @@ impl Syncer<'_> {
                 }
                 page += 1;
             };
-            if complete && let Some(t) = top.filter(|t| mark.is_none_or(|m| *t > m)) {
-                let wr = self.archive.write()?;
-                wr.set_meta(&meta_head(path), &t.to_string())?;
-                wr.commit()?;
+            if complete && let Some(t) = top {
+                self.raise_head_mark(path, t)?;
             }
             if mark.is_none() {
                 self.heads_started = true;
@@ -113,6 +112,20 @@ impl Syncer<'_> {
         if self.heads_started {
             let keys = self.graph_keys()?;
             self.graph_notes(&keys)?;
+        }
+        Ok(())
+    }
+
+    /// Moves the head mark of `path` up to `top` (never down). The list walk of
+    /// [`super::Discovery::Lists`] calls it too, when it has walked a list from its top,
+    /// so that graph syncs after a `--discover lists` sync carry on from there.
+    pub(super) fn raise_head_mark(&mut self, path: &str, top: i64) -> Result<(), SyncError> {
+        let key = meta_head(path);
+        let mark: Option<i64> = self.archive.meta(&key)?.and_then(|v| v.parse().ok());
+        if mark.is_none_or(|m| top > m) {
+            let wr = self.archive.write()?;
+            wr.set_meta(&key, &top.to_string())?;
+            wr.commit()?;
         }
         Ok(())
     }
