@@ -159,6 +159,11 @@ pub struct SyncOptions {
     pub refresh: RefreshPolicy,
     /// How a `--project` or `--namespace` scope finds its entities ([`Discovery`]).
     pub discovery: Discovery,
+    /// With [`Discovery::Graph`]: walk the head lists (`HEAD_LISTS`) in full once,
+    /// resumably, for the projects' history the graph cannot reach (release pipelines,
+    /// scans, merged rows older than the first scoped sync). Costs one request per 50
+    /// items of those lists of all of Packit, once; later syncs read their heads only.
+    pub backfill: bool,
 }
 
 /// Default of [`SyncOptions::log_cap_bytes`]: 5 MiB.
@@ -183,6 +188,7 @@ impl SyncOptions {
             log_cap_bytes: DEFAULT_LOG_CAP,
             archive_log_cap_bytes: DEFAULT_ARCHIVE_LOG_CAP,
             refresh: RefreshPolicy::default(),
+            backfill: false,
             discovery: Discovery::default(),
         }
     }

@@ -251,7 +251,7 @@ impl Syncer<'_> {
                 ));
             }
             self.notes.push(format!(
-                "{key}: {}: the project graph cannot reach their jobs; those after this first scoped sync come through the heads of Packit-wide lists, older ones only through one sync with --discover lists",
+                "{key}: {}: the project graph cannot reach their jobs; those after this first scoped sync come through the heads of Packit-wide lists, older ones only through one sync with --backfill (or --discover lists)",
                 parts.join(" and ")
             ));
         }

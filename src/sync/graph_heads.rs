@@ -12,15 +12,17 @@
 //! its top moves the mark too, so graph syncs after it carry on from there. What a run
 //! costs here is one page per list plus a page per 50 items Packit added since the
 //! previous run, whatever the size of Packit; nothing older than the first sync is
-//! reachable this way (a one-time `--discover lists` sync brings it).
+//! reachable this way: [`super::SyncOptions::backfill`] walks these six lists in full
+//! once (resumably), and a `--discover lists` sync (all eleven lists) brings it too.
 //!
 //! Rows of these lists carry statuses that no detail endpoint serves (a merged Copr
 //! build's status per chroot, a release pipeline's jobs): while such a row of the scope
-//! is unfinished and recent (first stored less than the refresh policy's
-//! `recent_secs` ago), the walk goes down to its page too, so the row is read again.
+//! is unfinished and recent (submitted less than the refresh policy's `recent_secs`
+//! ago), the walk goes down to its page too, so the row is read again. A row still
+//! unfinished after that is left as it is (its jobs' details are still refreshed).
 
 use super::SyncError;
-use super::crawl::{CursorOp, Syncer, global_walk};
+use super::crawl::{CursorOp, Syncer, global_walk, meta_crawled};
 use crate::api::client::PER_PAGE;
 use crate::api::{self, Kind, ListEndpoint};
 use serde_json::Value;
@@ -63,6 +65,13 @@ impl Syncer<'_> {
         for path in HEAD_LISTS {
             let ep = api::list_endpoint(path).expect("a Packit-wide list");
             let w = global_walk(ep);
+            let crawled =
+                self.archive.meta(&meta_crawled(path))?.as_deref() == Some(self.scope_key.as_str());
+            if self.opts.backfill && !crawled {
+                // the whole list once (resumable; moves the head mark when complete)
+                self.walk(&w).await?;
+                continue;
+            }
             let mark: Option<i64> = self
                 .archive
                 .meta(&meta_head(path))?
@@ -137,13 +146,18 @@ impl Syncer<'_> {
         let since = crate::time::now() - self.opts.refresh.recent_secs;
         let mut lowest: Option<i64> = None;
         for (id, first_seen, _) in self.archive.open_entities_changed_before(kind, i64::MAX)? {
-            if first_seen < since {
+            let Some(e) = self.archive.get(kind, &id)? else {
+                continue;
+            };
+            // recent by its own submission time: a backfill stores old rows that never
+            // finished upstream, which would otherwise pull every walk to the bottom
+            if e.submitted.unwrap_or(first_seen) < since {
                 continue;
             }
-            let Some(v) = self
-                .archive
-                .get(kind, &id)?
-                .and_then(|e| serde_json::from_str::<Value>(e.list_json.as_deref()?).ok())
+            let Some(v) = e
+                .list_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<Value>(j).ok())
             else {
                 continue;
             };

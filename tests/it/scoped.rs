@@ -289,6 +289,39 @@ fn one_lists_sync_then_graph_syncs_hold_the_whole_history() {
     assert_same_as_full(&stub, dir.path(), &rt, &scoped, &ds);
 }
 
+/// `--backfill`: a mirror started late walks the six head lists in full once (and no
+/// other Packit-wide list) and then holds the projects' whole history; a second
+/// backfill costs nothing more, and later syncs read the heads only.
+#[test]
+fn a_backfill_brings_the_history_the_graph_cannot_reach() {
+    let stub = Stub::start(&Dataset::generate(&DemoSpec::new(200, 1)));
+    let dir = TempDir::new("scoped-backfill-flag");
+    let rt = rt();
+    let mut scoped = scoped_options(&stub, &dir.join("scoped.sqlite"), OGR);
+    scoped.scope.add_project(DOWNSTREAM).unwrap();
+    scoped.backfill = true;
+    assert!(run(&rt, &scoped).complete);
+    let lists: BTreeSet<String> = wide_pages(&stub).into_iter().map(|(l, _)| l).collect();
+    let heads: BTreeSet<String> = HEAD_LISTS.iter().map(|l| l.to_string()).collect();
+    assert_eq!(lists, heads);
+    assert!(
+        wide_pages(&stub)
+            .iter()
+            .any(|(l, p)| l == "runs" && *p >= 4),
+        "the backfill walks /runs to its end"
+    );
+    let ds = Dataset::generate(&DemoSpec::new(300, 1));
+    stub.set_dataset(&ds);
+    stub.clear_log();
+    assert!(run(&rt, &scoped).complete);
+    let pages = wide_pages(&stub);
+    assert!(
+        pages.iter().all(|(_, p)| *p <= 3),
+        "after the backfill, heads only: {pages:?}"
+    );
+    assert_same_as_full(&stub, dir.path(), &rt, &scoped, &ds);
+}
+
 /// Kinds of the Packit-wide lists that neither the graph nor its heads read: their
 /// items in a graph-walked archive come from an earlier `--discover lists` sync.
 const LISTS_NOT_READ_BY_GRAPH: [Kind; 5] = [
@@ -445,10 +478,13 @@ fn an_unfinished_row_below_the_head_is_read_again() {
         .find(|r| r["project_url"].as_str() == Some(format!("https://{OGR}").as_str()))
         .map(|r| r["build_id"].clone())
         .expect("an ogr Copr build");
+    // submitted an hour ago: recent for the refresh policy
+    let submitted = packit_pages::time::now() - 3600;
     let with_status = |mut ds: Dataset, status: &str| {
         let mut targets = Vec::new();
         for r in ds.lists.get_mut("copr-builds").unwrap() {
             if r["build_id"] == row_id {
+                r["build_submitted_time"] = json!(submitted);
                 for v in r["status_per_chroot"].as_object_mut().unwrap().values_mut() {
                     *v = json!(status);
                 }

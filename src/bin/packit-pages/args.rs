@@ -142,9 +142,9 @@ run rows are only in Packit-wide lists, so every scoped sync also reads the head
 of them (runs, copr-builds, openscanhub-scans, propose-downstream, pull-from-upstream,
 koji-tag-requests) back to where the previous sync stopped: one page each when Packit
 added fewer than 50 items since, and the project's items on them are kept. The first
-sync reads page 1 of each: what is older than it is reachable only with --discover
-lists (once is enough; later graph syncs carry on from there), at the cost of all of
-Packit.
+sync reads page 1 of each: what is older than it is reachable only with --backfill
+(walks those six lists in full once, resumably) or --discover lists (all eleven lists);
+once is enough, later graph syncs carry on from there.
 
 Exit status: 0 when every list was walked (some entities may still have failed: they
 are named in the summary and retried next time), 1 when a list could not be walked or
@@ -201,6 +201,16 @@ pub(crate) struct SyncArgs {
     /// sync).
     #[arg(long, value_name = "HOW", default_value = "graph", value_parser = ["graph", "lists"])]
     pub(crate) discover: String,
+
+    /// With --project or --namespace: walk the six Packit-wide lists the project graph
+    /// cannot do without (runs, copr-builds, openscanhub-scans, propose-downstream,
+    /// pull-from-upstream, koji-tag-requests) in full once, for the projects' release
+    /// pipelines, scans and merged Copr build rows older than the first sync. Costs one
+    /// request per 50 items of those lists of all of Packit (hours on production), once:
+    /// an interrupted backfill resumes where it stopped, and later syncs (with or without
+    /// the flag) read those lists' heads only.
+    #[arg(long)]
+    pub(crate) backfill: bool,
 
     /// Requests in flight at most. Packit's API runs on two server processes: keep
     /// this at 1 unless the operators agree. [default: `concurrency` of the config, else 1]

@@ -152,6 +152,7 @@ pub(crate) fn sync_options(a: &SyncArgs, cfg: &Config) -> anyhow::Result<SyncOpt
         } else {
             packit_pages::sync::Discovery::Graph
         },
+        backfill: a.backfill,
         refresh: packit_pages::sync::RefreshPolicy {
             recent_secs: i64::from(a.refresh_recent_days) * 86_400,
             give_up_secs: i64::from(a.refresh_give_up_days) * 86_400,
