@@ -54,7 +54,7 @@ use super::fetch::Job;
 use super::{Failure, SyncError};
 use crate::api::Kind;
 use crate::api::client::{Client, ClientError};
-use crate::archive::Part;
+use crate::archive::{Entity, Part};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,6 +105,12 @@ pub(super) fn sub_item_of(id: &str, key: &str) -> bool {
         && matches!(id.as_bytes()[key.len()], b'#' | b':' | b'@' | b'!')
 }
 
+/// The stored list item of an entity as JSON (`None` when it has none or it does not
+/// parse).
+pub(super) fn list_value(e: &Entity) -> Option<Value> {
+    serde_json::from_str(e.list_json.as_deref()?).ok()
+}
+
 /// The merged pipeline id of an SRPM build's detail: its smallest `run_ids` value.
 pub(super) fn merged_id(srpm_detail: &str) -> Option<i64> {
     let v: Value = serde_json::from_str(srpm_detail).ok()?;
@@ -116,6 +122,30 @@ pub(super) fn merged_id(srpm_detail: &str) -> Option<i64> {
 }
 
 impl Syncer<'_> {
+    /// Calls `f` with each stored item of `kinds` (project sub-lists) of the projects
+    /// `keys` that upstream still lists, with the project's key and the item's JSON.
+    pub(super) fn each_project_item(
+        &self,
+        keys: &[String],
+        kinds: &[Kind],
+        mut f: impl FnMut(Kind, &str, &Entity, Value),
+    ) -> Result<(), SyncError> {
+        for &kind in kinds {
+            self.archive.for_each(kind, |e| {
+                let Some(key) = keys.iter().find(|k| sub_item_of(&e.id, k)) else {
+                    return;
+                };
+                if e.gone_at.is_some() {
+                    return;
+                }
+                if let Some(v) = list_value(&e) {
+                    f(kind, key, &e, v);
+                }
+            })?;
+        }
+        Ok(())
+    }
+
     /// The graph phase (steps 1–4 of the module documentation).
     pub(super) async fn graph(&mut self) -> Result<(), SyncError> {
         self.walk_projects().await?;
@@ -174,30 +204,18 @@ impl Syncer<'_> {
     ) -> Result<(BTreeMap<String, (Kind, String)>, BTreeSet<String>), SyncError> {
         let mut named = BTreeMap::new();
         let mut newest_changed = BTreeSet::new();
-        for kind in [Kind::ProjectPr, Kind::ProjectBranch] {
-            self.archive.for_each(kind, |e| {
-                let ours = keys.iter().any(|k| sub_item_of(&e.id, k));
-                if !ours || e.gone_at.is_some() {
-                    return;
-                }
-                let Some(v) = e
-                    .list_json
-                    .as_deref()
-                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                else {
-                    return;
-                };
-                let ids = named_srpms(&v);
-                if e.changed_rev == self.rev
-                    && let Some(newest) = ids.iter().max_by_key(|i| i.parse::<i64>().unwrap_or(0))
-                {
-                    newest_changed.insert(newest.clone());
-                }
-                for id in ids {
-                    named.entry(id).or_insert_with(|| (kind, e.id.clone()));
-                }
-            })?;
-        }
+        let kinds = [Kind::ProjectPr, Kind::ProjectBranch];
+        self.each_project_item(keys, &kinds, |kind, _, e, v| {
+            let ids = named_srpms(&v);
+            if e.changed_rev == self.rev
+                && let Some(newest) = ids.iter().max_by_key(|i| i.parse::<i64>().unwrap_or(0))
+            {
+                newest_changed.insert(newest.clone());
+            }
+            for id in ids {
+                named.entry(id).or_insert_with(|| (kind, e.id.clone()));
+            }
+        })?;
         Ok((named, newest_changed))
     }
 
@@ -207,35 +225,24 @@ impl Syncer<'_> {
     /// pipelines). Those newer than the first sync come through the list heads
     /// (`graph_heads`); older ones only through a `--discover lists` sync.
     pub(super) fn graph_notes(&mut self, keys: &[String]) -> Result<(), SyncError> {
-        let mut no_srpm: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut releases: BTreeMap<&str, usize> = BTreeMap::new();
-        let owner = |id: &str| keys.iter().find(|k| sub_item_of(id, k)).map(String::as_str);
-        for kind in [Kind::ProjectPr, Kind::ProjectBranch, Kind::ProjectRelease] {
-            self.archive.for_each(kind, |e| {
-                let Some(key) = owner(&e.id) else { return };
-                if kind == Kind::ProjectRelease {
-                    *releases.entry(key).or_default() += 1;
-                    return;
-                }
-                let Some(v) = e
-                    .list_json
-                    .as_deref()
-                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                else {
-                    return;
-                };
-                let named = |f: &str| {
-                    v.get(f)
-                        .and_then(Value::as_array)
-                        .is_some_and(|a| !a.is_empty())
-                };
-                if !named("srpm_builds")
-                    && (named("builds") || named("koji_builds") || named("tests"))
-                {
-                    *no_srpm.entry(key).or_default() += 1;
-                }
-            })?;
-        }
+        let mut no_srpm: BTreeMap<String, usize> = BTreeMap::new();
+        let mut releases: BTreeMap<String, usize> = BTreeMap::new();
+        let kinds = [Kind::ProjectPr, Kind::ProjectBranch, Kind::ProjectRelease];
+        self.each_project_item(keys, &kinds, |kind, key, _, v| {
+            if kind == Kind::ProjectRelease {
+                *releases.entry(key.to_string()).or_default() += 1;
+                return;
+            }
+            let named = |f: &str| {
+                v.get(f)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            };
+            if !named("srpm_builds") && (named("builds") || named("koji_builds") || named("tests"))
+            {
+                *no_srpm.entry(key.to_string()).or_default() += 1;
+            }
+        })?;
         for key in keys {
             let (n, r) = (no_srpm.get(key.as_str()), releases.get(key.as_str()));
             if n.is_none() && r.is_none() {

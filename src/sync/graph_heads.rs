@@ -154,11 +154,7 @@ impl Syncer<'_> {
             if e.submitted.unwrap_or(first_seen) < since {
                 continue;
             }
-            let Some(v) = e
-                .list_json
-                .as_deref()
-                .and_then(|j| serde_json::from_str::<Value>(j).ok())
-            else {
+            let Some(v) = super::graph::list_value(&e) else {
                 continue;
             };
             // the graph re-reads the pipelines of SRPM builds itself

@@ -103,24 +103,12 @@ impl Syncer<'_> {
         keys: &[String],
     ) -> Result<BTreeSet<(Kind, String)>, SyncError> {
         let mut listed: Vec<(Listed, (Kind, String))> = Vec::new();
-        for kind in [Kind::ProjectPr, Kind::ProjectBranch] {
-            self.archive.for_each(kind, |e| {
-                if e.gone_at.is_some() || !keys.iter().any(|k| super::graph::sub_item_of(&e.id, k))
-                {
-                    return;
-                }
-                let Some(v) = e
-                    .list_json
-                    .as_deref()
-                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                else {
-                    return;
-                };
-                for l in listed_jobs(&v) {
-                    listed.push((l, (kind, e.id.clone())));
-                }
-            })?;
-        }
+        let kinds = [Kind::ProjectPr, Kind::ProjectBranch];
+        self.each_project_item(keys, &kinds, |kind, _, e, v| {
+            for l in listed_jobs(&v) {
+                listed.push((l, (kind, e.id.clone())));
+            }
+        })?;
         let mut index: HashMap<(Kind, String, Option<String>), StoredJob> = HashMap::new();
         for (_, kind, _, own) in NAMED {
             self.archive.for_each(kind, |e| {
