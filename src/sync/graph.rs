@@ -223,7 +223,7 @@ impl Syncer<'_> {
     /// show that the graph cannot reach: PR and branch items with builds but no SRPM
     /// build (a dist-git project's downstream Koji builds) and releases (their
     /// pipelines). Those newer than the first sync come through the list heads
-    /// (`graph_heads`); older ones only through a `--discover lists` sync.
+    /// (`graph_heads`); older ones only through one `--backfill` (or `--discover lists`) sync.
     pub(super) fn graph_notes(&mut self, keys: &[String]) -> Result<(), SyncError> {
         let mut no_srpm: BTreeMap<String, usize> = BTreeMap::new();
         let mut releases: BTreeMap<String, usize> = BTreeMap::new();
