@@ -1,12 +1,14 @@
 //! One batch of messages, start to end: de-duplication by `message_id`, dispatch,
 //! the merged refresh, the site build, then the acknowledgement (or the batch sent
-//! back); the follow-up refreshes; the loop that waits for messages, polls and follow-ups.
+//! back); the follow-up refreshes; the loop that waits for messages, polls and
+//! follow-ups, and what follows a poll (`poll` runs the poll's task).
 
 use super::connection::{BrokerError, Deliveries, header_str};
+use super::poll::{self, Running};
 use super::{BatchReport, ListenEvent, ListenOptions, ListenStats, due, tick};
 use crate::listen::dispatch::{Decision, Incoming, dispatch};
 use crate::site::{BuildReport, SiteError};
-use crate::sync::{NoProgress, RefreshRequest, SyncError};
+use crate::sync::{NoProgress, RefreshRequest, SyncError, SyncReport};
 use futures_util::StreamExt;
 use lapin::Channel;
 use lapin::options::{BasicAckOptions, BasicNackOptions};
@@ -75,7 +77,7 @@ pub(super) struct Listener<'o> {
     /// The site's live build state (opened by the first build).
     pub(super) session: std::sync::Arc<std::sync::Mutex<Option<crate::site::Session>>>,
     /// The poll running beside message handling, if one is.
-    pub(super) poll: Option<super::poll::Running>,
+    pub(super) poll: Option<Running>,
     /// The API politeness budget of polls and refreshes (refreshes go first).
     pub(super) pacer: crate::api::client::Pacer,
     /// Whether a build ran (and so recorded a capped revision) during the poll.
@@ -139,6 +141,60 @@ impl Listener<'_> {
         .map_err(BatchError::BuildTask)?
         .map(Some)
         .map_err(BatchError::Build)
+    }
+
+    /// Starts a poll unless one is running.
+    pub(super) fn start_poll(&mut self) {
+        if self.poll.is_some() {
+            tracing::debug!("poll still running; tick skipped");
+            return;
+        }
+        self.poll = poll::start(self.opts, &self.pacer);
+    }
+
+    /// Handles the end of the running poll: the build after it (uncapped), the event.
+    pub(super) async fn finish_poll(&mut self, r: Result<SyncReport, String>) {
+        self.poll = None;
+        match r {
+            Ok(report) => {
+                self.stats.polls += 1;
+                let changed = report.totals.new + report.totals.changed + report.totals.gone > 0;
+                // builds during the poll recorded the revision before it: read again
+                let build = if changed || self.stats.polls == 1 || self.built_during_poll {
+                    match self.build().await {
+                        Ok(b) => b,
+                        Err(e) => {
+                            tracing::error!(error = %e, "build after poll failed");
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
+                self.built_during_poll = false;
+                tracing::info!(
+                    new = report.totals.new,
+                    changed = report.totals.changed,
+                    "poll done"
+                );
+                self.emit(ListenEvent::Polled(Box::new(report), build.map(Box::new)));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "poll failed");
+                if std::mem::take(&mut self.built_during_poll)
+                    && let Err(e) = self.build().await
+                {
+                    tracing::error!(error = %e, "build after poll failed");
+                }
+            }
+        }
+    }
+
+    /// Runs a poll to its end (used while the broker is away: nothing else to do).
+    pub(super) async fn poll_now(&mut self) {
+        self.start_poll();
+        let r = poll::done(&mut self.poll).await;
+        self.finish_poll(r).await;
     }
 
     /// Runs the pending follow-up refresh (and build).
@@ -309,7 +365,7 @@ impl Listener<'_> {
                     self.start_poll();
                     continue;
                 }
-                r = super::poll::done(&mut self.poll) => {
+                r = poll::done(&mut self.poll) => {
                     self.finish_poll(r).await;
                     continue;
                 }

@@ -1,5 +1,7 @@
 //! The periodic poll, run beside message handling: an incremental
 //! [`crate::sync::sync`] in a task of its own, so a message's pages never wait for it.
+//! This file starts the task and awaits its end; what follows a poll (the build, the
+//! event) is the listener's (`batch`), which uses this one way.
 //!
 //! Both draw on one politeness budget ([`crate::api::client::Pacer`]): a message's
 //! refresh holds the budget while it runs, and the poll's requests wait meanwhile.
@@ -8,8 +10,8 @@
 //! revision before the poll ([`crate::site::Session::update_below`]); the build after
 //! the poll reads everything it wrote.
 
-use super::ListenEvent;
-use super::batch::Listener;
+use super::ListenOptions;
+use crate::api::client::Pacer;
 use crate::archive::Archive;
 use crate::sync::{NoProgress, SyncError, SyncReport};
 
@@ -39,71 +41,20 @@ pub(super) async fn done(poll: &mut Option<Running>) -> Result<SyncReport, Strin
     }
 }
 
-impl Listener<'_> {
-    /// Starts a poll unless one is running.
-    pub(super) fn start_poll(&mut self) {
-        if self.poll.is_some() {
-            tracing::debug!("poll still running; tick skipped");
-            return;
+/// Starts a poll (an incremental sync drawing on `pacer` behind message refreshes);
+/// `None` when the archive's revision cannot be read.
+pub(super) fn start(opts: &ListenOptions, pacer: &Pacer) -> Option<Running> {
+    let before = match Archive::open_read_only(&opts.sync.archive).and_then(|a| a.revision()) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "poll not started");
+            return None;
         }
-        let before =
-            match Archive::open_read_only(&self.opts.sync.archive).and_then(|a| a.revision()) {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::error!(error = %e, "poll not started");
-                    return;
-                }
-            };
-        let mut o = self.opts.sync.clone();
-        o.usage = false;
-        o.client.pacer = Some(self.pacer.clone());
-        o.client.urgent = false;
-        let task = tokio::spawn(async move { crate::sync::sync(&o, &NoProgress).await });
-        self.poll = Some(Running { before, task });
-    }
-
-    /// Handles the end of the running poll: the build after it (uncapped), the event.
-    pub(super) async fn finish_poll(&mut self, r: Result<SyncReport, String>) {
-        self.poll = None;
-        match r {
-            Ok(report) => {
-                self.stats.polls += 1;
-                let changed = report.totals.new + report.totals.changed + report.totals.gone > 0;
-                // builds during the poll recorded the revision before it: read again
-                let build = if changed || self.stats.polls == 1 || self.built_during_poll {
-                    match self.build().await {
-                        Ok(b) => b,
-                        Err(e) => {
-                            tracing::error!(error = %e, "build after poll failed");
-                            None
-                        }
-                    }
-                } else {
-                    None
-                };
-                self.built_during_poll = false;
-                tracing::info!(
-                    new = report.totals.new,
-                    changed = report.totals.changed,
-                    "poll done"
-                );
-                self.emit(ListenEvent::Polled(Box::new(report), build.map(Box::new)));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "poll failed");
-                if std::mem::take(&mut self.built_during_poll)
-                    && let Err(e) = self.build().await
-                {
-                    tracing::error!(error = %e, "build after poll failed");
-                }
-            }
-        }
-    }
-
-    /// Runs a poll to its end (used while the broker is away: nothing else to do).
-    pub(super) async fn poll_now(&mut self) {
-        self.start_poll();
-        let r = done(&mut self.poll).await;
-        self.finish_poll(r).await;
-    }
+    };
+    let mut o = opts.sync.clone();
+    o.usage = false;
+    o.client.pacer = Some(pacer.clone());
+    o.client.urgent = false;
+    let task = tokio::spawn(async move { crate::sync::sync(&o, &NoProgress).await });
+    Some(Running { before, task })
 }
