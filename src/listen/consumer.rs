@@ -16,18 +16,24 @@
 //! refresh goes first within the one politeness budget, so its pages are written
 //! within seconds whatever a poll is doing.
 //!
+//! Set-up errors (the URL, the TLS files, a broker certificate the CA does not sign or
+//! that names another host, a refused client certificate or login, a peer that does
+//! not speak TLS) end the listener at once ([`ListenError`]); network faults and
+//! broker restarts are retried with back-off, over TLS too.
+//!
 //! This file holds the options, reports and the reconnecting loop; `connection`
-//! makes one connection, `batch` handles one batch and the follow-up refreshes,
-//! `poll` starts and ends the polls.
+//! makes one connection, over the transport `tls` sets up; `batch` handles one batch,
+//! the follow-up refreshes and what follows a poll; `poll` runs the poll's task.
 
 mod batch;
 mod connection;
 mod poll;
+mod tls;
 
 pub use connection::{BrokerError, broker_uri};
 
 use self::batch::{Dedup, Ended, Listener};
-use self::connection::{connect, redact, tls_config};
+use self::connection::{connect, redact};
 use super::config::BusConfig;
 use crate::site::{BuildOptions, BuildReport};
 use crate::sync::{RefreshRequest, SyncOptions, SyncReport};
@@ -35,7 +41,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Errors that stop the listener (everything else is logged and retried).
+/// Set-up errors: they stop the listener (everything else is logged and retried).
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     /// The broker URL is invalid.
@@ -54,6 +60,63 @@ pub enum ListenError {
         /// Cause.
         #[source]
         source: std::io::Error,
+    },
+    /// A TLS file was read but is not what it should be (no certificate, no key, a key
+    /// that does not match the certificate).
+    #[error("TLS file {path}: {reason}")]
+    TlsFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `amqps://` without `[tls] ca_cert`: there is nothing to check the broker against.
+    #[error(
+        "{url}: amqps:// needs [tls] ca_cert, the CA certificate the broker's certificate is checked against"
+    )]
+    NoCaCert {
+        /// `amqps://host:port`.
+        url: String,
+    },
+    /// The broker's certificate was not accepted.
+    #[error("the certificate of the broker {broker} is {problem}")]
+    ServerCertificate {
+        /// `host:port`.
+        broker: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The broker ended the TLS handshake with an alert (it refused the client
+    /// certificate, or wants one).
+    #[error("the broker {broker} refused the TLS connection: {reason}")]
+    TlsRefused {
+        /// `host:port`.
+        broker: String,
+        /// The alert and what it likely means.
+        reason: String,
+    },
+    /// What answered at an `amqps://` URL does not speak TLS.
+    #[error("{broker} does not speak TLS ({detail}): is it a plain amqp:// port?")]
+    NotTls {
+        /// `host:port`.
+        broker: String,
+        /// The TLS error.
+        detail: String,
+    },
+    /// The broker refused the login (`ACCESS_REFUSED`) or the virtual host
+    /// (`NOT_ALLOWED`).
+    #[error(
+        "the broker {broker} refused the login with mechanism {mechanism} as user {user}: {message}"
+    )]
+    LoginRefused {
+        /// `host:port`.
+        broker: String,
+        /// The SASL mechanism (`EXTERNAL` with a client certificate).
+        mechanism: &'static str,
+        /// The user (for `EXTERNAL`, the client certificate's common name).
+        user: String,
+        /// The broker's reply text.
+        message: String,
     },
 }
 
@@ -185,13 +248,12 @@ async fn tick(poll: &mut Option<tokio::time::Interval>) {
 
 /// Runs the listener until `shutdown` resolves (checked between batches, so the
 /// current batch finishes and is acknowledged). Connection problems are retried with
-/// back-off forever; only set-up errors (URL, TLS files) end it early.
+/// back-off forever; only set-up errors ([`ListenError`]) end it early.
 pub async fn listen(
     opts: &ListenOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ListenStats, ListenError> {
-    broker_uri(&opts.bus)?;
-    tls_config(&opts.bus)?;
+    tls::connector(&opts.bus, &broker_uri(&opts.bus)?)?;
     let shutdown = std::pin::pin!(shutdown);
     let mut shutdown = shutdown;
     let mut l = Listener {
@@ -236,6 +298,7 @@ pub async fn listen(
                 }
                 ended
             }
+            Err(BrokerError::Setup(e)) => return Err(e),
             Err(e) => Ended::Lost(e),
         };
         if let Ended::Lost(e) = ended {

@@ -1,6 +1,10 @@
 //! `listen` end to end: a private RabbitMQ (Debian's rabbitmq-server, started here on
 //! loopback), messages published with the real fedora-messaging Python client, the
-//! stub Packit API, the archive and the built site.
+//! stub Packit API, the archive and the built site. This file holds what the scenarios
+//! share and the test that runs them against a plain broker: `listen_flow` (messages
+//! to pages, polls, follow-ups), `listen_faults` (a broker restart, an API outage, the
+//! command and its exit) and `listen_tls` (a broker set up like Fedora's: TLS, client
+//! certificates, SASL EXTERNAL; the set-up errors).
 //!
 //! One broker serves every scenario (it takes seconds to start), so they run in one
 //! test function, in order. A missing rabbitmq-server or fedora-messaging venv fails
@@ -13,22 +17,24 @@ use packit_pages::listen::{ListenEvent, ListenOptions, ListenStats};
 use packit_pages::site::BuildOptions;
 use packit_pages::sync::{self, NoProgress, SyncOptions};
 use serde_json::{Value, json};
-use std::collections::HashSet;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-use support::broker::{Broker, Publisher, publish};
-use support::stub::{Dataset, Faults, Stub};
+use support::broker::Broker;
+use support::stub::{Dataset, Stub};
 use support::{TempDir, mini_dataset};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// One of the project's real fedora-messaging messages (tests/fixtures/fedora-messaging).
-fn example(rel: &str) -> Value {
+pub(crate) fn example(rel: &str) -> Value {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fedora-messaging");
     serde_json::from_str(&std::fs::read_to_string(dir.join(rel)).unwrap()).unwrap()
 }
 
 /// The example Copr `build.end` body, as Packit's build `build_id` chroot `chroot`.
-fn copr_end(build_id: u64, chroot: &str, status: i64) -> Value {
+pub(crate) fn copr_end(build_id: u64, chroot: &str, status: i64) -> Value {
     let mut b = example("copr/copr.build.end.json");
     b["user"] = json!("packit");
     b["owner"] = json!("packit");
@@ -39,16 +45,16 @@ fn copr_end(build_id: u64, chroot: &str, status: i64) -> Value {
 }
 
 /// A site over the stub: archive synced, site built.
-struct Site {
-    _dir: TempDir,
-    stub: Stub,
-    ds: Dataset,
-    sync: SyncOptions,
-    build: BuildOptions,
+pub(crate) struct Site {
+    pub(crate) dir: TempDir,
+    pub(crate) stub: Stub,
+    pub(crate) ds: Dataset,
+    pub(crate) sync: SyncOptions,
+    pub(crate) build: BuildOptions,
 }
 
 impl Site {
-    async fn new(tag: &str, pipelines: u64) -> Site {
+    pub(crate) async fn new(tag: &str, pipelines: u64) -> Site {
         let dir = TempDir::new(tag);
         let ds = mini_dataset(pipelines);
         let stub = Stub::start(&ds);
@@ -64,7 +70,7 @@ impl Site {
             .unwrap()
             .expect("initial build");
         Site {
-            _dir: dir,
+            dir,
             stub,
             ds,
             sync,
@@ -72,12 +78,12 @@ impl Site {
         }
     }
 
-    fn page(&self, rel: &str) -> String {
+    pub(crate) fn page(&self, rel: &str) -> String {
         std::fs::read_to_string(self.build.out.join(rel)).unwrap_or_default()
     }
 }
 
-fn bus(broker: &Broker, queue: &str, keys: Option<Vec<&str>>) -> BusConfig {
+pub(crate) fn bus(broker: &Broker, queue: &str, keys: Option<Vec<&str>>) -> BusConfig {
     let mut b = BusConfig {
         amqp_url: broker.url(),
         ..BusConfig::default()
@@ -96,18 +102,22 @@ fn bus(broker: &Broker, queue: &str, keys: Option<Vec<&str>>) -> BusConfig {
 }
 
 /// A listener running on the test's runtime.
-struct Running {
+pub(crate) struct Running {
     events: UnboundedReceiver<ListenEvent>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<ListenStats>,
 }
 
-fn start(site: &Site, bus: BusConfig) -> Running {
+pub(crate) fn start(site: &Site, bus: BusConfig) -> Running {
     start_with(site, bus, |_| {})
 }
 
 /// [`start`] with options `adjust` changes.
-fn start_with(site: &Site, bus: BusConfig, adjust: impl FnOnce(&mut ListenOptions)) -> Running {
+pub(crate) fn start_with(
+    site: &Site,
+    bus: BusConfig,
+    adjust: impl FnOnce(&mut ListenOptions),
+) -> Running {
     let (tx, events) = tokio::sync::mpsc::unbounded_channel();
     let mut opts = ListenOptions::new(bus, site.sync.clone(), Some(site.build.clone()));
     opts.events = Some(tx);
@@ -130,14 +140,14 @@ fn start_with(site: &Site, bus: BusConfig, adjust: impl FnOnce(&mut ListenOption
 
 impl Running {
     /// The next event, or a panic after `secs`.
-    async fn next(&mut self, secs: u64) -> ListenEvent {
+    pub(crate) async fn next(&mut self, secs: u64) -> ListenEvent {
         tokio::time::timeout(Duration::from_secs(secs), self.events.recv())
             .await
             .expect("listener event in time")
             .expect("listener alive")
     }
 
-    async fn connected(&mut self) {
+    pub(crate) async fn connected(&mut self) {
         loop {
             if let ListenEvent::Connected = self.next(30).await {
                 return;
@@ -145,7 +155,7 @@ impl Running {
         }
     }
 
-    async fn shutdown(mut self) -> ListenStats {
+    pub(crate) async fn shutdown(mut self) -> ListenStats {
         let _ = self.stop.take().unwrap().send(());
         tokio::time::timeout(Duration::from_secs(30), self.task)
             .await
@@ -154,265 +164,8 @@ impl Running {
     }
 }
 
-use support::site_mtimes as snapshot;
-
-/// Scenario 1: the example Copr build.end reaches the Copr build's page, and only the
-/// pages it affects are rewritten.
-async fn copr_build_end_updates_its_page(broker: &Broker) {
-    let mut site = Site::new("listen-copr", 6).await;
-    let before = site.page("jobs/copr/2010/index.html");
-    assert!(before.contains("pending"), "the chroot is running before");
-    let files_before = snapshot(&site.build.out);
-    // Packit records the end of chroot fedora-40-x86_64 of build 7000005
-    for item in site.ds.lists.get_mut("copr-builds").unwrap() {
-        if item["build_id"] == "7000005" {
-            item["status_per_chroot"]["fedora-40-x86_64"] = json!("success");
-        }
-    }
-    site.ds.details.get_mut("copr-builds/2010").unwrap()["status"] = json!("success");
-    for run in site.ds.lists.get_mut("runs").unwrap() {
-        if run["merged_run_id"] == 505 {
-            run["copr"][0]["status"] = json!("success");
-        }
-    }
-    site.stub.set_dataset(&site.ds);
-    site.stub.clear_log();
-    std::thread::sleep(Duration::from_millis(20));
-
-    let mut l = start(&site, bus(broker, "pp-copr", None));
-    l.connected().await;
-    let config = broker.publisher_config();
-    let t0 = Instant::now();
-    let ids = publish(&config, "api", &[copr_end(7000005, "fedora-40-x86_64", 1)]);
-    let id = ids[0].clone().expect("message id");
-    let batch = loop {
-        if let ListenEvent::Batch(b) = l.next(60).await {
-            break b;
-        }
-    };
-    eprintln!("copr build.end applied {:?} after publishing", t0.elapsed());
-    assert_eq!(batch.message_ids, vec![id]);
-    assert_eq!(batch.valid, 1);
-    let after = site.page("jobs/copr/2010/index.html");
-    assert_ne!(before, after, "the Copr chroot page was rebuilt");
-    assert!(!after.contains("pending"), "{after}");
-    assert!(after.contains("success"), "{after}");
-    // only the affected pages were written: no unrelated page changed on disk
-    let build = batch.build.as_ref().expect("built");
-    let files_after = snapshot(&site.build.out);
-    let touched: Vec<&PathBuf> = files_after
-        .iter()
-        .filter(|(p, t)| files_before.get(*p) != Some(*t))
-        .map(|(p, _)| p)
-        .collect();
-    assert_eq!(touched.len() as u64, build.write.written, "{touched:?}");
-    assert!(
-        build.write.written >= 1 && build.write.written < 40,
-        "{touched:?}"
-    );
-    // and they are exactly the files the build report lists as written
-    let mut listed: Vec<PathBuf> = build
-        .written_files
-        .iter()
-        .map(|f| site.build.out.join(f))
-        .collect();
-    listed.sort();
-    let mut seen: Vec<PathBuf> = touched.iter().map(|p| (*p).clone()).collect();
-    seen.sort();
-    assert_eq!(seen, listed);
-    assert!(
-        touched
-            .iter()
-            .any(|p| p.ends_with("jobs/copr/2010/index.html")),
-        "{touched:?}"
-    );
-    let rels: Vec<String> = touched
-        .iter()
-        .map(|p| {
-            p.strip_prefix(&site.build.out)
-                .unwrap()
-                .to_string_lossy()
-                .to_string()
-        })
-        .collect();
-    eprintln!("rewritten: {rels:?}");
-    for rel in &rels {
-        // pages of other jobs and other projects stay as they were
-        let other_job = ["jobs/copr/20", "jobs/srpm/", "pipeline/50"]
-            .iter()
-            .any(|p| rel.starts_with(p))
-            && !rel.contains("2010")
-            && !rel.contains("505");
-        let other_project = rel.starts_with("projects/github.com/")
-            && !rel.contains("org2/repo1")
-            && rel.matches('/').count() > 3;
-        assert!(
-            !other_job && !other_project,
-            "unaffected page rewritten: {rel}"
-        );
-    }
-    // a targeted refresh: the Copr list head, the chroots, the pipeline list head
-    let paths: Vec<String> = site.stub.log().iter().map(|e| e.path()).collect();
-    assert!(
-        paths
-            .iter()
-            .all(|p| p.starts_with("copr-builds") || p == "runs"),
-        "{paths:?}"
-    );
-    let stats = l.shutdown().await;
-    assert_eq!(stats.applied, 1);
-    assert_eq!(broker.queue_depth("pp-copr"), Some(0), "acknowledged");
-}
-
-/// Scenario 2: the broker restarts while messages flow; every published message is
-/// applied and the listener reconnects by itself.
-async fn broker_restart_loses_nothing(broker: &mut Broker) {
-    let site = Site::new("listen-restart", 6).await;
-    let mut l = start(&site, bus(broker, "pp-restart", None));
-    l.connected().await;
-    let specs: Vec<Value> = (0..24)
-        .map(|i| {
-            let chroot = if i % 2 == 0 {
-                "fedora-40-x86_64"
-            } else {
-                "fedora-41-x86_64"
-            };
-            copr_end(7_000_000 + (i % 6), chroot, 1)
-        })
-        .collect();
-    let config = broker.publisher_config();
-    let mut publisher = Publisher::start_paced(&config, "api", &specs, 0.25);
-    let mut published: Vec<String> = Vec::new();
-    for _ in 0..8 {
-        published.push(publisher.next_id().expect("published").expect("id"));
-    }
-    // pull the broker away mid-stream (the publisher retries until it is back)
-    let mut applied: HashSet<String> = HashSet::new();
-    let mut connects = 1;
-    let drain = |e: ListenEvent, applied: &mut HashSet<String>, connects: &mut u32| match e {
-        ListenEvent::Batch(b) => applied.extend(b.message_ids.iter().cloned()),
-        ListenEvent::Connected => *connects += 1,
-        _ => {}
-    };
-    broker.stop();
-    std::thread::sleep(Duration::from_millis(500));
-    broker.boot();
-    while connects < 2 {
-        let e = l.next(60).await;
-        drain(e, &mut applied, &mut connects);
-    }
-    published.extend(publisher.finish().into_iter().map(|i| i.expect("id")));
-    assert_eq!(published.len(), 24);
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !published.iter().all(|id| applied.contains(id)) {
-        assert!(
-            Instant::now() < deadline,
-            "messages lost: {:?}",
-            published
-                .iter()
-                .filter(|i| !applied.contains(*i))
-                .collect::<Vec<_>>()
-        );
-        let e = l.next(90).await;
-        drain(e, &mut applied, &mut connects);
-    }
-    assert!(connects >= 2, "the listener reconnected by itself");
-    let stats = l.shutdown().await;
-    assert!(stats.connections >= 2);
-    assert!(stats.applied >= 24, "{stats:?}");
-}
-
-/// Scenario 3: 1,000 messages, 10 % malformed: the listener stays up, applies every
-/// valid one and coalesces the per-chroot bursts.
-async fn thousand_messages_with_malformed_ones(broker: &Broker) {
-    let site = Site::new("listen-1000", 6).await;
-    site.stub.clear_log();
-    // no follow-up refresh: on a slow machine the burst outlasts its delay, and its
-    // walk would be counted against the batches (follow-ups: `settle` scenario)
-    let mut l = start_with(&site, bus(broker, "pp-1000", Some(vec!["#"])), |o| {
-        o.settle = None;
-    });
-    l.connected().await;
-    let mut specs = Vec::new();
-    let chroots = ["fedora-40-x86_64", "fedora-41-x86_64"];
-    let mut valid = 0;
-    let mut malformed = 0;
-    for i in 0..1000u64 {
-        if i % 10 == 9 {
-            malformed += 1;
-            specs.push(match (i / 10) % 4 {
-                0 => json!({"raw": format!("not json {i} {{"), "routing_key": "org.fedoraproject.prod.copr.build.end"}),
-                1 => json!({"topic": "copr.build.end", "body": {"what": "no build id", "user": "packit"}}),
-                2 => json!({"topic": "unknown.thing.happened", "body": {"n": i}}),
-                _ => json!({"topic": "bodhi.update.comment", "body": {"comment": "no update"}}),
-            });
-        } else {
-            valid += 1;
-            specs.push(copr_end(
-                7_000_000 + (i / 2) % 6,
-                chroots[(i % 2) as usize],
-                1,
-            ));
-        }
-    }
-    let ids = publish(&broker.publisher_config(), "fast", &specs);
-    assert_eq!(ids.len(), 1000);
-    let mut received = 0;
-    let mut applied = 0;
-    let mut skipped = 0;
-    let mut batches = 0;
-    let mut largest_find = 0;
-    while received < 1000 {
-        if let ListenEvent::Batch(b) = l.next(120).await {
-            received += b.messages;
-            applied += b.valid;
-            skipped += b.malformed;
-            batches += 1;
-            largest_find = largest_find.max(b.request.find.len());
-            assert!(
-                b.request.find.len() <= 12,
-                "coalesced: 6 builds × 2 chroots at most"
-            );
-        }
-    }
-    assert_eq!(received, 1000);
-    assert_eq!(applied, valid);
-    assert_eq!(skipped, malformed);
-    assert!(
-        batches < 100,
-        "bursts coalesced into few refreshes: {batches} batches"
-    );
-    let list_walks = site
-        .stub
-        .log()
-        .iter()
-        .filter(|e| e.path() == "copr-builds")
-        .count();
-    assert!(
-        list_walks <= batches,
-        "one search per batch: {list_walks} walks for {batches} batches"
-    );
-    // still up: one more message is applied
-    let ids = publish(
-        &broker.publisher_config(),
-        "api",
-        &[copr_end(7_000_001, "fedora-40-x86_64", 1)],
-    );
-    loop {
-        if let ListenEvent::Batch(b) = l.next(60).await {
-            assert_eq!(b.message_ids, vec![ids[0].clone().unwrap()]);
-            break;
-        }
-    }
-    let stats = l.shutdown().await;
-    assert_eq!(stats.received, 1001);
-    assert_eq!(stats.malformed, malformed as u64);
-    assert_eq!(broker.queue_depth("pp-1000"), Some(0));
-    eprintln!("1000 messages in {batches} batches (largest refresh {largest_find} finds)");
-}
-
 /// Marks chroot fedora-40-x86_64 of build 7000005 (target 2010, pipeline 505) done.
-fn finish_2010(site: &mut Site) {
+pub(crate) fn finish_2010(site: &mut Site) {
     for item in site.ds.lists.get_mut("copr-builds").unwrap() {
         if item["build_id"] == "7000005" {
             item["status_per_chroot"]["fedora-40-x86_64"] = json!("success");
@@ -422,60 +175,11 @@ fn finish_2010(site: &mut Site) {
     site.stub.set_dataset(&site.ds);
 }
 
-/// Scenario 4: without any message, the poll interval brings what the bus does not
-/// carry (here a finished SRPM build; Testing Farm results come the same way).
-async fn polling_brings_what_the_bus_does_not(broker: &Broker) {
-    let mut site = Site::new("listen-poll", 6).await;
-    assert!(site.page("jobs/srpm/1005/index.html").contains("running"));
-    for item in site.ds.lists.get_mut("srpm-builds").unwrap() {
-        if item["srpm_build_id"] == 1005 {
-            item["status"] = json!("success");
-        }
-    }
-    site.ds.details.get_mut("srpm-builds/1005").unwrap()["status"] = json!("success");
-    site.stub.set_dataset(&site.ds);
-    let mut l = start_with(&site, bus(broker, "pp-poll", None), |o| {
-        o.poll_interval = Some(Duration::from_secs(1));
-    });
-    let mut polls = 0;
-    while polls < 2 {
-        if let ListenEvent::Polled(report, _) = l.next(60).await {
-            polls += 1;
-            if polls == 1 {
-                assert!(
-                    report.totals.changed >= 1,
-                    "the first poll finds the change"
-                );
-            }
-        }
-    }
-    let page = site.page("jobs/srpm/1005/index.html");
-    assert!(
-        !page.contains("running") && page.contains("success"),
-        "{page}"
-    );
-    let stats = l.shutdown().await;
-    assert!(stats.polls >= 2);
-}
-
-/// Scenario 5: the `packit-pages listen` command with a fedora-messaging file applies a
-/// message, and SIGTERM makes it exit cleanly.
-async fn command_applies_and_stops_on_sigterm(broker: &Broker) {
-    use std::io::BufRead;
-    let mut site = Site::new("listen-cmd", 6).await;
-    finish_2010(&mut site);
-    let conf = site.build.out.parent().unwrap().join("fedora.toml");
-    std::fs::write(
-        &conf,
-        format!(
-            "amqp_url = \"{}\"\ncallback = \"fedora_messaging.example:printer\"\n\n[queues.pp-cmd]\ndurable = true\nauto_delete = false\nexclusive = false\n\n[[bindings]]\nqueue = \"pp-cmd\"\nexchange = \"amq.topic\"\nrouting_keys = [\"org.fedoraproject.prod.copr.#\"]\n\n[consumer_config]\npackit_users = [\"packit\"]\n",
-            broker.url()
-        ),
-    )
-    .unwrap();
-    let mut child = support::packit_pages()
-        .args(["listen", "--amqp-config"])
-        .arg(&conf)
+/// `packit-pages listen` over `site` with the bus configuration `conf`, no poll.
+pub(crate) fn listen_command(site: &Site, conf: &Path) -> Command {
+    let mut c = support::packit_pages();
+    c.args(["listen", "--amqp-config"])
+        .arg(conf)
         .arg("--api")
         .arg(site.stub.base_url())
         .arg("--archive")
@@ -483,225 +187,110 @@ async fn command_applies_and_stops_on_sigterm(broker: &Broker) {
         .arg("--out")
         .arg(&site.build.out)
         .args(["--poll-interval", "0"])
-        .env("RUST_LOG", "info")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            eprintln!("  | {line}");
-            let _ = tx.send(line);
+        .env("RUST_LOG", "info");
+    c
+}
+
+/// A running `packit-pages listen` process, its stderr read line by line (and echoed).
+/// Dropping it kills the process if it still runs.
+pub(crate) struct ListenProcess {
+    child: Child,
+    lines: Receiver<String>,
+    /// Every stderr line read so far.
+    pub(crate) seen: Vec<String>,
+}
+
+impl ListenProcess {
+    pub(crate) fn spawn(command: &mut Command) -> ListenProcess {
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("  | {line}");
+                let _ = tx.send(line);
+            }
+        });
+        ListenProcess {
+            child,
+            lines,
+            seen: Vec::new(),
         }
-    });
-    let wait_for = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(60);
+    }
+
+    /// The first line (from now) containing `needle`, or a panic after `secs`.
+    pub(crate) fn wait_for(&mut self, needle: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx
+            let line = self
+                .lines
                 .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no {needle:?} in time"));
+                .unwrap_or_else(|_| panic!("no {needle:?} in time; stderr: {:#?}", self.seen));
+            self.seen.push(line.clone());
             if line.contains(needle) {
                 return line;
             }
         }
-    };
-    wait_for("connected to the broker");
-    publish(
-        &broker.publisher_config(),
-        "api",
-        &[copr_end(7000005, "fedora-40-x86_64", 1)],
-    );
-    wait_for("batch applied");
-    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
-    let st = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let summary = wait_for("listen: ");
-    assert!(summary.contains("1 messages (1 applied"), "{summary}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "still running after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status}");
-    assert_eq!(broker.queue_depth("pp-cmd"), Some(0));
-}
+    }
 
-/// Scenario 6: while the API does not answer, a message is sent back to the queue, not
-/// acknowledged; it is applied once the API is back.
-async fn api_outage_requeues(broker: &Broker) {
-    let mut site = Site::new("listen-outage", 6).await;
-    finish_2010(&mut site);
-    site.stub.set_faults(support::stub::Faults {
-        fail_paths: vec!["copr-builds".into()],
-        ..support::stub::Faults::none()
-    });
-    let mut l = start(&site, bus(broker, "pp-outage", None));
-    l.connected().await;
-    let ids = publish(
-        &broker.publisher_config(),
-        "api",
-        &[copr_end(7000005, "fedora-40-x86_64", 1)],
-    );
-    loop {
-        match l.next(60).await {
-            ListenEvent::Requeued(e) => {
-                assert!(e.contains("copr-builds"), "{e}");
-                break;
+    /// Sends SIGTERM.
+    pub(crate) fn terminate(&self) {
+        let st = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    /// The exit status within `secs` (a panic otherwise) and the whole stderr.
+    pub(crate) fn exit(mut self, secs: u64) -> (ExitStatus, String) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
             }
-            ListenEvent::Batch(b) => panic!("applied during the outage: {b:?}"),
-            _ => {}
+            while let Ok(l) = self.lines.try_recv() {
+                self.seen.push(l);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running after {secs} s; stderr: {:#?}",
+                self.seen
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // the reader thread ends with the process's stderr
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.seen.push(l);
         }
+        (status, self.seen.join("\n"))
     }
-    assert!(!site.page("jobs/copr/2010/index.html").contains("success"));
-    site.stub.set_faults(support::stub::Faults::none());
-    loop {
-        if let ListenEvent::Batch(b) = l.next(60).await {
-            assert_eq!(b.message_ids, vec![ids[0].clone().unwrap()]);
-            break;
-        }
-    }
-    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
-    l.shutdown().await;
-    assert_eq!(broker.queue_depth("pp-outage"), Some(0));
 }
 
-/// Scenario 7: no configured queue (a server-named one with the default bindings), and
-/// the same message id twice is applied once.
-async fn server_named_queue_and_duplicates(broker: &Broker) {
-    let site = Site::new("listen-anon", 6).await;
-    let bus = BusConfig {
-        amqp_url: broker.url(),
-        ..BusConfig::default()
-    };
-    let mut l = start(&site, bus);
-    l.connected().await;
-    let mut spec = copr_end(7000003, "fedora-41-x86_64", 1);
-    spec["id"] = json!("3d0c7c39-1111-4aaa-8bbb-000000000001");
-    let ids = publish(&broker.publisher_config(), "fast", &[spec.clone(), spec]);
-    assert_eq!(ids[0], ids[1]);
-    let (mut seen, mut applied, mut duplicates) = (0, 0, 0);
-    while seen < 2 {
-        if let ListenEvent::Batch(b) = l.next(60).await {
-            seen += b.messages;
-            applied += b.valid;
-            duplicates += b.duplicates;
+impl Drop for ListenProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
-    assert_eq!((applied, duplicates), (1, 1));
-    let stats = l.shutdown().await;
-    assert_eq!(stats.duplicates, 1);
-}
-
-/// Scenario 8: the message arrives before Packit has recorded the change; the
-/// follow-up refresh brings it.
-async fn follow_up_refresh_catches_a_late_api(broker: &Broker) {
-    let mut site = Site::new("listen-settle", 6).await;
-    let mut l = start_with(&site, bus(broker, "pp-settle", None), |o| {
-        o.settle = Some(Duration::from_secs(2));
-    });
-    l.connected().await;
-    publish(
-        &broker.publisher_config(),
-        "api",
-        &[copr_end(7000005, "fedora-40-x86_64", 1)],
-    );
-    while !matches!(l.next(60).await, ListenEvent::Batch(_)) {}
-    assert!(site.page("jobs/copr/2010/index.html").contains("pending"));
-    // now Packit has handled the same message
-    finish_2010(&mut site);
-    loop {
-        if let ListenEvent::Settled(report, build) = l.next(60).await {
-            assert!(report.totals.changed >= 1);
-            assert!(build.is_some());
-            break;
-        }
-    }
-    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
-    l.shutdown().await;
-}
-
-/// Scenario 9: a message during a long poll is applied within seconds, with the
-/// default politeness (5 requests/s, shared by the poll and the refresh); what the
-/// poll writes after the message's build still reaches the pages when it ends.
-async fn message_during_a_long_poll(broker: &Broker) {
-    let mut site = Site::new("listen-longpoll", 6).await;
-    // the poll is slow (one list takes 12 s a page) ...
-    site.stub.set_faults(Faults {
-        slow_paths: vec![("testing-farm/results".into(), Duration::from_secs(12))],
-        ..Faults::none()
-    });
-    // ... and brings, after the message, a finished SRPM build that only its refresh
-    // of unfinished jobs (by their detail endpoint) sees
-    site.ds.details.get_mut("srpm-builds/1005").unwrap()["status"] = json!("success");
-    finish_2010(&mut site);
-    assert!(site.page("jobs/srpm/1005/index.html").contains("running"));
-    let mut l = start_with(&site, bus(broker, "pp-longpoll", None), |o| {
-        o.poll_interval = Some(Duration::from_secs(3600));
-        o.sync.client.requests_per_second = 5.0;
-    });
-    l.connected().await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let sent = Instant::now();
-    publish(
-        &broker.publisher_config(),
-        "longpoll",
-        &[copr_end(7000005, "fedora-40-x86_64", 1)],
-    );
-    loop {
-        match l.next(30).await {
-            ListenEvent::Batch(_) => break,
-            ListenEvent::Polled(..) => panic!("the poll ended before the message was applied"),
-            _ => {}
-        }
-    }
-    let latency = sent.elapsed();
-    eprintln!("message applied {latency:?} after publishing, during a poll");
-    assert!(latency <= Duration::from_secs(5), "{latency:?}");
-    assert!(site.page("jobs/copr/2010/index.html").contains("success"));
-    loop {
-        if let ListenEvent::Polled(report, build) = l.next(120).await {
-            assert!(report.totals.changed >= 1, "the poll finds the SRPM build");
-            assert!(build.is_some(), "a build follows the poll");
-            break;
-        }
-    }
-    let page = site.page("jobs/srpm/1005/index.html");
-    let stored = packit_pages::archive::Archive::open_read_only(&site.sync.archive)
-        .unwrap()
-        .get(packit_pages::api::Kind::Srpm, "1005")
-        .unwrap()
-        .and_then(|e| e.status);
-    assert_eq!(stored.as_deref(), Some("success"), "the poll refreshed it");
-    assert!(
-        !page.contains("running") && page.contains("success"),
-        "the poll's late rows reach the page"
-    );
-    l.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn listener_against_a_real_broker() {
+    use crate::{listen_faults as faults, listen_flow as flow, listen_tls as tls};
     let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
-    copr_build_end_updates_its_page(&broker).await;
-    thousand_messages_with_malformed_ones(&broker).await;
-    polling_brings_what_the_bus_does_not(&broker).await;
-    command_applies_and_stops_on_sigterm(&broker).await;
-    api_outage_requeues(&broker).await;
-    server_named_queue_and_duplicates(&broker).await;
-    follow_up_refresh_catches_a_late_api(&broker).await;
-    message_during_a_long_poll(&broker).await;
-    broker_restart_loses_nothing(&mut broker).await;
+    flow::copr_build_end_updates_its_page(&broker).await;
+    flow::thousand_messages_with_malformed_ones(&broker).await;
+    flow::polling_brings_what_the_bus_does_not(&broker).await;
+    faults::command_applies_and_stops_on_sigterm(&broker).await;
+    faults::api_outage_requeues(&broker).await;
+    flow::server_named_queue_and_duplicates(&broker).await;
+    flow::follow_up_refresh_catches_a_late_api(&broker).await;
+    flow::message_during_a_long_poll(&broker).await;
+    tls::amqps_url_to_a_plain_broker_is_refused(&broker).await;
+    faults::broker_restart_loses_nothing(&mut broker).await;
     tokio::task::spawn_blocking(move || drop(broker))
         .await
         .unwrap();

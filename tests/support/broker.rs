@@ -4,10 +4,18 @@
 //! Missing `rabbitmq-server` is a test failure (scripts/install-test-deps installs it),
 //! never a skip. Dropping the broker stops the node and its epmd.
 //!
+//! [`Broker::start_tls`] starts one set up like Fedora's public broker: TLS only, a
+//! client certificate required and checked against the test CA ([`crate::pki`]),
+//! SASL EXTERNAL with the user taken from the certificate's common name
+//! (`rabbitmq_auth_mechanism_ssl`), the vhost `/public_pubsub` where `fedora` may
+//! declare and bind only UUID-named (or server-named) queues, and a
+//! `packit-publisher` that may publish.
+//!
 //! Also finds the Python with the fedora-messaging client that scripts/install-test-deps
 //! puts in a venv under the target directory, and runs `tests/bus/publish.py` with it.
 
 use crate::TempDir;
+use crate::pki::Pki;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -22,6 +30,23 @@ pub struct Broker {
     epmd_port: u16,
     bin: PathBuf,
     server: Option<Child>,
+    /// The certificates of a TLS broker ([`Broker::start_tls`]).
+    tls: Option<PathBuf>,
+}
+
+/// The virtual host of a TLS broker, Fedora's public one.
+pub const TLS_VHOST: &str = "/public_pubsub";
+
+/// What `fedora` may configure and write on the TLS broker: UUID-named queues (as on
+/// Fedora's public broker) and server-named ones.
+const FEDORA_QUEUES: &str =
+    "^(amq\\.gen-.*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$";
+
+/// A distinct node name for every broker of the process.
+fn node_name() -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("pptest{}n{n}@localhost", std::process::id())
 }
 
 fn free_port() -> u16 {
@@ -60,23 +85,96 @@ fn rabbit_bin() -> PathBuf {
 impl Broker {
     /// Starts a broker and waits until it accepts AMQP connections.
     pub fn start() -> Broker {
+        let mut b = Broker::prepare();
+        std::fs::write(b.dir.join("enabled_plugins"), "[].\n").unwrap();
+        b.boot();
+        b
+    }
+
+    fn prepare() -> Broker {
         let bin = rabbit_bin();
         let dir = TempDir::new("rabbit");
         for d in ["mnesia", "log"] {
             std::fs::create_dir_all(dir.join(d)).unwrap();
         }
-        std::fs::write(dir.join("enabled_plugins"), "[].\n").unwrap();
-        let mut b = Broker {
-            node: format!("pptest{}@localhost", std::process::id()),
+        Broker {
+            node: node_name(),
             port: free_port(),
             dist_port: free_port(),
             epmd_port: free_port(),
             dir,
             bin,
             server: None,
-        };
+            tls: None,
+        }
+    }
+
+    /// Starts a broker set up like Fedora's public one (see the module's doc), its TLS
+    /// listener on [`Broker::port`], with the certificates of `pki`.
+    pub fn start_tls(pki: &Pki) -> Broker {
+        let mut b = Broker::prepare();
+        let p = |f: PathBuf| f.to_string_lossy().into_owned();
+        std::fs::write(
+            b.dir.join("enabled_plugins"),
+            "[rabbitmq_auth_mechanism_ssl].\n",
+        )
+        .unwrap();
+        std::fs::write(
+            b.dir.join("rabbitmq.conf"),
+            format!(
+                "listeners.tcp = none\n\
+                 listeners.ssl.default = 127.0.0.1:{port}\n\
+                 ssl_options.cacertfile = {ca}\n\
+                 ssl_options.certfile = {cert}\n\
+                 ssl_options.keyfile = {key}\n\
+                 ssl_options.verify = verify_peer\n\
+                 ssl_options.fail_if_no_peer_cert = true\n\
+                 auth_mechanisms.1 = EXTERNAL\n\
+                 ssl_cert_login_from = common_name\n",
+                port = b.port,
+                ca = p(pki.ca()),
+                cert = p(pki.cert("server")),
+                key = p(pki.key("server")),
+            ),
+        )
+        .unwrap();
+        b.tls = Some(pki.dir.path().to_path_buf());
         b.boot();
+        b.ctl(&["add_vhost", TLS_VHOST]);
+        for (user, configure, write) in [
+            ("fedora", FEDORA_QUEUES, FEDORA_QUEUES),
+            ("packit-publisher", ".*", ".*"),
+        ] {
+            b.ctl(&["add_user", user, "unused-password"]);
+            b.ctl(&["clear_password", user]);
+            b.ctl(&[
+                "set_permissions",
+                "-p",
+                TLS_VHOST,
+                user,
+                configure,
+                write,
+                ".*",
+            ]);
+        }
         b
+    }
+
+    /// Runs `rabbitmqctl ARGS` on this node; panics when it fails.
+    pub fn ctl(&self, args: &[&str]) {
+        let out = self
+            .command("rabbitmqctl")
+            .args(["-n", &self.node, "-q"])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rabbitmqctl {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn command(&self, prog: &str) -> Command {
@@ -85,8 +183,6 @@ impl Broker {
         c.current_dir(d)
             .env("HOME", d)
             .env("RABBITMQ_NODENAME", &self.node)
-            .env("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
-            .env("RABBITMQ_NODE_PORT", self.port.to_string())
             .env("RABBITMQ_DIST_PORT", self.dist_port.to_string())
             .env("ERL_EPMD_ADDRESS", "127.0.0.1")
             .env("ERL_EPMD_PORT", self.epmd_port.to_string())
@@ -97,6 +193,12 @@ impl Broker {
                 "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS",
                 "-kernel inet_dist_use_interface {127,0,0,1}",
             );
+        if self.tls.is_some() {
+            c.env("RABBITMQ_CONFIG_FILE", d.join("rabbitmq.conf"));
+        } else {
+            c.env("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
+                .env("RABBITMQ_NODE_PORT", self.port.to_string());
+        }
         c
     }
 
@@ -166,19 +268,35 @@ impl Broker {
         }
     }
 
-    /// `amqp://guest:guest@127.0.0.1:<port>/%2F`.
+    /// `amqp://guest:guest@127.0.0.1:<port>/%2F`; for a TLS broker
+    /// `amqps://localhost:<port>/%2Fpublic_pubsub`.
     pub fn url(&self) -> String {
-        format!("amqp://guest:guest@127.0.0.1:{}/%2F", self.port)
+        match self.tls {
+            Some(_) => format!("amqps://localhost:{}/%2Fpublic_pubsub", self.port),
+            None => format!("amqp://guest:guest@127.0.0.1:{}/%2F", self.port),
+        }
     }
 
     /// A fedora-messaging configuration for publishing to this broker with production
-    /// routing keys.
+    /// routing keys (on a TLS broker as `packit-publisher`, with its certificate).
     pub fn publisher_config(&self) -> PathBuf {
         let p = self.dir.join("publisher.toml");
+        let tls = match &self.tls {
+            Some(d) => {
+                let f = |n: &str| d.join(n).to_string_lossy().into_owned();
+                format!(
+                    "\n[tls]\nca_cert = \"{}\"\ncertfile = \"{}\"\nkeyfile = \"{}\"\n",
+                    f("ca.pem"),
+                    f("packit-publisher-cert.pem"),
+                    f("packit-publisher-key.pem")
+                )
+            }
+            None => String::new(),
+        };
         std::fs::write(
             &p,
             format!(
-                "amqp_url = \"{}\"\npublish_exchange = \"amq.topic\"\ntopic_prefix = \"org.fedoraproject.prod\"\npassive_declares = false\n\n[client_properties]\napp = \"packit-pages tests\"\n",
+                "amqp_url = \"{}\"\npublish_exchange = \"amq.topic\"\ntopic_prefix = \"org.fedoraproject.prod\"\npassive_declares = false\n{tls}\n[client_properties]\napp = \"packit-pages tests\"\n",
                 self.url()
             ),
         )
@@ -188,9 +306,11 @@ impl Broker {
 
     /// Messages ready in a queue.
     pub fn queue_depth(&self, queue: &str) -> Option<u64> {
+        let vhost = if self.tls.is_some() { TLS_VHOST } else { "/" };
         let out = self
             .command("rabbitmqctl")
-            .args(["-n", &self.node, "-q", "list_queues", "name", "messages"])
+            .args(["-n", &self.node, "-q", "list_queues", "-p", vhost])
+            .args(["name", "messages"])
             .output()
             .ok()?;
         String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {

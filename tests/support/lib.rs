@@ -8,6 +8,7 @@ pub mod broker;
 mod dataset;
 mod files;
 pub mod padding;
+pub mod pki;
 pub mod revision;
 pub mod stub;
 pub mod synthetic;

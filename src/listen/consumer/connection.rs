@@ -1,15 +1,16 @@
-//! The connection to the broker: the broker URI and TLS settings of a bus
-//! configuration, and one connection attempt (connect, declare and bind the queues,
-//! start consuming), with why it failed.
+//! The connection to the broker: the broker URI of a bus configuration, and one
+//! connection attempt (transport, AMQP handshake, declare and bind the queues, start
+//! consuming), with why it failed: a set-up error (a refused login, a TLS failure
+//! retrying cannot change, see `tls`) or a fault to retry.
 
 use super::ListenError;
+use super::tls;
 use crate::listen::config::{BusConfig, QueueConfig};
 use lapin::options::{BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions};
-use lapin::tcp::{OwnedIdentity, OwnedTLSConfig};
+use lapin::tcp::AsyncTcpStream;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::uri::{AMQPUri, SASLMechanism};
-use lapin::{Channel, Connection, ConnectionProperties, DefaultConnectionBuilder};
-use std::path::PathBuf;
+use lapin::uri::{AMQPScheme, AMQPUri, SASLMechanism};
+use lapin::{Channel, Connection, ConnectionProperties, ErrorKind};
 use std::time::Duration;
 
 /// Why a connection to the broker could not be made or was lost (logged, reported as
@@ -19,9 +20,9 @@ pub enum BrokerError {
     /// The bus configuration's URL or TLS files.
     #[error(transparent)]
     Setup(#[from] ListenError),
-    /// The connection builder could not be made.
+    /// lapin's runtime could not be set up.
     #[error("{0}")]
-    Builder(#[source] lapin::Error),
+    Runtime(#[source] lapin::Error),
     /// An AMQP step failed (`connect`, `channel`, `queue.declare NAME`, `ack`, ...).
     #[error("{step}: {source}")]
     Amqp {
@@ -50,31 +51,6 @@ impl BrokerError {
             source,
         }
     }
-}
-
-/// The TLS settings of `bus` (files read now).
-pub(super) fn tls_config(bus: &BusConfig) -> Result<OwnedTLSConfig, ListenError> {
-    let read = |p: &PathBuf| {
-        std::fs::read(p).map_err(|source| ListenError::Tls {
-            path: p.clone(),
-            source,
-        })
-    };
-    let cert_chain = match &bus.tls.ca_cert {
-        Some(p) => Some(String::from_utf8_lossy(&read(p)?).into_owned()),
-        None => None,
-    };
-    let identity = match (&bus.tls.certfile, &bus.tls.keyfile) {
-        (Some(c), Some(k)) => Some(OwnedIdentity::PKCS8 {
-            pem: read(c)?,
-            key: read(k)?,
-        }),
-        _ => None,
-    };
-    Ok(OwnedTLSConfig {
-        identity,
-        cert_chain,
-    })
 }
 
 /// The broker URI of `bus`: SASL EXTERNAL when a client certificate is configured and
@@ -107,24 +83,78 @@ fn queue_arguments(q: &QueueConfig) -> FieldTable {
 
 pub(super) type Deliveries = futures_util::stream::SelectAll<lapin::Consumer>;
 
-/// Connects, declares and binds, and starts consuming every configured queue.
-pub(super) async fn connect(
-    bus: &BusConfig,
-) -> Result<(Connection, Channel, Deliveries), BrokerError> {
+/// Why the AMQP connection (transport and handshake) to `uri` failed: a set-up error
+/// when retrying cannot help (TLS, see [`tls::setup_error`]; a refused login), else
+/// a fault to retry.
+fn connect_error(e: lapin::Error, bus: &BusConfig, uri: &AMQPUri) -> BrokerError {
+    match e.kind() {
+        ErrorKind::IOError(io) => {
+            if let Some(s) = tls::setup_error(io, bus, uri) {
+                return BrokerError::Setup(s);
+            }
+        }
+        // ACCESS_REFUSED (the login) and NOT_ALLOWED (the vhost) answer connection.open
+        ErrorKind::ProtocolError(p) if matches!(p.get_id(), 403 | 530) => {
+            let mechanism = uri.query.auth_mechanism.unwrap_or_default();
+            let user = match (mechanism, &bus.tls.certfile) {
+                (SASLMechanism::External, Some(cert)) => format!(
+                    "{:?} (the common name of the client certificate {})",
+                    tls::common_name(cert).unwrap_or_default(),
+                    cert.display()
+                ),
+                _ => format!("{:?}", uri.authority.userinfo.username),
+            };
+            return BrokerError::Setup(ListenError::LoginRefused {
+                broker: tls::broker_name(uri),
+                mechanism: mechanism.name(),
+                user,
+                message: p.get_message().as_str().to_string(),
+            });
+        }
+        _ => {}
+    }
+    BrokerError::amqp("connect", e)
+}
+
+/// Connects (TCP, TLS for `amqps://` with our connector only, the AMQP handshake).
+async fn open(bus: &BusConfig) -> Result<Connection, BrokerError> {
     let uri = broker_uri(bus)?;
-    let tls = tls_config(bus)?;
+    let tls = tls::connector(bus, &uri)?;
     let mut props = ConnectionProperties::default();
     for (k, v) in &bus.client_properties {
         props = props.with_client_property(k.as_str().into(), v.as_str().into());
     }
-    let conn = DefaultConnectionBuilder::new()
-        .map_err(BrokerError::Builder)?
-        .with_uri(uri)
-        .with_properties(props)
-        .with_tls_config(tls)
-        .connect()
-        .await
-        .map_err(|e| BrokerError::amqp("connect", e))?;
+    let runtime = lapin::runtime::default_runtime().map_err(BrokerError::Runtime)?;
+    Connection::connector(
+        uri.clone(),
+        runtime,
+        async move |uri: AMQPUri, runtime| -> lapin::Result<_> {
+            let host = uri.authority.host.as_str();
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host, uri.authority.port))
+                    .await?
+                    .collect();
+            let stream = AsyncTcpStream::connect(&runtime, addrs).await?;
+            match (uri.scheme, &tls) {
+                (AMQPScheme::AMQP, _) => Ok(stream),
+                (AMQPScheme::AMQPS, Some(c)) => Ok(stream.into_rustls(c, host).await?),
+                (AMQPScheme::AMQPS, None) => Err(std::io::Error::other(
+                    "amqps:// without a TLS connector: refusing a plain connection",
+                )
+                .into()),
+            }
+        },
+        props,
+    )
+    .await
+    .map_err(|e| connect_error(e, bus, &uri))
+}
+
+/// Connects, declares and binds, and starts consuming every configured queue.
+pub(super) async fn connect(
+    bus: &BusConfig,
+) -> Result<(Connection, Channel, Deliveries), BrokerError> {
+    let conn = open(bus).await?;
     let ch = conn
         .create_channel()
         .await
@@ -254,7 +284,13 @@ mod tests {
             broker_uri(&bus).unwrap().query.auth_mechanism,
             Some(SASLMechanism::External)
         );
-        assert!(matches!(tls_config(&bus), Err(ListenError::Tls { .. })));
+        let uri = broker_uri(&bus).unwrap();
+        let e = tls::connector(&bus, &uri).unwrap_err();
+        assert!(matches!(e, ListenError::NoCaCert { .. }), "{e}");
+        assert!(e.to_string().contains("needs [tls] ca_cert"), "{e}");
+        bus.tls.ca_cert = Some("no-such-ca.pem".into());
+        let e = tls::connector(&bus, &uri).unwrap_err();
+        assert!(matches!(&e, ListenError::Tls { path, .. } if path.ends_with("no-such-ca.pem")));
         bus.amqp_url = "http://x".into();
         assert!(matches!(broker_uri(&bus), Err(ListenError::Url { .. })));
     }
