@@ -1198,7 +1198,7 @@ fn hostile_values_are_stored_unchanged_and_never_used_as_paths() {
     // the demo archive is what this sync stored
     let demo_file = dir.join("demo.sqlite");
     let mut a = Archive::open(&demo_file).unwrap();
-    sync::ingest_records(&mut a, &spec).unwrap();
+    packit_pages::demo::ingest_records(&mut a, &spec).unwrap();
     drop(a);
     assert_eq!(dump(&demo_file), rows);
 }
