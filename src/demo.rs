@@ -3,7 +3,12 @@
 //! [`generate`] streams [`Record`]s (list items and detail bodies) for a [`DemoSpec`]; it
 //! keeps only small per-project aggregates in memory, so 100,000 pipelines are fine.
 //! [`Dataset::generate`] collects the stream into memory, with every list in the API's
-//! own order (used by tests and the stub HTTP server).
+//! own order (used by tests and the stub HTTP server). [`ingest_records`] writes the
+//! stream into an archive as a complete sync would store it (module `ingest`, which
+//! asks sync how it stores each endpoint: the demo depends on sync, never the reverse).
+//!
+//! The whole module is behind the cargo feature `demo` (on by default): a program
+//! that embeds the library without it compiles no demo code.
 //!
 //! # Determinism and prefix stability
 //! Every choice derives from `(seed, pipeline index, purpose)` through a splitmix64
@@ -57,6 +62,7 @@
 
 mod catalog;
 mod engine;
+mod ingest;
 pub mod logs;
 mod rng;
 
@@ -64,11 +70,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-pub(crate) use catalog::package_of;
+use catalog::package_of;
 pub use catalog::{
     HOSTILE_CONTROL, HOSTILE_ENCODED_DOTS, HOSTILE_QUOTES, HOSTILE_RTL, HOSTILE_SCRIPT,
     HOSTILE_TRAVERSAL,
 };
+pub use ingest::{IngestSummary, add_demo_logs, demo_log_text, ingest_demo, ingest_records};
 
 /// 2025-11-01T00:00:00Z, the default time of the first pipeline.
 pub const DEFAULT_START: i64 = 1_761_955_200;

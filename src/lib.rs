@@ -52,7 +52,8 @@
 //!
 //! Triggers sit on top: `sync` (pull from the API into the archive), `listen` (keep it
 //! current from the Fedora message bus) and `watch` / `serve` (rebuild on edits).
-//! `demo` produces a deterministic synthetic upstream data set and `content` renders
+//! `demo` produces a deterministic synthetic upstream data set and writes it into an
+//! archive as a sync would (cargo feature `demo`, on by default); `content` renders
 //! the markdown pages (FAQ, about). See ARCHITECTURE.md.
 
 #![warn(missing_docs)]
@@ -62,6 +63,7 @@ pub mod archive;
 pub mod check;
 pub mod config;
 pub mod content;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod html;
 pub mod jobs;

@@ -1,25 +1,31 @@
-//! The list crawler: one run's state ([`Syncer`]) and the walk of a list page by page,
+//! The list walk: its state in one run ([`Lists`]) and the walk of a list page by page,
 //! full or incremental, storing each page with its details and cursor in one
 //! transaction.
 
 use super::details::{Details, detail_label, details_of, sub_list_item_id, target_statuses};
-use super::fetch::{Job, Stored, store_result};
-use super::{EndpointReport, Failure, Progress, SyncError, SyncOptions, SyncReport, item_project};
-use crate::api::client::{Client, PER_PAGE, RequestStats};
+use super::error::SyncError;
+use super::fetch::{Job, Stored, fetch, store_result};
+use super::marks::{HEAD_LISTS, meta_crawled, meta_high, order_of, raise_head_mark};
+use super::report::{EndpointReport, Failure};
+use super::run::Run;
+use super::scope::item_project;
+use crate::api::client::PER_PAGE;
 use crate::api::{self, Kind, ListEndpoint, list_item_id};
-use crate::archive::{Archive, Change, Part};
+use crate::archive::{Change, Part};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
-use std::time::Instant;
+use std::collections::{HashMap, HashSet};
 
 /// How list items get their id.
 #[derive(Clone, Debug)]
 pub(super) enum Ids {
     Global(&'static ListEndpoint),
-    /// A project sub-list (kind says which).
-    Sub(String),
+    /// A project sub-list (kind says which) of the project `key`, which had `failures`
+    /// failed fetches in a row before this run (a list that fails continues the count).
+    Sub {
+        key: String,
+        failures: i64,
+    },
 }
 
 /// One list to walk.
@@ -53,49 +59,16 @@ pub(super) enum Mode {
     Head,
 }
 
-pub(super) fn meta_crawled(path: &str) -> String {
-    format!("sync.crawled:{path}")
-}
-
-pub(super) fn meta_high(path: &str) -> String {
-    format!("sync.high:{path}")
-}
-
-pub(super) struct Syncer<'p> {
-    pub(super) archive: Archive,
-    pub(super) client: Arc<Client>,
-    pub(super) opts: SyncOptions,
-    pub(super) rev: i64,
-    pub(super) epoch_rev: i64,
-    pub(super) scope_key: String,
-    pub(super) progress: &'p dyn Progress,
-    pub(super) counts: BTreeMap<String, EndpointReport>,
-    pub(super) failed_entities: Vec<Failure>,
-    pub(super) failed_lists: Vec<Failure>,
-    /// Entities whose detail was fetched (or list item seen) in this run.
-    pub(super) fetched: HashSet<(Kind, String)>,
-    pub(super) seen_items: HashSet<(Kind, String)>,
+/// The list walk's state in one run: what it saw and the marks it moved.
+#[derive(Default)]
+pub(super) struct Lists {
+    /// List items seen in this run.
+    seen_items: HashSet<(Kind, String)>,
     /// High-water marks written in this run, per list path.
-    pub(super) high_written: HashMap<String, i64>,
-    /// What the refresh of unfinished entities did.
-    pub(super) refresh_counts: super::policy::RefreshCounts,
-    /// What the report should tell beside the counts (e.g. what the graph misses).
-    pub(super) notes: Vec<String>,
-    /// Projects whose fetch failed before this sync's project phase: failures in a
-    /// row, when the last was (a fetched detail clears the record; a sub-list that
-    /// fails again continues the count).
-    pub(super) failing_projects: HashMap<String, (i64, i64)>,
-    /// Entities not tried in this sync because their fetch keeps failing.
-    pub(super) backed_off: HashSet<(Kind, String)>,
-    /// Unfinished jobs whose status the scope's PR and branch items show unchanged
-    /// (a graph walk, [`super::graph_status`]): not refreshed by the policy.
-    pub(super) list_agree: std::collections::BTreeSet<(Kind, String)>,
-    /// A graph walk read the heads of Packit-wide lists for the first time (nothing
-    /// older than this sync is reachable through them).
-    pub(super) heads_started: bool,
-    /// The top (highest order value) of page 1 of each head list this run's list walk
-    /// read, for [`Syncer::raise_head_mark`] once the walk completes.
-    pub(super) list_tops: HashMap<String, i64>,
+    high_written: HashMap<String, i64>,
+    /// The top (highest order value) of page 1 of each head list this run's walk
+    /// read, for the head mark once the walk completes.
+    list_tops: HashMap<String, i64>,
 }
 
 /// The walk of a global list.
@@ -111,134 +84,60 @@ pub(super) fn global_walk(ep: &'static ListEndpoint) -> Walk {
     }
 }
 
-impl<'p> Syncer<'p> {
-    /// A syncer writing revision `revs.0` of a crawl that started at `revs.1`.
-    pub(super) fn new(
-        archive: Archive,
-        client: Arc<Client>,
-        opts: &SyncOptions,
-        revs: (i64, i64),
-        scope_key: String,
-        progress: &'p dyn Progress,
-    ) -> Syncer<'p> {
-        Syncer {
-            archive,
-            client,
-            opts: opts.clone(),
-            rev: revs.0,
-            epoch_rev: revs.1,
-            scope_key,
-            progress,
-            counts: BTreeMap::new(),
-            failed_entities: Vec::new(),
-            failed_lists: Vec::new(),
-            fetched: HashSet::new(),
-            seen_items: HashSet::new(),
-            high_written: HashMap::new(),
-            refresh_counts: Default::default(),
-            notes: Vec::new(),
-            failing_projects: HashMap::new(),
-            backed_off: HashSet::new(),
-            list_agree: Default::default(),
-            heads_started: false,
-            list_tops: HashMap::new(),
-        }
+impl Lists {
+    /// The list items this run's walks saw.
+    pub(super) fn seen(&self) -> &HashSet<(Kind, String)> {
+        &self.seen_items
     }
-}
 
-impl Syncer<'_> {
     /// Page `page` of the list `w` walks; `None` when the fetch failed, which is logged
     /// and recorded among the failed lists.
-    pub(super) async fn list_page(&mut self, w: &Walk, page: u32) -> Option<api::client::Page> {
-        let client = self.client.clone();
+    pub(super) async fn list_page(
+        run: &mut Run<'_>,
+        w: &Walk,
+        page: u32,
+    ) -> Option<api::client::Page> {
+        let client = run.client().clone();
         match client.list_page(&w.label, &w.path, &[], page).await {
             Ok(p) => Some(p),
             Err(e) => {
-                if let Ids::Sub(key) = &w.ids {
+                if let Ids::Sub { key, failures } = &w.ids {
                     // one project's sub-list: a failure of that project (recorded on
                     // it, backed off), not of the sync
                     let f = Failure::new(&w.label, Kind::Project.as_str(), key, &e.to_string());
                     let now = crate::time::now();
-                    let before = self.failing_projects.get(key).map_or(0, |f| f.0);
-                    let recorded = self.archive.write().and_then(|wr| {
+                    let recorded = run.archive.write().and_then(|wr| {
                         let msg = format!("{}: {}", w.label, f.error);
-                        wr.record_failure_in_row(Kind::Project, key, &msg, now, before + 1)?;
+                        wr.record_failure_in_row(Kind::Project, key, &msg, now, failures + 1)?;
                         wr.commit()
                     });
                     if let Err(e) = recorded {
                         tracing::error!(error = %e, "cannot record a project's failure");
                     }
-                    self.note_failures(vec![f]);
+                    run.note_failures(vec![f]);
                     return None;
                 }
                 let f = Failure::new(&w.path, "", &page.to_string(), &e.to_string());
                 tracing::warn!(list = %f.endpoint, page, error = %f.error, "list page failed");
-                self.failed_lists.push(f);
+                run.fail_list(f);
                 None
             }
         }
     }
 
-    /// The report of the run so far (counts plus the client's request statistics).
-    pub(super) fn report(&self, started: i64, t0: Instant) -> SyncReport {
-        let mut endpoints = self.counts.clone();
-        for (label, st) in self.client.stats() {
-            let e = endpoints.entry(label).or_default();
-            let RequestStats {
-                requests,
-                retries,
-                errors,
-            } = st;
-            e.requests += requests;
-            e.retries += retries;
-            e.errors += errors;
-        }
-        let mut totals = EndpointReport::default();
-        for e in endpoints.values() {
-            totals.add(e);
-        }
-        SyncReport {
-            revision: self.rev,
-            api: self.opts.client.base_url.clone(),
-            scope: self.scope_key.clone(),
-            discovery: self.opts.effective_discovery().as_str().to_string(),
-            started,
-            finished: crate::time::now(),
-            seconds: t0.elapsed().as_secs_f64(),
-            complete: self.failed_lists.is_empty(),
-            endpoints,
-            totals,
-            failed_entities: self.failed_entities.clone(),
-            failed_lists: self.failed_lists.clone(),
-            not_found: Vec::new(),
-            refresh: self.refresh_counts,
-            notes: self.notes.clone(),
-        }
-    }
-
-    pub(super) fn count(&mut self, label: &str) -> &mut EndpointReport {
-        self.counts.entry(label.to_string()).or_default()
-    }
-
-    pub(super) fn note_failures(&mut self, failures: Vec<Failure>) {
-        for f in failures {
-            tracing::warn!(kind = %f.kind, id = %f.id, error = %f.error, "fetch failed");
-            self.failed_entities.push(f);
-        }
-    }
-
     /// The projects list(s) for the scope: all projects, per forge, per namespace
     /// (single projects come with their details in the project phase).
-    pub(super) async fn walk_projects(&mut self) -> Result<(), SyncError> {
+    pub(super) async fn walk_projects(&mut self, run: &mut Run<'_>) -> Result<(), SyncError> {
         let ep = api::list_endpoint("projects").expect("projects list");
         let mut walks = Vec::new();
-        if self.opts.scope.is_all() {
+        let scope = &run.opts().scope;
+        if scope.is_all() {
             walks.push(("projects".to_string(), "projects".to_string(), true));
         } else {
-            for f in &self.opts.scope.forges {
+            for f in &scope.forges {
                 walks.push((format!("projects/{f}"), "projects/{forge}".into(), true));
             }
-            for n in &self.opts.scope.namespaces {
+            for n in &scope.namespaces {
                 walks.push((
                     format!("projects/{n}"),
                     "projects/{forge}/{namespace}".into(),
@@ -256,54 +155,56 @@ impl Syncer<'_> {
                 ordered,
                 filter: true,
             };
-            self.walk(&w).await?;
+            self.walk(run, &w).await?;
         }
         Ok(())
     }
 
     /// Walks one list: resumes a saved crawl, then (or else) a full crawl the first
     /// time or an incremental walk from the top.
-    pub(super) async fn walk(&mut self, w: &Walk) -> Result<bool, SyncError> {
-        self.progress.begin(&w.label);
-        let crawled =
-            self.archive.meta(&meta_crawled(&w.path))?.as_deref() == Some(self.scope_key.as_str());
-        let high: Option<i64> = self
+    pub(super) async fn walk(&mut self, run: &mut Run<'_>, w: &Walk) -> Result<bool, SyncError> {
+        run.progress().begin(&w.label);
+        let crawled = run.archive.meta(&meta_crawled(&w.path))?.as_deref() == Some(run.scope_key());
+        let high: Option<i64> = run
             .archive
             .meta(&meta_high(&w.path))?
             .and_then(|v| v.parse().ok());
         let mut seen = HashSet::new();
         let head = crawled && w.ordered;
         let mode = if head { Mode::Head } else { Mode::Full };
-        let ok = match self.archive.cursor(&w.path)? {
+        let rev = run.rev();
+        let ok = match run.archive.cursor(&w.path)? {
             Some((page, started_rev)) => {
                 tracing::info!(list = %w.path, page, "resuming interrupted crawl");
                 let ok = self
-                    .walk_from(w, page.max(1), started_rev, mode, high, &mut seen)
+                    .walk_from(run, w, page.max(1), started_rev, mode, high, &mut seen)
                     .await?;
                 if ok && w.ordered {
                     // catch what arrived at the top meanwhile
-                    self.walk_from(w, 1, self.rev, Mode::Head, high, &mut seen)
+                    self.walk_from(run, w, 1, rev, Mode::Head, high, &mut seen)
                         .await?
                 } else {
                     ok
                 }
             }
             None => {
-                self.walk_from(w, 1, self.rev, mode, high, &mut seen)
+                self.walk_from(run, w, 1, rev, mode, high, &mut seen)
                     .await?
             }
         };
         if let Some(t) = self.list_tops.remove(&w.path)
             && ok
         {
-            self.raise_head_mark(&w.path, t)?;
+            raise_head_mark(&mut run.archive, &w.path, t)?;
         }
-        self.progress.end(&w.label);
+        run.progress().end(&w.label);
         Ok(ok)
     }
 
-    pub(super) async fn walk_from(
+    #[allow(clippy::too_many_arguments)]
+    async fn walk_from(
         &mut self,
+        run: &mut Run<'_>,
         w: &Walk,
         start: u32,
         started_rev: i64,
@@ -313,14 +214,14 @@ impl Syncer<'_> {
     ) -> Result<bool, SyncError> {
         let mut page = start;
         loop {
-            let Some(p) = self.list_page(w, page).await else {
+            let Some(p) = Self::list_page(run, w, page).await else {
                 return Ok(false);
             };
             let n = p.items.len();
             let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
             if page == 1
                 && let Ids::Global(ep) = &w.ids
-                && super::HEAD_LISTS.contains(&ep.path)
+                && HEAD_LISTS.contains(&ep.path)
                 && w.path == ep.path
             {
                 // the top a complete walk moves the list's head mark to
@@ -328,14 +229,14 @@ impl Syncer<'_> {
                     .items
                     .iter()
                     .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-                    .filter_map(|v| super::graph_heads::order_of(ep, &v))
+                    .filter_map(|v| order_of(ep, &v))
                     .max();
                 if let Some(t) = top {
                     self.list_tops.insert(w.path.clone(), t);
                 }
             }
             let fresh = self
-                .process_page(w, p.items, seen, high, |fresh| {
+                .process_page(run, w, p.items, seen, high, |fresh| {
                     if end {
                         CursorOp::Clear(mode == Mode::Full)
                     } else if mode == Mode::Head && fresh == 0 {
@@ -356,6 +257,7 @@ impl Syncer<'_> {
     /// many items were fresh (new or changed in scope, or above the high-water mark).
     pub(super) async fn process_page(
         &mut self,
+        run: &mut Run<'_>,
         w: &Walk,
         items: Vec<Box<RawValue>>,
         seen: &mut HashSet<String>,
@@ -378,7 +280,7 @@ impl Syncer<'_> {
             };
             let id = match &w.ids {
                 Ids::Global(ep) => list_item_id(ep, &v),
-                Ids::Sub(key) => sub_list_item_id(w.kind, key, &v),
+                Ids::Sub { key, .. } => sub_list_item_id(w.kind, key, &v),
             };
             let Some(id) = id else {
                 report.without_id += 1;
@@ -392,8 +294,8 @@ impl Syncer<'_> {
                 page_high = Some(page_high.map_or(n, |h: i64| h.max(n)));
             }
             if w.filter
-                && !self
-                    .opts
+                && !run
+                    .opts()
                     .scope
                     .contains(item_project(w.kind, &v).as_deref())
             {
@@ -405,7 +307,7 @@ impl Syncer<'_> {
                 }
                 continue;
             }
-            let stored = self.archive.get(w.kind, &id)?;
+            let stored = run.archive.get(w.kind, &id)?;
             let change = match stored.as_ref().and_then(|e| e.list_json.as_deref()) {
                 None if stored.is_none() => Change::New,
                 None => Change::Changed,
@@ -429,9 +331,9 @@ impl Syncer<'_> {
                     let missing = missing
                         && (change != Change::Unchanged
                             || stored.as_ref().is_none_or(|e| e.error.is_none())
-                            || self.retry_stored(k, &id)?);
+                            || run.retry_stored(k, &id)?);
                     if (change != Change::Unchanged || missing)
-                        && !self.fetched.contains(&(k, id.clone()))
+                        && !run.fetched(k, &id)
                         && let Some(j) = Job::new(
                             k,
                             &id,
@@ -450,17 +352,17 @@ impl Syncer<'_> {
                         for (name, t) in m.iter() {
                             let Some(t) = t.as_i64() else { continue };
                             let tid = t.to_string();
-                            if self.fetched.contains(&(kind, tid.clone())) {
+                            if run.fetched(kind, &tid) {
                                 continue;
                             }
-                            let ts = self.archive.get(kind, &tid)?;
+                            let ts = run.archive.get(kind, &tid)?;
                             let missing = ts
                                 .as_ref()
                                 .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
                             let missing = missing
                                 && (change != Change::Unchanged
                                     || ts.as_ref().is_none_or(|e| e.error.is_none())
-                                    || self.retry_stored(kind, &tid)?);
+                                    || run.retry_stored(kind, &tid)?);
                             // a changed item re-fetches only the targets that may have
                             // changed: unfinished ones and those whose status moved
                             let moved = ts.as_ref().is_some_and(|e| {
@@ -489,16 +391,17 @@ impl Syncer<'_> {
         }
         let mut uniq = HashSet::new();
         jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
-        let results = Self::fetch(self.client.clone(), &jobs).await;
+        let results = fetch(run.client().clone(), &jobs).await;
 
         // one transaction: items, details, errors, cursor
         let now = crate::time::now();
-        let rev = self.rev;
+        let rev = run.rev();
+        let scope_key = run.scope_key().to_string();
         let mut detail_counts: Vec<(String, Option<Change>, bool)> = Vec::new();
         let mut failures = Vec::new();
         let mut new_high = None;
         {
-            let wr = self.archive.write()?;
+            let wr = run.archive.write()?;
             for e in &entries {
                 let c = wr.put(w.kind, &e.id, Part::List, e.raw.get(), now, rev)?;
                 report.count(c);
@@ -517,7 +420,7 @@ impl Syncer<'_> {
                 CursorOp::Clear(done) => {
                     wr.clear_cursor(&w.path)?;
                     if done {
-                        wr.set_meta(&meta_crawled(&w.path), &self.scope_key)?;
+                        wr.set_meta(&meta_crawled(&w.path), &scope_key)?;
                     }
                 }
             }
@@ -535,12 +438,12 @@ impl Syncer<'_> {
             self.high_written.insert(w.path.clone(), h);
         }
         for j in &jobs {
-            self.fetched.insert((j.kind, j.id.clone()));
+            run.mark_fetched(j.kind, &j.id);
         }
         let n = entries.len() as u64;
-        self.count(&w.label).add(&report);
+        run.count(&w.label).add(&report);
         for (label, c, gone) in detail_counts {
-            let e = self.count(&label);
+            let e = run.count(&label);
             if let Some(c) = c {
                 e.count(c);
             }
@@ -548,8 +451,8 @@ impl Syncer<'_> {
                 e.gone += 1;
             }
         }
-        self.note_failures(failures);
-        self.progress.advance(&w.label, n);
+        run.note_failures(failures);
+        run.progress().advance(&w.label, n);
         Ok(fresh)
     }
 }

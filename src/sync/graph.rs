@@ -2,7 +2,7 @@
 //! projects' own endpoints instead of walking Packit-wide lists, so that what it costs
 //! grows with the projects, not with Packit.
 //!
-//! # The walk ([`Discovery::Graph`])
+//! # The walk ([`Discovery::Graph`](super::Discovery::Graph))
 //! 1. The projects: each `--project`, and for each `--namespace` the projects
 //!    `/projects/<forge>/<namespace>` lists (that namespace exactly: a GitLab sub-group
 //!    is a namespace of its own).
@@ -46,48 +46,26 @@
 //! by packit id) and the list-only rows that merge several entities (`/copr-builds`
 //! items, one per Copr build over its chroots, and `/propose-downstream` and
 //! `/pull-from-upstream` run items). From the first scoped sync on they come through
-//! the list heads; those older than it only through a [`Discovery::Lists`] sync (the
+//! the list heads; those older than it only through a [`Discovery::Lists`](super::Discovery::Lists) sync (the
 //! Packit-wide walk), which a mirror needs once at most.
 
-use super::crawl::Syncer;
-use super::fetch::Job;
-use super::{Failure, SyncError};
+use super::crawl::Lists;
+use super::error::SyncError;
+use super::fetch::{Job, fetch_all, fetch_and_store};
+use super::graph_status::{Listed, listed_jobs, statuses};
+use super::projects::read_projects;
+use super::report::Failure;
+use super::run::Run;
 use crate::api::Kind;
-use crate::api::client::{Client, ClientError};
-use crate::archive::{Entity, Part};
+use crate::archive::{Archive, Entity, Part};
 use serde_json::Value;
-use serde_json::value::RawValue;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
-
-/// How a scoped sync finds the entities of its scope.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Discovery {
-    /// The projects' own graph (see the module documentation): cost in proportion to
-    /// the projects. Used for `--project` and `--namespace` scopes; a `--forge` scope
-    /// or the whole of Packit is walked by lists.
-    #[default]
-    Graph,
-    /// Every Packit-wide list, items of other projects dropped client-side: cost in
-    /// proportion to all of Packit, but every kind the API lists.
-    Lists,
-}
-
-impl Discovery {
-    /// The name `sync --discover` takes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Discovery::Graph => "graph",
-            Discovery::Lists => "lists",
-        }
-    }
-}
 
 /// The report label of `/runs/merged/<id>`.
 const MERGED_LABEL: &str = "runs/merged/{id}";
 
 /// The SRPM build ids a PR or branch item of a project list names.
-pub(super) fn named_srpms(item: &Value) -> Vec<String> {
+fn named_srpms(item: &Value) -> Vec<String> {
     item.get("srpm_builds")
         .and_then(Value::as_array)
         .into_iter()
@@ -99,7 +77,7 @@ pub(super) fn named_srpms(item: &Value) -> Vec<String> {
 
 /// Whether a project sub-list item id (`key#pr`, `key:branch`, `key@tag`, `key!issue`)
 /// belongs to the project `key`.
-pub(super) fn sub_item_of(id: &str, key: &str) -> bool {
+fn sub_item_of(id: &str, key: &str) -> bool {
     id.len() > key.len()
         && id.starts_with(key)
         && matches!(id.as_bytes()[key.len()], b'#' | b':' | b'@' | b'!')
@@ -112,7 +90,7 @@ pub(super) fn list_value(e: &Entity) -> Option<Value> {
 }
 
 /// The merged pipeline id of an SRPM build's detail: its smallest `run_ids` value.
-pub(super) fn merged_id(srpm_detail: &str) -> Option<i64> {
+fn merged_id(srpm_detail: &str) -> Option<i64> {
     let v: Value = serde_json::from_str(srpm_detail).ok()?;
     v.get("run_ids")?
         .as_array()?
@@ -121,47 +99,63 @@ pub(super) fn merged_id(srpm_detail: &str) -> Option<i64> {
         .min()
 }
 
-impl Syncer<'_> {
-    /// Calls `f` with each stored item of `kinds` (project sub-lists) of the projects
-    /// `keys` that upstream still lists, with the project's key and the item's JSON.
-    pub(super) fn each_project_item(
-        &self,
-        keys: &[String],
-        kinds: &[Kind],
-        mut f: impl FnMut(Kind, &str, &Entity, Value),
-    ) -> Result<(), SyncError> {
-        for &kind in kinds {
-            self.archive.for_each(kind, |e| {
-                let Some(key) = keys.iter().find(|k| sub_item_of(&e.id, k)) else {
-                    return;
-                };
-                if e.gone_at.is_some() {
-                    return;
-                }
-                if let Some(v) = list_value(&e) {
-                    f(kind, key, &e, v);
-                }
-            })?;
-        }
-        Ok(())
+/// Calls `f` with each stored item of `kinds` (project sub-lists) of the projects
+/// `keys` that upstream still lists, with the project's key and the item's JSON.
+fn each_project_item(
+    archive: &Archive,
+    keys: &[String],
+    kinds: &[Kind],
+    mut f: impl FnMut(Kind, &str, &Entity, Value),
+) -> Result<(), SyncError> {
+    for &kind in kinds {
+        archive.for_each(kind, |e| {
+            let Some(key) = keys.iter().find(|k| sub_item_of(&e.id, k)) else {
+                return;
+            };
+            if e.gone_at.is_some() {
+                return;
+            }
+            if let Some(v) = list_value(&e) {
+                f(kind, key, &e, v);
+            }
+        })?;
     }
+    Ok(())
+}
 
-    /// The graph phase (steps 1–4 of the module documentation).
-    pub(super) async fn graph(&mut self) -> Result<(), SyncError> {
-        self.walk_projects().await?;
-        let keys = self.graph_keys()?;
-        self.read_projects(&keys, true).await?;
-        let (named, newest_changed) = self.graph_srpms(&keys)?;
+/// The graph walk of one run (steps 1–4 of the module documentation, and the
+/// statuses its projects' lists show).
+#[derive(Default)]
+pub(super) struct GraphWalk {
+    /// Unfinished jobs whose status the scope's PR and branch items show unchanged:
+    /// not refreshed by the policy.
+    agree: BTreeSet<(Kind, String)>,
+    /// Jobs re-fetched because the project's lists show their status moved.
+    moved: u64,
+}
+
+impl GraphWalk {
+    /// The graph phase: the projects, their lists, the SRPM builds those name, their
+    /// pipelines, then the jobs whose listed status moved.
+    pub(super) async fn walk(
+        &mut self,
+        run: &mut Run<'_>,
+        lists: &mut Lists,
+    ) -> Result<(), SyncError> {
+        lists.walk_projects(run).await?;
+        let keys = graph_keys(run)?;
+        read_projects(run, lists, &keys, true).await?;
+        let (named, newest_changed) = graph_srpms(run, &keys)?;
         let mut jobs = Vec::new();
         for (id, parent) in &named {
-            let stored = self.archive.get(Kind::Srpm, id)?;
+            let stored = run.archive.get(Kind::Srpm, id)?;
             let missing = stored
                 .as_ref()
                 .is_none_or(|e| e.detail_json.is_none() && e.gone_at.is_none());
             // one whose fetch keeps failing is retried on the back-off schedule
             if missing
-                && !self.fetched.contains(&(Kind::Srpm, id.clone()))
-                && (stored.is_none() || self.retry_stored(Kind::Srpm, id)?)
+                && !run.fetched(Kind::Srpm, id)
+                && (stored.is_none() || run.retry_stored(Kind::Srpm, id)?)
                 && let Some(j) = Job::new(
                     Kind::Srpm,
                     id,
@@ -173,237 +167,240 @@ impl Syncer<'_> {
                 jobs.push(j);
             }
         }
-        self.fetch_and_store(jobs, "srpm-builds/{id}").await?;
-        let merged = self.graph_pipelines_due(&named, &newest_changed)?;
-        self.fetch_merged(merged).await?;
-        self.list_agree = self.graph_statuses(&keys).await?;
-        Ok(())
-    }
-
-    /// The `forge/namespace/repo` keys of the scope: its projects and the stored
-    /// projects of its namespaces.
-    pub(super) fn graph_keys(&self) -> Result<Vec<String>, SyncError> {
-        let mut keys: BTreeSet<String> = self.opts.scope.projects.clone();
-        if !self.opts.scope.namespaces.is_empty() {
-            self.archive.for_each(Kind::Project, |e| {
-                if e.gone_at.is_none() && self.opts.scope.contains(Some(&e.id)) {
-                    keys.insert(e.id);
-                }
-            })?;
-        }
-        Ok(keys.into_iter().collect())
-    }
-
-    /// The SRPM ids the PR and branch items of `keys` name, each with the item naming
-    /// it, and the newest SRPM of each item this run changed (a retrigger adds a
-    /// pipeline to an SRPM without changing it).
-    #[allow(clippy::type_complexity)]
-    fn graph_srpms(
-        &self,
-        keys: &[String],
-    ) -> Result<(BTreeMap<String, (Kind, String)>, BTreeSet<String>), SyncError> {
-        let mut named = BTreeMap::new();
-        let mut newest_changed = BTreeSet::new();
+        fetch_and_store(run, jobs, "srpm-builds/{id}").await?;
+        let merged = pipelines_due(run, &named, &newest_changed)?;
+        fetch_merged(run, merged).await?;
+        let mut listed: Vec<(Listed, (Kind, String))> = Vec::new();
         let kinds = [Kind::ProjectPr, Kind::ProjectBranch];
-        self.each_project_item(keys, &kinds, |kind, _, e, v| {
-            let ids = named_srpms(&v);
-            if e.changed_rev == self.rev
-                && let Some(newest) = ids.iter().max_by_key(|i| i.parse::<i64>().unwrap_or(0))
-            {
-                newest_changed.insert(newest.clone());
-            }
-            for id in ids {
-                named.entry(id).or_insert_with(|| (kind, e.id.clone()));
+        each_project_item(&run.archive, &keys, &kinds, |kind, _, e, v| {
+            for l in listed_jobs(&v) {
+                listed.push((l, (kind, e.id.clone())));
             }
         })?;
-        Ok((named, newest_changed))
-    }
-
-    /// Notes for the report of a first graph-walked sync on what each project's lists
-    /// show that the graph cannot reach: PR and branch items with builds but no SRPM
-    /// build (a dist-git project's downstream Koji builds) and releases (their
-    /// pipelines). Those newer than the first sync come through the list heads
-    /// (`graph_heads`); older ones only through one `--backfill` (or `--discover lists`) sync.
-    pub(super) fn graph_notes(&mut self, keys: &[String]) -> Result<(), SyncError> {
-        let mut no_srpm: BTreeMap<String, usize> = BTreeMap::new();
-        let mut releases: BTreeMap<String, usize> = BTreeMap::new();
-        let kinds = [Kind::ProjectPr, Kind::ProjectBranch, Kind::ProjectRelease];
-        self.each_project_item(keys, &kinds, |kind, key, _, v| {
-            if kind == Kind::ProjectRelease {
-                *releases.entry(key.to_string()).or_default() += 1;
-                return;
-            }
-            let named = |f: &str| {
-                v.get(f)
-                    .and_then(Value::as_array)
-                    .is_some_and(|a| !a.is_empty())
-            };
-            if !named("srpm_builds") && (named("builds") || named("koji_builds") || named("tests"))
-            {
-                *no_srpm.entry(key.to_string()).or_default() += 1;
-            }
-        })?;
-        for key in keys {
-            let (n, r) = (no_srpm.get(key.as_str()), releases.get(key.as_str()));
-            if n.is_none() && r.is_none() {
-                continue;
-            }
-            let mut parts = Vec::new();
-            if let Some(n) = n {
-                parts.push(format!("{n} PR/branch items name builds without an SRPM build (e.g. downstream Koji builds)"));
-            }
-            if let Some(r) = r {
-                parts.push(format!(
-                    "{r} releases (their pipelines, e.g. propose-downstream)"
-                ));
-            }
-            self.notes.push(format!(
-                "{key}: {}: the project graph cannot reach their jobs; those after this first scoped sync come through the heads of Packit-wide lists, older ones only through one sync with --backfill (or --discover lists)",
-                parts.join(" and ")
-            ));
-        }
+        let (agree, moved) = statuses(run, listed).await?;
+        self.agree = agree;
+        self.moved += moved;
         Ok(())
     }
 
-    /// The merged pipeline ids to fetch (step 4), each with the SRPM it came from.
-    fn graph_pipelines_due(
-        &self,
-        named: &BTreeMap<String, (Kind, String)>,
-        newest_changed: &BTreeSet<String>,
-    ) -> Result<Vec<(i64, String)>, SyncError> {
-        let mut due = BTreeMap::new();
-        for id in named.keys() {
-            let Some(srpm) = self.archive.get(Kind::Srpm, id)? else {
-                continue;
-            };
-            let Some(m) = srpm.detail_json.as_deref().and_then(merged_id) else {
-                continue;
-            };
-            let pipeline = self.archive.get(Kind::Pipeline, &m.to_string())?;
-            // an unfinished pipeline is re-read when a job of it changes (see
-            // `graph_changed_pipelines`), not on every sync
-            let fetch =
-                pipeline.is_none() || srpm.changed_rev == self.rev || newest_changed.contains(id);
-            if fetch {
-                due.entry(m).or_insert_with(|| id.clone());
-            }
-        }
-        Ok(due.into_iter().collect())
+    /// The jobs the projects' lists show unchanged (left out of the refresh of
+    /// unfinished entities).
+    pub(super) fn agree(&self) -> &BTreeSet<(Kind, String)> {
+        &self.agree
     }
 
-    /// Re-reads the pipelines of the jobs this run changed (the bounded refresh of
-    /// unfinished jobs, step 5): their `/runs` items carry each job's status. Returns
-    /// whether any was re-read (the jobs it names may be new).
-    pub(super) async fn graph_changed_pipelines(&mut self) -> Result<bool, SyncError> {
-        let mut due = BTreeMap::new();
-        for (kind, id, created) in self.archive.changed_since(self.rev - 1)? {
-            if created || matches!(kind, Kind::Pipeline | Kind::Project) {
-                continue;
-            }
-            for p in self.archive.pipelines_of(kind, &id)? {
-                let stored = self.archive.get(Kind::Pipeline, &p.to_string())?;
-                if stored.is_some_and(|e| e.changed_rev < self.rev) {
-                    due.entry(p).or_insert_with(String::new);
-                }
-            }
-        }
-        let any = !due.is_empty();
-        self.fetch_merged(due.into_iter().collect()).await?;
-        Ok(any)
-    }
-
-    /// Fetches `/runs/merged/<id>` for each pipeline and stores it as the pipeline's
-    /// `/runs` item, in batches of one transaction each.
-    async fn fetch_merged(&mut self, merged: Vec<(i64, String)>) -> Result<(), SyncError> {
-        if merged.is_empty() {
-            return Ok(());
-        }
-        self.progress.begin(MERGED_LABEL);
-        for batch in merged.chunks(self.opts.detail_batch.max(1)) {
-            let results = fetch_all(self.client.clone(), batch).await;
-            let now = crate::time::now();
-            let mut counts = Vec::new();
-            let mut failures = Vec::new();
-            {
-                let wr = self.archive.write()?;
-                for ((m, srpm), res) in batch.iter().zip(results) {
-                    let parsed = res.map_err(|e| e.to_string()).and_then(|raw| {
-                        serde_json::from_str::<Value>(raw.get())
-                            .map(|v| (v, raw))
-                            .map_err(|e| e.to_string())
-                    });
-                    match parsed {
-                        Ok((v, raw)) => {
-                            // the window lookup may answer another group: key it by
-                            // the id it says it has, as the list does
-                            let id = v
-                                .get("merged_run_id")
-                                .and_then(Value::as_i64)
-                                .unwrap_or(*m)
-                                .to_string();
-                            counts.push(wr.put(
-                                Kind::Pipeline,
-                                &id,
-                                Part::List,
-                                raw.get(),
-                                now,
-                                self.rev,
-                            )?);
-                        }
-                        Err(e) => {
-                            let (k, id) = if srpm.is_empty() {
-                                (Kind::Pipeline, m.to_string())
-                            } else {
-                                (Kind::Srpm, srpm.clone())
-                            };
-                            // an UPDATE: nothing when the entity is not stored
-                            wr.record_error(k, &id, &format!("pipeline {m}: {e}"), now)?;
-                            failures.push(Failure {
-                                endpoint: MERGED_LABEL.into(),
-                                kind: Kind::Pipeline.to_string(),
-                                id: m.to_string(),
-                                error: e,
-                            });
-                        }
-                    }
-                }
-                wr.commit()?;
-            }
-            let e = self.count(MERGED_LABEL);
-            for c in counts {
-                e.count(c);
-            }
-            self.note_failures(failures);
-            self.progress.advance(MERGED_LABEL, batch.len() as u64);
-        }
-        self.progress.end(MERGED_LABEL);
-        Ok(())
+    /// How many jobs were re-fetched because their listed status moved.
+    pub(super) fn moved(&self) -> u64 {
+        self.moved
     }
 }
 
-/// `/runs/merged/<id>` of each pipeline, concurrently (the client bounds requests in
-/// flight), in the order given.
-async fn fetch_all(
-    client: Arc<Client>,
-    merged: &[(i64, String)],
-) -> Vec<Result<Box<RawValue>, ClientError>> {
-    let mut set = tokio::task::JoinSet::new();
-    for (i, (m, _)) in merged.iter().enumerate() {
-        let c = client.clone();
-        let path = format!("runs/merged/{m}");
-        set.spawn(async move { (i, c.detail(MERGED_LABEL, &path).await) });
+/// The `forge/namespace/repo` keys of the scope: its projects and the stored
+/// projects of its namespaces.
+fn graph_keys(run: &Run<'_>) -> Result<Vec<String>, SyncError> {
+    let scope = &run.opts().scope;
+    let mut keys: BTreeSet<String> = scope.projects.clone();
+    if !scope.namespaces.is_empty() {
+        run.archive.for_each(Kind::Project, |e| {
+            if e.gone_at.is_none() && scope.contains(Some(&e.id)) {
+                keys.insert(e.id);
+            }
+        })?;
     }
-    let mut out: Vec<Option<Result<Box<RawValue>, ClientError>>> =
-        (0..merged.len()).map(|_| None).collect();
-    while let Some(r) = set.join_next().await {
-        match r {
-            Ok((i, res)) => out[i] = Some(res),
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
+    Ok(keys.into_iter().collect())
+}
+
+/// The SRPM ids the PR and branch items of `keys` name, each with the item naming
+/// it, and the newest SRPM of each item this run changed (a retrigger adds a
+/// pipeline to an SRPM without changing it).
+#[allow(clippy::type_complexity)]
+fn graph_srpms(
+    run: &Run<'_>,
+    keys: &[String],
+) -> Result<(BTreeMap<String, (Kind, String)>, BTreeSet<String>), SyncError> {
+    let mut named = BTreeMap::new();
+    let mut newest_changed = BTreeSet::new();
+    let kinds = [Kind::ProjectPr, Kind::ProjectBranch];
+    let rev = run.rev();
+    each_project_item(&run.archive, keys, &kinds, |kind, _, e, v| {
+        let ids = named_srpms(&v);
+        if e.changed_rev == rev
+            && let Some(newest) = ids.iter().max_by_key(|i| i.parse::<i64>().unwrap_or(0))
+        {
+            newest_changed.insert(newest.clone());
+        }
+        for id in ids {
+            named.entry(id).or_insert_with(|| (kind, e.id.clone()));
+        }
+    })?;
+    Ok((named, newest_changed))
+}
+
+/// Notes for the report of a first graph-walked sync on what each project's lists
+/// show that the graph cannot reach: PR and branch items with builds but no SRPM
+/// build (a dist-git project's downstream Koji builds) and releases (their
+/// pipelines). Those newer than the first sync come through the list heads
+/// (`graph_heads`); older ones only through one `--backfill` (or `--discover lists`) sync.
+pub(super) fn graph_notes(run: &mut Run<'_>) -> Result<(), SyncError> {
+    let keys = graph_keys(run)?;
+    let mut no_srpm: BTreeMap<String, usize> = BTreeMap::new();
+    let mut releases: BTreeMap<String, usize> = BTreeMap::new();
+    let kinds = [Kind::ProjectPr, Kind::ProjectBranch, Kind::ProjectRelease];
+    each_project_item(&run.archive, &keys, &kinds, |kind, key, _, v| {
+        if kind == Kind::ProjectRelease {
+            *releases.entry(key.to_string()).or_default() += 1;
+            return;
+        }
+        let named = |f: &str| {
+            v.get(f)
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+        };
+        if !named("srpm_builds") && (named("builds") || named("koji_builds") || named("tests")) {
+            *no_srpm.entry(key.to_string()).or_default() += 1;
+        }
+    })?;
+    for key in &keys {
+        let (n, r) = (no_srpm.get(key.as_str()), releases.get(key.as_str()));
+        if n.is_none() && r.is_none() {
+            continue;
+        }
+        let mut parts = Vec::new();
+        if let Some(n) = n {
+            parts.push(format!("{n} PR/branch items name builds without an SRPM build (e.g. downstream Koji builds)"));
+        }
+        if let Some(r) = r {
+            parts.push(format!(
+                "{r} releases (their pipelines, e.g. propose-downstream)"
+            ));
+        }
+        run.note(format!(
+            "{key}: {}: the project graph cannot reach their jobs; those after this first scoped sync come through the heads of Packit-wide lists, older ones only through one sync with --backfill (or --discover lists)",
+            parts.join(" and ")
+        ));
+    }
+    Ok(())
+}
+
+/// The merged pipeline ids to fetch (step 4), each with the SRPM it came from.
+fn pipelines_due(
+    run: &Run<'_>,
+    named: &BTreeMap<String, (Kind, String)>,
+    newest_changed: &BTreeSet<String>,
+) -> Result<Vec<(i64, String)>, SyncError> {
+    let mut due = BTreeMap::new();
+    for id in named.keys() {
+        let Some(srpm) = run.archive.get(Kind::Srpm, id)? else {
+            continue;
+        };
+        let Some(m) = srpm.detail_json.as_deref().and_then(merged_id) else {
+            continue;
+        };
+        let pipeline = run.archive.get(Kind::Pipeline, &m.to_string())?;
+        // an unfinished pipeline is re-read when a job of it changes (see
+        // `changed_pipelines`), not on every sync
+        let fetch =
+            pipeline.is_none() || srpm.changed_rev == run.rev() || newest_changed.contains(id);
+        if fetch {
+            due.entry(m).or_insert_with(|| id.clone());
         }
     }
-    out.into_iter()
-        .map(|r| r.expect("every task reports"))
-        .collect()
+    Ok(due.into_iter().collect())
+}
+
+/// Re-reads the pipelines of the jobs this run changed (the bounded refresh of
+/// unfinished jobs, step 5): their `/runs` items carry each job's status. Returns
+/// whether any was re-read (the jobs it names may be new).
+pub(super) async fn changed_pipelines(run: &mut Run<'_>) -> Result<bool, SyncError> {
+    let rev = run.rev();
+    let mut due = BTreeMap::new();
+    for (kind, id, created) in run.archive.changed_since(rev - 1)? {
+        if created || matches!(kind, Kind::Pipeline | Kind::Project) {
+            continue;
+        }
+        for p in run.archive.pipelines_of(kind, &id)? {
+            let stored = run.archive.get(Kind::Pipeline, &p.to_string())?;
+            if stored.is_some_and(|e| e.changed_rev < rev) {
+                due.entry(p).or_insert_with(String::new);
+            }
+        }
+    }
+    let any = !due.is_empty();
+    fetch_merged(run, due.into_iter().collect()).await?;
+    Ok(any)
+}
+
+/// Fetches `/runs/merged/<id>` for each pipeline and stores it as the pipeline's
+/// `/runs` item, in batches of one transaction each.
+async fn fetch_merged(run: &mut Run<'_>, merged: Vec<(i64, String)>) -> Result<(), SyncError> {
+    if merged.is_empty() {
+        return Ok(());
+    }
+    let progress = run.progress();
+    progress.begin(MERGED_LABEL);
+    for batch in merged.chunks(run.opts().detail_batch.max(1)) {
+        let requests = batch
+            .iter()
+            .map(|(m, _)| (MERGED_LABEL.to_string(), format!("runs/merged/{m}")));
+        let results = fetch_all(run.client().clone(), requests).await;
+        let now = crate::time::now();
+        let rev = run.rev();
+        let mut counts = Vec::new();
+        let mut failures = Vec::new();
+        {
+            let wr = run.archive.write()?;
+            for ((m, srpm), res) in batch.iter().zip(results) {
+                let parsed = res.map_err(|e| e.to_string()).and_then(|raw| {
+                    serde_json::from_str::<Value>(raw.get())
+                        .map(|v| (v, raw))
+                        .map_err(|e| e.to_string())
+                });
+                match parsed {
+                    Ok((v, raw)) => {
+                        // the window lookup may answer another group: key it by
+                        // the id it says it has, as the list does
+                        let id = v
+                            .get("merged_run_id")
+                            .and_then(Value::as_i64)
+                            .unwrap_or(*m)
+                            .to_string();
+                        counts.push(wr.put(
+                            Kind::Pipeline,
+                            &id,
+                            Part::List,
+                            raw.get(),
+                            now,
+                            rev,
+                        )?);
+                    }
+                    Err(e) => {
+                        let (k, id) = if srpm.is_empty() {
+                            (Kind::Pipeline, m.to_string())
+                        } else {
+                            (Kind::Srpm, srpm.clone())
+                        };
+                        // an UPDATE: nothing when the entity is not stored
+                        wr.record_error(k, &id, &format!("pipeline {m}: {e}"), now)?;
+                        failures.push(Failure {
+                            endpoint: MERGED_LABEL.into(),
+                            kind: Kind::Pipeline.to_string(),
+                            id: m.to_string(),
+                            error: e,
+                        });
+                    }
+                }
+            }
+            wr.commit()?;
+        }
+        let e = run.count(MERGED_LABEL);
+        for c in counts {
+            e.count(c);
+        }
+        run.note_failures(failures);
+        progress.advance(MERGED_LABEL, batch.len() as u64);
+    }
+    progress.end(MERGED_LABEL);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -420,7 +417,6 @@ mod tests {
         assert_eq!(merged_id(r#"{"run_ids": [9, 4, 7]}"#), Some(4));
         assert_eq!(merged_id(r#"{"run_ids": []}"#), None);
         assert_eq!(merged_id("not json"), None);
-        assert_eq!(Discovery::default(), Discovery::Graph);
         assert!(sub_item_of("github.com/a/b#3", "github.com/a/b"));
         assert!(sub_item_of("github.com/a/b@1.0", "github.com/a/b"));
         assert!(!sub_item_of("github.com/a/bc#3", "github.com/a/b"));

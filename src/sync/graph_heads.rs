@@ -21,71 +21,53 @@
 //! ago), the walk goes down to its page too, so the row is read again. A row still
 //! unfinished after that is left as it is (its jobs' details are still refreshed).
 
-use super::SyncError;
-use super::crawl::{CursorOp, Syncer, global_walk, meta_crawled};
+use super::crawl::{CursorOp, Lists, global_walk};
+use super::error::SyncError;
+use super::graph::list_value;
+use super::marks::{HEAD_LISTS, head_mark, meta_crawled, order_of, raise_head_mark};
+use super::run::Run;
 use crate::api::client::PER_PAGE;
 use crate::api::{self, Kind, ListEndpoint};
 use serde_json::Value;
 use std::collections::HashSet;
 
-/// The Packit-wide lists whose heads a graph-walked sync reads.
-pub const HEAD_LISTS: [&str; 6] = [
-    "runs",
-    "copr-builds",
-    "openscanhub-scans",
-    "propose-downstream",
-    "pull-from-upstream",
-    "koji-tag-requests",
-];
-
-/// The archive meta key of a list's head mark.
-fn meta_head(path: &str) -> String {
-    format!("sync.head:{path}")
+/// The walk of the head lists in one run.
+#[derive(Default)]
+pub(super) struct HeadWalk {
+    /// A list's head was read for the first time (nothing older than this sync is
+    /// reachable through it).
+    started: bool,
 }
 
-/// The value a list is ordered by, of one item: the packit id, or for `/copr-builds`
-/// the smallest packit id of the build's chroots.
-pub(super) fn order_of(ep: &ListEndpoint, item: &Value) -> Option<i64> {
-    if ep.path == "copr-builds" {
-        return item
-            .get("packit_id_per_chroot")
-            .and_then(Value::as_object)?
-            .values()
-            .filter_map(Value::as_i64)
-            .min()
-            .or_else(|| item.get("packit_id").and_then(Value::as_i64));
-    }
-    item.get(ep.id_field).and_then(Value::as_i64)
-}
-
-impl Syncer<'_> {
+impl HeadWalk {
     /// Reads the head of each of [`HEAD_LISTS`] (see the module documentation). A page
     /// that cannot be read is a failed list: the sync is incomplete, the mark stays.
-    pub(super) async fn graph_heads(&mut self) -> Result<(), SyncError> {
+    pub(super) async fn walk(
+        &mut self,
+        run: &mut Run<'_>,
+        lists: &mut Lists,
+    ) -> Result<(), SyncError> {
         for path in HEAD_LISTS {
             let ep = api::list_endpoint(path).expect("a Packit-wide list");
             let w = global_walk(ep);
             let crawled =
-                self.archive.meta(&meta_crawled(path))?.as_deref() == Some(self.scope_key.as_str());
-            if self.opts.backfill && !crawled {
+                run.archive.meta(&meta_crawled(path))?.as_deref() == Some(run.scope_key());
+            if run.opts().backfill && !crawled {
                 // the whole list once (resumable; moves the head mark when complete)
-                self.walk(&w).await?;
+                lists.walk(run, &w).await?;
                 continue;
             }
-            let mark: Option<i64> = self
-                .archive
-                .meta(&meta_head(path))?
-                .and_then(|v| v.parse().ok());
-            let floor = match (mark, self.oldest_open_row(ep.kind, ep)?) {
+            let mark = head_mark(&run.archive, path)?;
+            let floor = match (mark, oldest_open_row(run, ep.kind, ep)?) {
                 (Some(h), Some(o)) => Some(h.min(o)),
                 (h, _) => h,
             };
-            self.progress.begin(&w.label);
+            run.progress().begin(&w.label);
             let mut seen = HashSet::new();
             let mut top: Option<i64> = None;
             let mut page = 1;
             let complete = loop {
-                let Some(p) = self.list_page(&w, page).await else {
+                let Some(p) = Lists::list_page(run, &w, page).await else {
                     break false;
                 };
                 let n = p.items.len();
@@ -98,7 +80,8 @@ impl Syncer<'_> {
                 top = top.max(orders.iter().copied().max());
                 // `/runs` pages can be short before the end (merged pipelines)
                 let end = n == 0 || (n < PER_PAGE as usize && path != "runs");
-                self.process_page(&w, p.items, &mut seen, None, |_| CursorOp::Keep)
+                lists
+                    .process_page(run, &w, p.items, &mut seen, None, |_| CursorOp::Keep)
                     .await?;
                 let reached = match (floor, orders.iter().min()) {
                     (None, _) => true,
@@ -111,59 +94,47 @@ impl Syncer<'_> {
                 page += 1;
             };
             if complete && let Some(t) = top {
-                self.raise_head_mark(path, t)?;
+                raise_head_mark(&mut run.archive, path, t)?;
             }
             if mark.is_none() {
-                self.heads_started = true;
+                self.started = true;
             }
-            self.progress.end(&w.label);
-        }
-        if self.heads_started {
-            let keys = self.graph_keys()?;
-            self.graph_notes(&keys)?;
+            run.progress().end(&w.label);
         }
         Ok(())
     }
 
-    /// Moves the head mark of `path` up to `top` (never down). The list walk of
-    /// [`super::Discovery::Lists`] calls it too, when it has walked a list from its top,
-    /// so that graph syncs after a `--discover lists` sync carry on from there.
-    pub(super) fn raise_head_mark(&mut self, path: &str, top: i64) -> Result<(), SyncError> {
-        let key = meta_head(path);
-        let mark: Option<i64> = self.archive.meta(&key)?.and_then(|v| v.parse().ok());
-        if mark.is_none_or(|m| top > m) {
-            let wr = self.archive.write()?;
-            wr.set_meta(&key, &top.to_string())?;
-            wr.commit()?;
-        }
-        Ok(())
+    /// Whether a head list was read for the first time in this run (its report then
+    /// notes what the graph cannot reach).
+    pub(super) fn started(&self) -> bool {
+        self.started
     }
+}
 
-    /// The lowest id among the rows of `kind` in the archive that are unfinished and
-    /// recent, that only the list can bring again (for pipelines: those without an
-    /// SRPM build, which the graph does not re-read).
-    fn oldest_open_row(&self, kind: Kind, ep: &ListEndpoint) -> Result<Option<i64>, SyncError> {
-        let since = crate::time::now() - self.opts.refresh.recent_secs;
-        let mut lowest: Option<i64> = None;
-        for (id, first_seen, _) in self.archive.open_entities_changed_before(kind, i64::MAX)? {
-            let Some(e) = self.archive.get(kind, &id)? else {
-                continue;
-            };
-            // recent by its own submission time: a backfill stores old rows that never
-            // finished upstream, which would otherwise pull every walk to the bottom
-            if e.submitted.unwrap_or(first_seen) < since {
-                continue;
-            }
-            let Some(v) = super::graph::list_value(&e) else {
-                continue;
-            };
-            // the graph re-reads the pipelines of SRPM builds itself
-            if kind == Kind::Pipeline && !v.get("srpm").is_none_or(Value::is_null) {
-                continue;
-            }
-            let Some(n) = order_of(ep, &v) else { continue };
-            lowest = Some(lowest.map_or(n, |l| l.min(n)));
+/// The lowest id among the rows of `kind` in the archive that are unfinished and
+/// recent, that only the list can bring again (for pipelines: those without an
+/// SRPM build, which the graph does not re-read).
+fn oldest_open_row(run: &Run<'_>, kind: Kind, ep: &ListEndpoint) -> Result<Option<i64>, SyncError> {
+    let since = crate::time::now() - run.opts().refresh.recent_secs;
+    let mut lowest: Option<i64> = None;
+    for (id, first_seen, _) in run.archive.open_entities_changed_before(kind, i64::MAX)? {
+        let Some(e) = run.archive.get(kind, &id)? else {
+            continue;
+        };
+        // recent by its own submission time: a backfill stores old rows that never
+        // finished upstream, which would otherwise pull every walk to the bottom
+        if e.submitted.unwrap_or(first_seen) < since {
+            continue;
         }
-        Ok(lowest)
+        let Some(v) = list_value(&e) else {
+            continue;
+        };
+        // the graph re-reads the pipelines of SRPM builds itself
+        if kind == Kind::Pipeline && !v.get("srpm").is_none_or(Value::is_null) {
+            continue;
+        }
+        let Some(n) = order_of(ep, &v) else { continue };
+        lowest = Some(lowest.map_or(n, |l| l.min(n)));
     }
+    Ok(lowest)
 }

@@ -7,8 +7,11 @@
 //! project is not archived yet either: the next poll (an incremental scoped sync)
 //! finds it through the project's lists.
 
-use super::crawl::Syncer;
-use super::{Find, RefreshRequest, SyncError};
+use super::error::SyncError;
+use super::fetch::{Job, fetch_and_store, referenced};
+use super::graph::changed_pipelines;
+use super::request::{Find, RefreshRequest};
+use super::run::Run;
 use crate::api::{self, Kind};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -25,64 +28,62 @@ fn find_kind(list: &str) -> Option<(Kind, Option<&'static str>)> {
     }
 }
 
-impl Syncer<'_> {
-    /// Re-fetches what `req` names that the archive holds; returns the finds that
-    /// matched no archived entity (other projects' builds, or new ones the next poll
-    /// finds). List heads are not walked: they are Packit-wide.
-    pub(super) async fn graph_refresh(
-        &mut self,
-        req: &RefreshRequest,
-    ) -> Result<Vec<Find>, SyncError> {
-        let mut wanted: BTreeSet<(Kind, String)> = BTreeSet::new();
-        let mut not_found = Vec::new();
-        for f in &req.find {
-            let Some((kind, target_field)) = find_kind(&f.list) else {
-                not_found.push(f.clone());
-                continue;
+/// Re-fetches what `req` names that the archive holds; returns the finds that
+/// matched no archived entity (other projects' builds, or new ones the next poll
+/// finds). List heads are not walked: they are Packit-wide.
+pub(super) async fn graph_refresh(
+    run: &mut Run<'_>,
+    req: &RefreshRequest,
+) -> Result<Vec<Find>, SyncError> {
+    let mut wanted: BTreeSet<(Kind, String)> = BTreeSet::new();
+    let mut not_found = Vec::new();
+    for f in &req.find {
+        let Some((kind, target_field)) = find_kind(&f.list) else {
+            not_found.push(f.clone());
+            continue;
+        };
+        let mut hit = false;
+        for (id, json) in run.archive.ids_by_field(kind, &f.field, &f.value)? {
+            let on_target = match (&f.target, target_field) {
+                (Some(t), Some(field)) => serde_json::from_str::<Value>(&json)
+                    .ok()
+                    .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| s == t))
+                    .unwrap_or(false),
+                _ => true,
             };
-            let mut hit = false;
-            for (id, json) in self.archive.ids_by_field(kind, &f.field, &f.value)? {
-                let on_target = match (&f.target, target_field) {
-                    (Some(t), Some(field)) => serde_json::from_str::<Value>(&json)
-                        .ok()
-                        .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| s == t))
-                        .unwrap_or(false),
-                    _ => true,
-                };
-                if on_target {
-                    hit = true;
-                    wanted.insert((kind, id));
-                }
-            }
-            if !hit {
-                not_found.push(f.clone());
+            if on_target {
+                hit = true;
+                wanted.insert((kind, id));
             }
         }
-        for (k, id) in &req.entities {
-            if self.archive.get(*k, id)?.is_some() {
-                wanted.insert((*k, id.clone()));
-            }
+        if !hit {
+            not_found.push(f.clone());
         }
-        for k in &req.open_kinds {
-            for id in self.archive.open_ids(*k)? {
-                wanted.insert((*k, id));
-            }
-        }
-        tracing::debug!(
-            wanted = wanted.len(),
-            elsewhere = not_found.len(),
-            "scoped refresh"
-        );
-        let mut jobs = Vec::new();
-        for (k, id) in &wanted {
-            jobs.extend(self.detail_job(*k, id)?);
-        }
-        self.fetch_and_store(jobs, "refresh").await?;
-        if self.graph_changed_pipelines().await? {
-            self.referenced().await?;
-        }
-        Ok(not_found)
     }
+    for (k, id) in &req.entities {
+        if run.archive.get(*k, id)?.is_some() {
+            wanted.insert((*k, id.clone()));
+        }
+    }
+    for k in &req.open_kinds {
+        for id in run.archive.open_ids(*k)? {
+            wanted.insert((*k, id));
+        }
+    }
+    tracing::debug!(
+        wanted = wanted.len(),
+        elsewhere = not_found.len(),
+        "scoped refresh"
+    );
+    let mut jobs = Vec::new();
+    for (k, id) in &wanted {
+        jobs.extend(Job::of_stored(&run.archive, *k, id)?);
+    }
+    fetch_and_store(run, jobs, "refresh").await?;
+    if changed_pipelines(run).await? {
+        referenced(run).await?;
+    }
+    Ok(not_found)
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 //! sync-release targets, Log Detective runs, Copr targets of items that list no builds)
 //! stay with the bounded refresh of [`super::policy`].
 
-use super::SyncError;
-use super::crawl::Syncer;
-use super::fetch::Job;
+use super::error::SyncError;
+use super::fetch::{Job, fetch_and_store};
+use super::run::Run;
 use crate::api::Kind;
 use crate::api::types::Status;
 use serde_json::Value;
@@ -94,86 +94,78 @@ struct StoredJob {
     had_detail: bool,
 }
 
-impl Syncer<'_> {
-    /// Compares the statuses the scope's PR and branch items show with the stored
-    /// jobs': the jobs that agree are left out of this run's refresh of unfinished
-    /// entities (returned), those that moved are re-fetched now.
-    pub(super) async fn graph_statuses(
-        &mut self,
-        keys: &[String],
-    ) -> Result<BTreeSet<(Kind, String)>, SyncError> {
-        let mut listed: Vec<(Listed, (Kind, String))> = Vec::new();
-        let kinds = [Kind::ProjectPr, Kind::ProjectBranch];
-        self.each_project_item(keys, &kinds, |kind, _, e, v| {
-            for l in listed_jobs(&v) {
-                listed.push((l, (kind, e.id.clone())));
+/// Compares the statuses the scope's PR and branch items show (`listed`, each job
+/// with the item naming it) with the stored jobs': the jobs that agree are left out
+/// of this run's refresh of unfinished entities (returned), those that moved are
+/// re-fetched now (returned: how many).
+pub(super) async fn statuses(
+    run: &mut Run<'_>,
+    listed: Vec<(Listed, (Kind, String))>,
+) -> Result<(BTreeSet<(Kind, String)>, u64), SyncError> {
+    let mut index: HashMap<(Kind, String, Option<String>), StoredJob> = HashMap::new();
+    for (_, kind, _, own) in NAMED {
+        run.archive.for_each(kind, |e| {
+            if e.gone_at.is_some() {
+                return;
             }
-        })?;
-        let mut index: HashMap<(Kind, String, Option<String>), StoredJob> = HashMap::new();
-        for (_, kind, _, own) in NAMED {
-            self.archive.for_each(kind, |e| {
-                if e.gone_at.is_some() {
-                    return;
-                }
-                let key = match own {
-                    None => Some(e.id.clone()),
-                    Some(f) => e
-                        .json()
-                        .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                        .and_then(|v| v.get(f).and_then(text)),
-                };
-                let Some(key) = key else { return };
-                let target = own.and_then(|_| {
-                    e.json()
-                        .and_then(|j| serde_json::from_str::<Value>(j).ok())
-                        .and_then(|v| v.get("chroot").and_then(Value::as_str).map(str::to_string))
-                });
-                index.insert(
-                    (kind, key, target),
-                    StoredJob {
-                        id: e.id.clone(),
-                        status: e.status.clone(),
-                        had_detail: e.detail_json.is_some(),
-                    },
-                );
-            })?;
-        }
-        let mut agree = BTreeSet::new();
-        let mut jobs = Vec::new();
-        for (l, parent) in listed {
-            let target = if l.kind == Kind::Srpm {
-                None
-            } else {
-                l.target.clone()
+            let key = match own {
+                None => Some(e.id.clone()),
+                Some(f) => e
+                    .json()
+                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                    .and_then(|v| v.get(f).and_then(text)),
             };
-            let Some(s) = index.get(&(l.kind, l.key.clone(), target)) else {
-                continue; // not stored yet: the referenced phase fetches it
-            };
-            let stored = s.status.as_deref().map(comparable);
-            if stored.as_deref() == Some(l.status.as_str()) {
-                agree.insert((l.kind, s.id.clone()));
-            } else if !self.fetched.contains(&(l.kind, s.id.clone()))
-                && let Some(j) = Job::new(l.kind, &s.id, true, s.had_detail, Some(parent))
-            {
-                jobs.push(j);
-            }
-        }
-        let mut uniq = BTreeSet::new();
-        jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
-        // a job listed twice with different statuses (a retrigger) is re-fetched
-        for j in &jobs {
-            agree.remove(&(j.kind, j.id.clone()));
-        }
-        if !jobs.is_empty() {
-            tracing::info!(
-                count = jobs.len(),
-                "re-fetching jobs whose listed status moved"
+            let Some(key) = key else { return };
+            let target = own.and_then(|_| {
+                e.json()
+                    .and_then(|j| serde_json::from_str::<Value>(j).ok())
+                    .and_then(|v| v.get("chroot").and_then(Value::as_str).map(str::to_string))
+            });
+            index.insert(
+                (kind, key, target),
+                StoredJob {
+                    id: e.id.clone(),
+                    status: e.status.clone(),
+                    had_detail: e.detail_json.is_some(),
+                },
             );
-            self.refresh_counts.moved += jobs.len() as u64;
-        }
-        self.fetch_and_store(jobs, "listed status moved").await?;
-        Ok(agree)
+        })?;
     }
+    let mut agree = BTreeSet::new();
+    let mut jobs = Vec::new();
+    for (l, parent) in listed {
+        let target = if l.kind == Kind::Srpm {
+            None
+        } else {
+            l.target.clone()
+        };
+        let Some(s) = index.get(&(l.kind, l.key.clone(), target)) else {
+            continue; // not stored yet: the referenced phase fetches it
+        };
+        let stored = s.status.as_deref().map(comparable);
+        if stored.as_deref() == Some(l.status.as_str()) {
+            agree.insert((l.kind, s.id.clone()));
+        } else if !run.fetched(l.kind, &s.id)
+            && let Some(j) = Job::new(l.kind, &s.id, true, s.had_detail, Some(parent))
+        {
+            jobs.push(j);
+        }
+    }
+    let mut uniq = BTreeSet::new();
+    jobs.retain(|j| uniq.insert((j.kind, j.id.clone())));
+    // a job listed twice with different statuses (a retrigger) is re-fetched
+    for j in &jobs {
+        agree.remove(&(j.kind, j.id.clone()));
+    }
+    if !jobs.is_empty() {
+        tracing::info!(
+            count = jobs.len(),
+            "re-fetching jobs whose listed status moved"
+        );
+    }
+    let moved = jobs.len() as u64;
+    fetch_and_store(run, jobs, "listed status moved").await?;
+    Ok((agree, moved))
 }
 
 #[cfg(test)]

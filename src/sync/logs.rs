@@ -1,20 +1,42 @@
 //! The job-log phase of a sync: inline logs of final jobs and the linked logs of failed
 //! ones, each stored once, within the per-log and archive caps.
 
-use super::crawl::Syncer;
 use super::details::LOG_KINDS;
-use super::{LogSource, SyncError, log_sources};
+use super::error::SyncError;
+use super::options::SyncOptions;
+use super::run::Run;
 use crate::api::{Kind, types};
-use crate::archive::LogStatus;
+use crate::archive::{LogSource, LogStatus, log_sources};
 use serde_json::Value;
 use std::collections::HashSet;
 
-impl Syncer<'_> {
+/// The log fetcher of one run: the caps and what it stored and left.
+pub(super) struct LogFetcher {
+    /// Largest log stored, in bytes of text.
+    cap: u64,
+    /// Largest total of stored (compressed) log data in the archive.
+    archive_cap: u64,
+    /// Stored log data so far (compressed bytes).
+    total: u64,
+    /// Logs not fetched because the archive cap was reached.
+    skipped: u64,
+}
+
+impl LogFetcher {
+    pub(super) fn new(opts: &SyncOptions) -> LogFetcher {
+        LogFetcher {
+            cap: opts.log_cap_bytes,
+            archive_cap: opts.archive_log_cap_bytes,
+            total: 0,
+            skipped: 0,
+        }
+    }
+
     /// The log phase: stores the inline logs of every final job and fetches the linked logs
     /// of final failed jobs, each once (failed fetches are tried again next run).
     /// Failures are recorded per log, never fatal; the archive cap stops fetching.
-    pub(super) async fn fetch_logs(&mut self) -> Result<(), SyncError> {
-        let have: HashSet<(Kind, String, String)> = self
+    pub(super) async fn fetch(&mut self, run: &mut Run<'_>) -> Result<(), SyncError> {
+        let have: HashSet<(Kind, String, String)> = run
             .archive
             .all_logs()?
             .into_iter()
@@ -23,7 +45,7 @@ impl Syncer<'_> {
             .collect();
         let mut todo: Vec<(Kind, String, LogSource)> = Vec::new();
         for kind in LOG_KINDS {
-            self.archive.for_each(kind, |e| {
+            run.archive.for_each(kind, |e| {
                 let Some(json) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok())
                 else {
                     return;
@@ -43,9 +65,9 @@ impl Syncer<'_> {
                 }
             })?;
         }
-        let mut total = self.archive.log_bytes()?.max(0) as u64;
-        let cap = self.opts.log_cap_bytes;
-        let mut skipped = 0u64;
+        self.total = run.archive.log_bytes()?.max(0) as u64;
+        let client = run.client().clone();
+        let cap = self.cap;
         for (kind, id, src) in todo {
             let now = crate::time::now();
             let (status, text, size, error) = if let Some(t) = &src.inline {
@@ -59,12 +81,12 @@ impl Syncer<'_> {
                 };
                 (status, Some(kept), Some(b.len() as i64), None)
             } else {
-                if total >= self.opts.archive_log_cap_bytes {
-                    skipped += 1;
+                if self.total >= self.archive_cap {
+                    self.skipped += 1;
                     continue;
                 }
                 let url = src.url.as_deref().unwrap_or_default();
-                match self.client.fetch_log("logs", url, cap).await {
+                match client.fetch_log("logs", url, cap).await {
                     Ok(f) => {
                         let status = if f.capped {
                             LogStatus::Capped
@@ -78,7 +100,7 @@ impl Syncer<'_> {
                     Err(e) => (LogStatus::Failed, None, None, Some(e.to_string())),
                 }
             };
-            let w = self.archive.write()?;
+            let w = run.archive.write()?;
             let stored = w.put_log(
                 kind,
                 &id,
@@ -91,15 +113,15 @@ impl Syncer<'_> {
                 now,
             )?;
             w.commit()?;
-            total += stored as u64;
+            self.total += stored as u64;
             if status != LogStatus::Failed {
-                self.count("logs").new += 1;
+                run.count("logs").new += 1;
             }
         }
-        if skipped > 0 {
+        if self.skipped > 0 {
             tracing::warn!(
-                skipped,
-                cap = self.opts.archive_log_cap_bytes,
+                skipped = self.skipped,
+                cap = self.archive_cap,
                 "archive log cap reached: logs not fetched"
             );
         }

@@ -1,78 +1,26 @@
 //! Targeted refresh: re-fetches what a batch of bus messages made stale (the items,
 //! list heads, unfinished kinds and entities of a [`RefreshRequest`]).
 
-use super::crawl::{CursorOp, Syncer, global_walk, meta_high};
+use super::crawl::{CursorOp, Lists, global_walk};
 use super::details::{Details, details_of};
-use super::{Progress, SyncError, SyncOptions, SyncReport, item_project};
-use crate::api::client::{Client, PER_PAGE};
+use super::error::SyncError;
+use super::fetch::{Job, fetch_and_store};
+use super::graph_refresh::graph_refresh;
+use super::marks::meta_high;
+use super::options::{Discovery, SyncOptions};
+use super::policy::RefreshCounts;
+use super::progress::Progress;
+use super::report::SyncReport;
+use super::request::{Find, REFRESH_MAX_PAGES, RefreshRequest};
+use super::run::Run;
+use super::scope::item_project;
+use crate::api::client::PER_PAGE;
 use crate::api::{self, Kind, ListEndpoint, list_item_id};
-use crate::archive::Archive;
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
-use std::time::Instant;
-
-/// An item to look for at the top of a list (see [`RefreshRequest`]).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Find {
-    /// Global list path, e.g. `copr-builds`.
-    pub list: String,
-    /// Field of the list item to match, e.g. `build_id`.
-    pub field: String,
-    /// The value to match (numbers compare by their decimal text).
-    pub value: String,
-    /// For lists whose items name targets (Copr chroots, sync-release branches): only
-    /// this target's detail is re-fetched; `None`: every target.
-    pub target: Option<String>,
-}
-
-/// What a targeted [`refresh`] re-fetches: the union of what a batch of bus messages
-/// made stale, so a burst (one Copr message per chroot) is one refresh.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RefreshRequest {
-    /// Items to find at the top of their list: the list is walked from page 1 until
-    /// every item is found and a page brings nothing new (at most
-    /// [`REFRESH_MAX_PAGES`] pages); found items get their details re-fetched
-    /// (all, or just the named target), then the pipelines those details name.
-    pub find: BTreeSet<Find>,
-    /// Lists whose head is walked as an incremental sync walks it (until a page
-    /// brings nothing new).
-    pub heads: BTreeSet<String>,
-    /// Kinds whose unfinished entities are re-fetched.
-    pub open_kinds: BTreeSet<Kind>,
-    /// Entities re-fetched by their detail endpoint.
-    pub entities: BTreeSet<(Kind, String)>,
-}
-
-impl RefreshRequest {
-    /// Adds everything `other` asks for.
-    pub fn merge(&mut self, other: RefreshRequest) {
-        self.find.extend(other.find);
-        self.heads.extend(other.heads);
-        self.open_kinds.extend(other.open_kinds);
-        self.entities.extend(other.entities);
-    }
-
-    /// Whether there is nothing to do.
-    pub fn is_empty(&self) -> bool {
-        self.find.is_empty()
-            && self.heads.is_empty()
-            && self.open_kinds.is_empty()
-            && self.entities.is_empty()
-    }
-
-    /// The lists searched (each walked once, however many items are sought in it).
-    pub fn find_lists(&self) -> BTreeSet<&str> {
-        self.find.iter().map(|f| f.list.as_str()).collect()
-    }
-}
-
-/// Pages of one list a [`refresh`] walks at most.
-pub const REFRESH_MAX_PAGES: u32 = 5;
 
 /// A list item predicate of a search.
-pub(super) enum Pred<'a> {
+enum Pred<'a> {
     /// `field` equals the find's value.
     Eq(&'a Find),
     /// The numeric `field` is at most `value` (walks `/runs`, newest first, down to a
@@ -81,7 +29,7 @@ pub(super) enum Pred<'a> {
 }
 
 impl Pred<'_> {
-    pub(super) fn matches(&self, v: &Value) -> bool {
+    fn matches(&self, v: &Value) -> bool {
         match self {
             Pred::Eq(f) => match v.get(f.field.as_str()) {
                 Some(Value::String(s)) => *s == f.value,
@@ -106,29 +54,18 @@ pub async fn refresh(
     req: &RefreshRequest,
     progress: &dyn Progress,
 ) -> Result<SyncReport, SyncError> {
-    let t0 = Instant::now();
-    let client = Arc::new(Client::new(opts.client.clone())?);
-    let mut archive = Archive::open(&opts.archive)?;
-    let started = crate::time::now();
-    let rev = archive.begin_revision(&opts.client.base_url, started)?;
-    let mut s = Syncer::new(
-        archive,
-        client,
-        opts,
-        (rev, rev),
-        opts.scope.canonical(),
-        progress,
-    );
+    let mut run = Run::begin_refresh(opts, progress)?;
     tracing::debug!(
-        rev,
+        rev = run.rev(),
         finds = req.find.len(),
         heads = req.heads.len(),
         "refresh started"
     );
-    if opts.effective_discovery() == super::Discovery::Graph {
-        let not_found = s.graph_refresh(req).await?;
-        return finish(s, started, t0, not_found);
+    if opts.effective_discovery() == Discovery::Graph {
+        let not_found = graph_refresh(&mut run, req).await?;
+        return finish(run, not_found);
     }
+    let mut lists = Lists::default();
     let mut by_list: BTreeMap<&str, Vec<&Find>> = BTreeMap::new();
     for f in &req.find {
         by_list.entry(f.list.as_str()).or_default().push(f);
@@ -141,17 +78,13 @@ pub async fn refresh(
             continue;
         };
         let preds: Vec<Pred> = finds.iter().map(|f| Pred::Eq(f)).collect();
-        let found = s.search(ep, &preds).await?;
+        let found = search(&mut run, &mut lists, ep, &preds).await?;
         for (i, f) in finds.iter().enumerate() {
             let Some(item) = found.get(&i) else {
                 not_found.push((*f).clone());
                 continue;
             };
-            if !s
-                .opts
-                .scope
-                .contains(item_project(ep.kind, item).as_deref())
-            {
+            if !opts.scope.contains(item_project(ep.kind, item).as_deref()) {
                 continue;
             }
             let Some(id) = list_item_id(ep, item) else {
@@ -177,28 +110,28 @@ pub async fn refresh(
     for list in &req.heads {
         if let Some(ep) = api::list_endpoint(list) {
             let w = global_walk(ep);
-            s.walk(&w).await?;
+            lists.walk(&mut run, &w).await?;
         }
     }
     wanted.extend(req.entities.iter().cloned());
     for k in &req.open_kinds {
-        for id in s.archive.open_ids(*k)? {
+        for id in run.archive.open_ids(*k)? {
             wanted.push((*k, id));
         }
     }
     let mut jobs = Vec::new();
     let mut uniq = HashSet::new();
     for (k, id) in &wanted {
-        if !uniq.insert((*k, id.clone())) || s.fetched.contains(&(*k, id.clone())) {
+        if !uniq.insert((*k, id.clone())) || run.fetched(*k, id) {
             continue;
         }
-        jobs.extend(s.detail_job(*k, id)?);
+        jobs.extend(Job::of_stored(&run.archive, *k, id)?);
     }
-    s.fetch_and_store(jobs, "refresh").await?;
+    fetch_and_store(&mut run, jobs, "refresh").await?;
     // the pipelines of what was refreshed: walk /runs down to the oldest of them
     let mut runs: BTreeSet<i64> = BTreeSet::new();
     for (k, id) in &uniq {
-        if let Some(e) = s.archive.get(*k, id)?
+        if let Some(e) = run.archive.get(*k, id)?
             && let Some(d) = e.detail_json.as_deref()
             && let Ok(v) = serde_json::from_str::<Value>(d)
             && let Some(ids) = v.get("run_ids").and_then(Value::as_array)
@@ -208,7 +141,9 @@ pub async fn refresh(
     }
     if let Some(&oldest) = runs.first() {
         let ep = api::list_endpoint("runs").expect("runs list");
-        s.search(
+        search(
+            &mut run,
+            &mut lists,
             ep,
             &[Pred::AtMost {
                 field: "merged_run_id",
@@ -217,75 +152,67 @@ pub async fn refresh(
         )
         .await?;
     }
-    finish(s, started, t0, not_found)
+    finish(run, not_found)
 }
 
 /// Records the refresh's report as a partial run and returns it.
-fn finish(
-    mut s: Syncer<'_>,
-    started: i64,
-    t0: Instant,
-    not_found: Vec<Find>,
-) -> Result<SyncReport, SyncError> {
-    let mut report = s.report(started, t0);
+fn finish(run: Run<'_>, not_found: Vec<Find>) -> Result<SyncReport, SyncError> {
+    let backed_off = run.backed_off();
+    let mut report = run.report(RefreshCounts {
+        backed_off,
+        ..RefreshCounts::default()
+    });
     report.not_found = not_found;
-    let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
-    let w = s.archive.write()?;
-    w.finish_partial_run(s.rev, report.finished, &json)?;
-    w.commit()?;
-    tracing::debug!(
-        rev = s.rev,
-        requests = report.totals.requests,
-        "refresh finished"
-    );
+    let rev = run.rev();
+    run.finish_refresh(&report)?;
+    tracing::debug!(rev, requests = report.totals.requests, "refresh finished");
     Ok(report)
 }
 
-impl Syncer<'_> {
-    /// Walks a list from its top, storing pages as an incremental walk does, until
-    /// every predicate matched an item and a page brought nothing new (or
-    /// [`REFRESH_MAX_PAGES`], or the list's end). Returns the first matching item per
-    /// predicate index.
-    pub(super) async fn search(
-        &mut self,
-        ep: &'static ListEndpoint,
-        preds: &[Pred<'_>],
-    ) -> Result<HashMap<usize, Value>, SyncError> {
-        let w = global_walk(ep);
-        self.progress.begin(&w.label);
-        let high: Option<i64> = self
-            .archive
-            .meta(&meta_high(&w.path))?
-            .and_then(|v| v.parse().ok());
-        let mut seen = HashSet::new();
-        let mut found: HashMap<usize, Value> = HashMap::new();
-        for page in 1..=REFRESH_MAX_PAGES {
-            let Some(p) = self.list_page(&w, page).await else {
+/// Walks a list from its top, storing pages as an incremental walk does, until
+/// every predicate matched an item and a page brought nothing new (or
+/// [`REFRESH_MAX_PAGES`], or the list's end). Returns the first matching item per
+/// predicate index.
+async fn search(
+    run: &mut Run<'_>,
+    lists: &mut Lists,
+    ep: &'static ListEndpoint,
+    preds: &[Pred<'_>],
+) -> Result<HashMap<usize, Value>, SyncError> {
+    let w = global_walk(ep);
+    run.progress().begin(&w.label);
+    let high: Option<i64> = run
+        .archive
+        .meta(&meta_high(&w.path))?
+        .and_then(|v| v.parse().ok());
+    let mut seen = HashSet::new();
+    let mut found: HashMap<usize, Value> = HashMap::new();
+    for page in 1..=REFRESH_MAX_PAGES {
+        let Some(p) = Lists::list_page(run, &w, page).await else {
+            break;
+        };
+        let n = p.items.len();
+        for raw in &p.items {
+            if found.len() == preds.len() {
                 break;
-            };
-            let n = p.items.len();
-            for raw in &p.items {
-                if found.len() == preds.len() {
-                    break;
-                }
-                let Ok(v) = serde_json::from_str::<Value>(raw.get()) else {
-                    continue;
-                };
-                for (i, pr) in preds.iter().enumerate() {
-                    if !found.contains_key(&i) && pr.matches(&v) {
-                        found.insert(i, v.clone());
-                    }
-                }
             }
-            let fresh = self
-                .process_page(&w, p.items, &mut seen, high, |_| CursorOp::Keep)
-                .await?;
-            let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
-            if end || (found.len() == preds.len() && fresh == 0) {
-                break;
+            let Ok(v) = serde_json::from_str::<Value>(raw.get()) else {
+                continue;
+            };
+            for (i, pr) in preds.iter().enumerate() {
+                if !found.contains_key(&i) && pr.matches(&v) {
+                    found.insert(i, v.clone());
+                }
             }
         }
-        self.progress.end(&w.label);
-        Ok(found)
+        let fresh = lists
+            .process_page(run, &w, p.items, &mut seen, high, |_| CursorOp::Keep)
+            .await?;
+        let end = n == 0 || (n < PER_PAGE as usize && w.path != "runs");
+        if end || (found.len() == preds.len() && fresh == 0) {
+            break;
+        }
     }
+    run.progress().end(&w.label);
+    Ok(found)
 }

@@ -1,7 +1,7 @@
 //! The scope of a sync: which part of Packit (projects, namespaces, forges) is mirrored,
 //! and which project a list item belongs to.
 
-use super::SyncError;
+use super::error::SyncError;
 use crate::api::{Kind, project_key};
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -17,7 +17,7 @@ fn every_failed_job_page_opens_with_its_failure_box() {
     crate::support::demo_archive(&a, 240, 1);
     {
         let mut archive = Archive::open(&a).unwrap();
-        packit_pages::sync::add_demo_logs(&mut archive, 20).unwrap();
+        packit_pages::demo::add_demo_logs(&mut archive, 20).unwrap();
     }
     let out = d.join("site");
     build(&BuildOptions {

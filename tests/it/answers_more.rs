@@ -19,7 +19,7 @@ fn demo_site() -> &'static (PathBuf, PathBuf) {
         crate::support::demo_archive(&a, 240, 1);
         {
             let mut archive = Archive::open(&a).unwrap();
-            packit_pages::sync::add_demo_logs(&mut archive, 20).unwrap();
+            packit_pages::demo::add_demo_logs(&mut archive, 20).unwrap();
         }
         let out = d.join("site");
         build(&BuildOptions {

@@ -53,7 +53,7 @@ fn failed_pipelines_link_error_lines_and_failed_chroots_their_previous_run() {
     let a = d.join("demo.sqlite");
     crate::support::demo_archive(&a, 2000, 1);
     // as `build --demo` does: a few archived logs
-    packit_pages::sync::add_demo_logs(&mut Archive::open(&a).unwrap(), 20).unwrap();
+    packit_pages::demo::add_demo_logs(&mut Archive::open(&a).unwrap(), 20).unwrap();
     let out = d.join("site");
     build(&crate::support::build_options(a.clone(), out.clone())).unwrap();
 

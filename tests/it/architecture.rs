@@ -16,9 +16,8 @@ const STAGES: &[(&str, u32)] = &[
     ("time", 0),
     ("urls", 0),
     ("write", 0),
-    // what the site shows, and the generated upstream data
+    // what the site shows
     ("content", 1),
-    ("demo", 1),
     ("view", 1),
     // what each job kind is
     ("jobs", 2),
@@ -27,6 +26,9 @@ const STAGES: &[(&str, u32)] = &[
     // views over the archive; the API → archive trigger
     ("model", 4),
     ("sync", 4),
+    // the generated upstream data, ingested as a sync would store it (cargo feature
+    // `demo`): no other module uses it (`only_the_demo_uses_the_demo`)
+    ("demo", 5),
     // which pages exist; the theme engine
     ("plan", 5),
     ("render", 5),
@@ -197,4 +199,89 @@ fn the_checks_see_what_they_look_for() {
     );
     assert!(rank("archive") < rank("model"));
     assert!(library_files().iter().any(|(m, _)| m == "archive"));
+}
+
+/// The demo (cargo feature `demo`) is a leaf: no other library module names it, so a
+/// program embedding the library without the feature compiles no demo code.
+#[test]
+fn only_the_demo_uses_the_demo() {
+    let mut wrong = Vec::new();
+    for (module, path) in library_files() {
+        if module == "demo" {
+            continue;
+        }
+        for (n, line) in code_lines(&path) {
+            if modules_named(&line).iter().any(|m| m == "demo") {
+                wrong.push(format!("{}:{n}", path.display()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "uses of the demo:\n{}", wrong.join("\n"));
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    assert!(
+        lib.contains("#[cfg(feature = \"demo\")]\npub mod demo;"),
+        "the demo module is behind the `demo` feature"
+    );
+}
+
+/// The modules of `src/sync/` import each other one way: the `use super::<module>`
+/// lines make no cycle, and none imports from `sync.rs` itself (which only
+/// orchestrates the phases and re-exports).
+#[test]
+fn sync_modules_import_one_way() {
+    use std::collections::BTreeMap;
+    let dir = src().join("sync");
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let name = p.file_stem().unwrap().to_string_lossy().to_string();
+        let used = uses.entry(name.clone()).or_default();
+        for (n, line) in code_lines(&p) {
+            let Some(rest) = line.trim_start().strip_prefix("use super::") else {
+                continue;
+            };
+            let target: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if dir.join(format!("{target}.rs")).exists() {
+                used.insert(target);
+            } else if !line.contains("use super::*") {
+                wrong.push(format!("{}:{n}: imports from sync.rs", p.display()));
+            }
+        }
+    }
+    // depth-first search for a cycle
+    fn visit(
+        m: &str,
+        uses: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+        cycles: &mut Vec<String>,
+    ) {
+        if let Some(i) = path.iter().position(|p| p == m) {
+            cycles.push(format!("{} -> {m}", path[i..].join(" -> ")));
+            return;
+        }
+        if !done.insert(m.to_string()) {
+            return;
+        }
+        path.push(m.to_string());
+        for u in uses.get(m).into_iter().flatten() {
+            visit(u, uses, path, done, cycles);
+        }
+        path.pop();
+    }
+    let mut cycles = Vec::new();
+    let mut done = BTreeSet::new();
+    for m in uses.keys() {
+        visit(m, &uses, &mut Vec::new(), &mut done, &mut cycles);
+    }
+    assert!(uses.len() > 10, "read the sync modules: {uses:?}");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(cycles.is_empty(), "import cycles in src/sync/: {cycles:?}");
 }

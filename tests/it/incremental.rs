@@ -173,7 +173,7 @@ fn new_pipelines_add_their_pages_and_update_lists() {
     let (d, a, o) = built_site("add", 120);
     // the same data set one pipeline later: a new pipeline and its jobs arrive
     let mut ar = Archive::open(&a).unwrap();
-    packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(121, 7)).unwrap();
+    packit_pages::demo::ingest_demo(&mut ar, &DemoSpec::new(121, 7)).unwrap();
     drop(ar);
     let r = check_incremental(&o, &d.join("oracle"));
     let written = set(&r.written_files);
@@ -269,7 +269,7 @@ fn random_changes_never_leave_a_stale_page() {
         if round % 3 == 2 {
             pipelines += 1 + rng.next() % 3;
             let mut ar = Archive::open(&a).unwrap();
-            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(pipelines, 7)).unwrap();
+            packit_pages::demo::ingest_demo(&mut ar, &DemoSpec::new(pipelines, 7)).unwrap();
         }
         let inc = build(&o).unwrap();
         assert_eq!(inc.mode, BuildMode::Incremental);
@@ -318,7 +318,7 @@ fn killed_builds_recover_to_the_clean_result() {
             let id = pick(&a, "copr", "success", 3 + i as i64);
             set_status(&a, Kind::Copr, &id, "error");
             let mut ar = Archive::open(&a).unwrap();
-            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(122, 7)).unwrap();
+            packit_pages::demo::ingest_demo(&mut ar, &DemoSpec::new(122, 7)).unwrap();
         }
         let at = full_time.mul_f64(0.08 + 0.15 * (i % 3) as f64);
         let mut child = run(&out).spawn().unwrap();
@@ -386,7 +386,7 @@ impl Changes {
         if round % self.every == 1 {
             self.pipelines += 1 + self.rng.next() % 2;
             let mut ar = Archive::open(&self.a).unwrap();
-            packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(self.pipelines, 7)).unwrap();
+            packit_pages::demo::ingest_demo(&mut ar, &DemoSpec::new(self.pipelines, 7)).unwrap();
         }
     }
 }

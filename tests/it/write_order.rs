@@ -118,7 +118,7 @@ fn pages_are_written_before_the_pages_linking_to_them() {
     assert!(!build_in_order(&a, &out, false).is_empty());
     // new pipelines: new job and pipeline pages, and the lists that link them
     let mut ar = packit_pages::archive::Archive::open(&a).unwrap();
-    packit_pages::sync::ingest_demo(&mut ar, &DemoSpec::new(36, 7)).unwrap();
+    packit_pages::demo::ingest_demo(&mut ar, &DemoSpec::new(36, 7)).unwrap();
     drop(ar);
     let order = build_in_order(&a, &out, false);
     assert!(order.iter().any(|f| entity_page(f)), "{order:?}");

@@ -33,7 +33,7 @@ pub fn repo_root() -> &'static Path {
 /// Creates the archive `path` holding the demo data set of `pipelines` pipelines.
 pub fn demo_archive(path: &Path, pipelines: u64, seed: u64) {
     let mut archive = Archive::open(path).unwrap();
-    packit_pages::sync::ingest_records(&mut archive, &DemoSpec::new(pipelines, seed)).unwrap();
+    packit_pages::demo::ingest_records(&mut archive, &DemoSpec::new(pipelines, seed)).unwrap();
 }
 
 /// What to build for tests that watch single files: the site of `archive` in `out` on

@@ -118,9 +118,9 @@ fn write_demo_archive_file(
     spec.hostile = hostile;
     let summary = {
         let mut archive = packit_pages::archive::Archive::open(&tmp)?;
-        let summary = packit_pages::sync::ingest_records(&mut archive, &spec)?;
+        let summary = packit_pages::demo::ingest_records(&mut archive, &spec)?;
         // a few archived logs, so that demo sites show log pages
-        packit_pages::sync::add_demo_logs(&mut archive, 20)?;
+        packit_pages::demo::add_demo_logs(&mut archive, 20)?;
         summary
     };
     for ext in ["sqlite-wal", "sqlite-shm"] {

@@ -1,13 +1,15 @@
 //! Demo ingestion: streams the synthetic data set into the archive exactly as a
-//! complete sync would store it, and adds synthetic job logs.
+//! complete sync would store it (asking sync how it stores each endpoint), and adds
+//! synthetic job logs.
 
-use super::crawl::Ids;
-use super::details::{Details, SUB_LISTS, details_of, record_detail_kind, sub_list_item_id};
-use super::fetch::ANITYA_PREFIX;
-use super::{SyncError, item_project, log_sources};
+use super::{DemoSpec, Record};
 use crate::api::types;
-use crate::api::{Kind, LISTS, list_item_id, project_key};
-use crate::archive::{Archive, ArchiveError, LogStatus, Part};
+use crate::api::{Kind, list_item_id, project_key};
+use crate::archive::{Archive, ArchiveError, LogStatus, Part, log_sources};
+use crate::sync::{
+    ListRecord, SyncError, detail_fetched, detail_record, is_anitya, item_project, list_record,
+    project_fetchable, sub_list_item_id, wanted_details,
+};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,35 +48,18 @@ impl IngestSummary {
 }
 
 /// Rows written per transaction by [`ingest_records`].
-pub(super) const INGEST_BATCH: usize = 4000;
-
-/// How sync stores the records of one list endpoint path.
-pub(super) fn record_list_kind(endpoint: &str) -> Option<(Kind, Ids)> {
-    if let Some(ep) = LISTS.iter().find(|l| l.path == endpoint) {
-        return Some((ep.kind, Ids::Global(ep)));
-    }
-    let rest = endpoint.strip_prefix("projects/")?;
-    for (suffix, kind, _) in SUB_LISTS {
-        if let Some(key) = rest.strip_suffix(&format!("/{suffix}"))
-            && key.split('/').count() >= 3
-        {
-            return Some((kind, Ids::Sub(key.to_string())));
-        }
-    }
-    // per-forge and per-namespace project lists repeat items of `projects`
-    None
-}
+const INGEST_BATCH: usize = 4000;
 
 /// Buffered rows, written in one transaction per batch.
-pub(super) struct RowBuffer {
-    pub(super) rows: Vec<(Kind, String, Part, String)>,
-    pub(super) written: u64,
-    pub(super) now: i64,
-    pub(super) rev: i64,
+struct RowBuffer {
+    rows: Vec<(Kind, String, Part, String)>,
+    written: u64,
+    now: i64,
+    rev: i64,
 }
 
 impl RowBuffer {
-    pub(super) fn push(
+    fn push(
         &mut self,
         archive: &mut Archive,
         kind: Kind,
@@ -89,7 +74,7 @@ impl RowBuffer {
         Ok(())
     }
 
-    pub(super) fn flush(&mut self, archive: &mut Archive) -> Result<(), ArchiveError> {
+    fn flush(&mut self, archive: &mut Archive) -> Result<(), ArchiveError> {
         if self.rows.is_empty() {
             return Ok(());
         }
@@ -132,17 +117,14 @@ impl RowBuffer {
 }
 
 /// The same as [`ingest_records`] (the name `build --demo` uses).
-pub fn ingest_demo(
-    archive: &mut Archive,
-    spec: &crate::demo::DemoSpec,
-) -> Result<IngestSummary, SyncError> {
+pub fn ingest_demo(archive: &mut Archive, spec: &DemoSpec) -> Result<IngestSummary, SyncError> {
     ingest_records(archive, spec)
 }
 
 /// The synthetic build log of demo job `id` (deterministic; a realistic failing
-/// mock and rpmbuild log, see [`crate::demo::logs`]).
+/// mock and rpmbuild log, see [`super::logs`]).
 pub fn demo_log_text(id: &str) -> String {
-    crate::demo::logs::copr_log(id, "", false)
+    super::logs::copr_log(id, "", false)
 }
 
 /// Archives logs for up to `max` failed jobs of each kind with logs in a demo
@@ -180,13 +162,13 @@ pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncErr
             let package = v
                 .get("project_url")
                 .and_then(Value::as_str)
-                .and_then(crate::demo::package_of)
+                .and_then(super::package_of)
                 .unwrap_or_default();
             let n = jobs.len() - start;
             let text = match (kind, src.inline) {
                 (_, Some(t)) => t,
-                (Kind::Copr, None) => crate::demo::logs::copr_log(&e.id, &package, n % 5 == 4),
-                (_, None) => crate::demo::logs::koji_log(&e.id, &package),
+                (Kind::Copr, None) => super::logs::copr_log(&e.id, &package, n % 5 == 4),
+                (_, None) => super::logs::koji_log(&e.id, &package),
             };
             jobs.push((kind, e.id.clone(), name.to_string(), src.url, text));
         })?;
@@ -225,21 +207,21 @@ pub fn add_demo_logs(archive: &mut Archive, max: usize) -> Result<usize, SyncErr
 /// Details never claimed (e.g. Copr targets the list leaves out) are dropped once this
 /// many newer ones wait, which bounds memory: items and their details are generated
 /// pipeline by pipeline.
-pub(super) const PENDING_MAX: usize = 50_000;
+const PENDING_MAX: usize = 50_000;
 
 /// The ingestion state of [`ingest_records`].
-pub(super) struct Ingest<'a> {
-    pub(super) archive: &'a mut Archive,
-    pub(super) buf: RowBuffer,
+struct Ingest<'a> {
+    archive: &'a mut Archive,
+    buf: RowBuffer,
     /// Details sync would fetch (named by a stored list item).
-    pub(super) wanted: HashSet<(Kind, String)>,
+    wanted: HashSet<(Kind, String)>,
     /// Details not (yet) named by a list item, oldest first.
-    pub(super) pending: HashMap<(Kind, String), String>,
-    pub(super) pending_order: std::collections::VecDeque<(Kind, String)>,
+    pending: HashMap<(Kind, String), String>,
+    pending_order: std::collections::VecDeque<(Kind, String)>,
     /// Projects of stored jobs and pipelines (where sync's project phase goes).
-    pub(super) touched: HashSet<String>,
+    touched: HashSet<String>,
     /// Project records that came before any job of their project, by project.
-    pub(super) early_projects: HashMap<String, Vec<(Kind, String, Part, String)>>,
+    early_projects: HashMap<String, Vec<(Kind, String, Part, String)>>,
 }
 
 /// The jobs a stored half names that sync fetches by their detail endpoint when no
@@ -266,22 +248,12 @@ fn named_jobs(kind: Kind, part: Part, text: &str) -> Vec<(Kind, String)> {
     };
     named
         .into_iter()
-        .filter(|(k, _)| {
-            crate::api::LISTS.iter().any(|ep| match details_of(ep) {
-                Details::Same(x) | Details::Targets { kind: x, .. } => x == *k,
-                Details::None => false,
-            })
-        })
+        .filter(|(k, _)| detail_fetched(*k))
         .collect()
 }
 
-pub(super) fn project_fetchable(key: &str) -> bool {
-    !key.starts_with(ANITYA_PREFIX)
-        && crate::api::client::encode_path(&format!("projects/{key}")).is_ok()
-}
-
 impl Ingest<'_> {
-    pub(super) fn put(
+    fn put(
         &mut self,
         kind: Kind,
         id: String,
@@ -298,7 +270,7 @@ impl Ingest<'_> {
         Ok(())
     }
 
-    pub(super) fn want(&mut self, kind: Kind, id: String) -> Result<(), ArchiveError> {
+    fn want(&mut self, kind: Kind, id: String) -> Result<(), ArchiveError> {
         let key = (kind, id);
         if let Some(text) = self.pending.remove(&key) {
             self.put(key.0, key.1.clone(), Part::Detail, text)?;
@@ -307,7 +279,7 @@ impl Ingest<'_> {
         Ok(())
     }
 
-    pub(super) fn touch(&mut self, project: Option<String>) -> Result<(), ArchiveError> {
+    fn touch(&mut self, project: Option<String>) -> Result<(), ArchiveError> {
         if let Some(p) = project
             && !self.touched.contains(&p)
         {
@@ -321,7 +293,7 @@ impl Ingest<'_> {
 
     /// Stores a project record now if sync's project phase would fetch it, later if
     /// the project has no job yet (dropped at the end if it never gets one).
-    pub(super) fn project_record(
+    fn project_record(
         &mut self,
         key: &str,
         kind: Kind,
@@ -342,12 +314,12 @@ impl Ingest<'_> {
         Ok(())
     }
 
-    pub(super) fn record(&mut self, r: crate::demo::Record) -> Result<(), ArchiveError> {
+    fn record(&mut self, r: Record) -> Result<(), ArchiveError> {
         use crate::api::client::flask_json;
-        use crate::demo::Record;
         match r {
-            Record::ListItem { endpoint, item } => match record_list_kind(&endpoint) {
-                Some((kind, Ids::Global(ep))) => {
+            Record::ListItem { endpoint, item } => match list_record(&endpoint) {
+                Some(ListRecord::Global(ep)) => {
+                    let kind = ep.kind;
                     if kind == Kind::Project && endpoint != "projects" {
                         return Ok(());
                     }
@@ -357,25 +329,12 @@ impl Ingest<'_> {
                     if kind != Kind::Project {
                         self.touch(item_project(kind, &item))?;
                     }
-                    match details_of(ep) {
-                        Details::None => {}
-                        Details::Same(k) => self.want(k, id.clone())?,
-                        Details::Targets { field, kind: tk } => {
-                            let targets: Vec<i64> = item
-                                .get(field)
-                                .and_then(Value::as_object)
-                                .into_iter()
-                                .flat_map(|m| m.values())
-                                .filter_map(Value::as_i64)
-                                .collect();
-                            for t in targets {
-                                self.want(tk, t.to_string())?;
-                            }
-                        }
+                    for (k, wanted) in wanted_details(ep, &id, &item) {
+                        self.want(k, wanted)?;
                     }
                     self.put(kind, id, Part::List, flask_json(&item))
                 }
-                Some((kind, Ids::Sub(key))) => match sub_list_item_id(kind, &key, &item) {
+                Some(ListRecord::Sub { kind, key }) => match sub_list_item_id(kind, &key, &item) {
                     Some(id) => self.project_record(&key, kind, id, Part::List, flask_json(&item)),
                     None => Ok(()),
                 },
@@ -395,7 +354,7 @@ impl Ingest<'_> {
                 let (kind, id) = match path.as_str() {
                     "usage" => (Kind::Usage, "all".to_string()),
                     "system" => (Kind::System, "system".to_string()),
-                    _ => match record_detail_kind(&path) {
+                    _ => match detail_record(&path) {
                         Some(k) => k,
                         None => return Ok(()),
                     },
@@ -435,14 +394,11 @@ impl Ingest<'_> {
 /// its PR, branch, release and issue sub-lists. Texts are written in the server's JSON
 /// form ([`crate::api::client::flask_json`]); times are the data set's `now`.
 ///
-/// One pass over [`crate::demo::generate`] with bounded memory: rows are written in
+/// One pass over [`super::generate`] with bounded memory: rows are written in
 /// transactions of a few thousand (a new entity's list item and detail in one insert);
 /// details wait for the list item naming them in a bounded buffer, and project records
 /// for the first job of their project.
-pub fn ingest_records(
-    archive: &mut Archive,
-    spec: &crate::demo::DemoSpec,
-) -> Result<IngestSummary, SyncError> {
+pub fn ingest_records(archive: &mut Archive, spec: &DemoSpec) -> Result<IngestSummary, SyncError> {
     let t0 = Instant::now();
     let now = spec.now();
     // a large page cache: the entity table's b-tree is revisited for every row
@@ -466,7 +422,7 @@ pub fn ingest_records(
         early_projects: HashMap::new(),
     };
     let mut failed: Option<ArchiveError> = None;
-    crate::demo::generate(spec, &mut |r| {
+    super::generate(spec, &mut |r| {
         if failed.is_none()
             && let Err(e) = ing.record(r)
         {
@@ -481,7 +437,7 @@ pub fn ingest_records(
     let unsafe_keys: Vec<(String, String)> = archive
         .projects_changed_since(rev)?
         .into_iter()
-        .filter(|k| !k.starts_with(ANITYA_PREFIX))
+        .filter(|k| !is_anitya(k))
         .filter_map(|k| {
             let e = crate::api::client::encode_path(&format!("projects/{k}")).err()?;
             Some((k, e.to_string()))
