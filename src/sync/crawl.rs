@@ -230,7 +230,7 @@ impl Syncer<'_> {
     /// The projects list(s) for the scope: all projects, per forge, per namespace
     /// (single projects come with their details in the project phase).
     pub(super) async fn walk_projects(&mut self) -> Result<(), SyncError> {
-        let ep = api::list_endpoint("projects").expect("projects list");
+        let ep = crate::jobs::list_endpoint("projects").expect("projects list");
         let mut walks = Vec::new();
         if self.opts.scope.is_all() {
             walks.push(("projects".to_string(), "projects".to_string(), true));

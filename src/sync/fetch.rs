@@ -2,12 +2,13 @@
 //! (details still missing, unfinished entities, projects and their sub-lists).
 
 use super::crawl::{Ids, Syncer, Walk};
-use super::details::{Details, LIST_REFRESHED, OPEN_KINDS, SUB_LISTS, detail_label, details_of};
+use super::details::{Details, SUB_LISTS, detail_label, details_of, list_refreshed, open_kinds};
 use super::policy::Due;
 use super::{Failure, SyncError};
+use crate::api::Kind;
 use crate::api::client::{Client, ClientError};
-use crate::api::{Kind, LISTS};
 use crate::archive::{Change, Part};
+use crate::jobs::{DetailPath, LISTS};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -247,8 +248,8 @@ impl Syncer<'_> {
         let policy = self.opts.refresh;
         let now = crate::time::now();
         let mut due = Vec::new();
-        for k in OPEN_KINDS {
-            let list_only = LIST_REFRESHED.contains(&k);
+        for k in open_kinds() {
+            let list_only = list_refreshed(k);
             let failing = self.archive.failing(k)?;
             for (id, first_seen, fetched) in self
                 .archive

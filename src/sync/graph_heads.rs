@@ -24,7 +24,7 @@
 use super::SyncError;
 use super::crawl::{CursorOp, Syncer, global_walk, meta_crawled};
 use crate::api::client::PER_PAGE;
-use crate::api::{self, Kind, ListEndpoint};
+use crate::api::{Kind, ListEndpoint};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -63,7 +63,7 @@ impl Syncer<'_> {
     /// that cannot be read is a failed list: the sync is incomplete, the mark stays.
     pub(super) async fn graph_heads(&mut self) -> Result<(), SyncError> {
         for path in HEAD_LISTS {
-            let ep = api::list_endpoint(path).expect("a Packit-wide list");
+            let ep = crate::jobs::list_endpoint(path).expect("a Packit-wide list");
             let w = global_walk(ep);
             let crawled =
                 self.archive.meta(&meta_crawled(path))?.as_deref() == Some(self.scope_key.as_str());

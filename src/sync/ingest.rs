@@ -6,8 +6,9 @@ use super::details::{Details, SUB_LISTS, details_of, record_detail_kind, sub_lis
 use super::fetch::ANITYA_PREFIX;
 use super::{SyncError, item_project, log_sources};
 use crate::api::types;
-use crate::api::{Kind, LISTS, list_item_id, project_key};
+use crate::api::{Kind, list_item_id, project_key};
 use crate::archive::{Archive, ArchiveError, LogStatus, Part};
+use crate::jobs::LISTS;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -267,7 +268,7 @@ fn named_jobs(kind: Kind, part: Part, text: &str) -> Vec<(Kind, String)> {
     named
         .into_iter()
         .filter(|(k, _)| {
-            crate::api::LISTS.iter().any(|ep| match details_of(ep) {
+            LISTS.iter().any(|ep| match details_of(ep) {
                 Details::Same(x) | Details::Targets { kind: x, .. } => x == *k,
                 Details::None => false,
             })
@@ -428,7 +429,7 @@ impl Ingest<'_> {
 
 /// Streams the demo data set of `spec` into the archive exactly as a complete sync
 /// against a server holding that data would store it: global list items
-/// (`Part::List`, kind and id from [`LISTS`](crate::api::LISTS) / [`list_item_id`]); SRPM, Koji,
+/// (`Part::List`, kind and id from [`LISTS`](crate::jobs::LISTS) / [`list_item_id`]); SRPM, Koji,
 /// Testing Farm, Bodhi and Koji-tag-request details of listed items; the Copr chroot
 /// targets and sync-release targets the list items name; `/usage` and `/system`; and,
 /// for projects that have jobs (and can be requested by URL), the project detail and

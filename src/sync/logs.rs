@@ -2,7 +2,7 @@
 //! ones, each stored once, within the per-log and archive caps.
 
 use super::crawl::Syncer;
-use super::details::LOG_KINDS;
+use super::details::log_kinds;
 use super::{LogSource, SyncError, log_sources};
 use crate::api::{Kind, types};
 use crate::archive::LogStatus;
@@ -22,7 +22,7 @@ impl Syncer<'_> {
             .map(|l| (l.kind, l.id, l.name))
             .collect();
         let mut todo: Vec<(Kind, String, LogSource)> = Vec::new();
-        for kind in LOG_KINDS {
+        for kind in log_kinds() {
             self.archive.for_each(kind, |e| {
                 let Some(json) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok())
                 else {

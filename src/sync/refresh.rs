@@ -5,7 +5,7 @@ use super::crawl::{CursorOp, Syncer, global_walk, meta_high};
 use super::details::{Details, details_of};
 use super::{Progress, SyncError, SyncOptions, SyncReport, item_project};
 use crate::api::client::{Client, PER_PAGE};
-use crate::api::{self, Kind, ListEndpoint, list_item_id};
+use crate::api::{Kind, ListEndpoint, list_item_id};
 use crate::archive::Archive;
 use serde::Serialize;
 use serde_json::Value;
@@ -136,7 +136,7 @@ pub async fn refresh(
     let mut not_found: Vec<Find> = Vec::new();
     let mut wanted: Vec<(Kind, String)> = Vec::new();
     for (list, finds) in by_list {
-        let Some(ep) = api::list_endpoint(list) else {
+        let Some(ep) = crate::jobs::list_endpoint(list) else {
             not_found.extend(finds.into_iter().cloned());
             continue;
         };
@@ -175,7 +175,7 @@ pub async fn refresh(
         }
     }
     for list in &req.heads {
-        if let Some(ep) = api::list_endpoint(list) {
+        if let Some(ep) = crate::jobs::list_endpoint(list) {
             let w = global_walk(ep);
             s.walk(&w).await?;
         }
@@ -207,7 +207,7 @@ pub async fn refresh(
         }
     }
     if let Some(&oldest) = runs.first() {
-        let ep = api::list_endpoint("runs").expect("runs list");
+        let ep = crate::jobs::list_endpoint("runs").expect("runs list");
         s.search(
             ep,
             &[Pred::AtMost {

@@ -43,6 +43,7 @@ mod incremental;
 mod listen;
 mod logs;
 mod refresh;
+mod registry;
 mod scoped;
 mod site;
 mod site_checks;
