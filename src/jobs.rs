@@ -1,7 +1,10 @@
-//! Job lists and project sections, and one module per job kind with everything the
-//! site shows of that kind: its list columns and row, its detail view and the
-//! related jobs it links to. This module holds [`JobList`], [`Section`], the
-//! dispatch from a list to its kind's module and the helpers the kinds share.
+//! Job lists and project sections, and one module per job kind with everything
+//! about that kind in one definition ([`JobKindDef`]): its API endpoints, lists,
+//! columns and rows, detail view, failure box, what the archive extracts from its
+//! JSON and whether it can still change. The registry ([`registry::KINDS`]) lists
+//! the definitions; every stage asks it. This module holds the names ([`JobList`],
+//! [`Section`]), the entry points that go through the registry, and the helpers
+//! the kinds share.
 //!
 //! The job views read the job's own JSON ([`Job`]) and ask a [`Lookup`] for
 //! everything beyond it (other jobs' statuses and pages, trigger pages, archived
@@ -15,26 +18,34 @@ use serde::Serialize;
 
 mod bodhi;
 mod copr;
+mod def;
 mod derive;
+mod erase;
 mod failure;
 mod koji;
 mod koji_tag_request;
 mod log_detective;
 mod openscanhub;
+pub mod registry;
 mod srpm;
 mod sync_release;
 mod testing_farm;
 
-pub use self::derive::{
-    Keys, LogSource, Targets, keys, log_sources, refs_of, run_jobs, targets_of, trigger_key,
-};
+pub use self::def::{Group, JobKindDef, ListDef};
+pub use self::derive::{Keys, LogSource, Targets, run_jobs, trigger_key};
+use self::erase::erased;
+pub use self::erase::{DynLookup, Stashed};
 pub use self::failure::{log_title, picked_lines, rpm_error};
 pub use self::koji::koji_error;
+pub use self::registry::{
+    DetailPath, LISTS, keys, list_endpoint, log_sources, refs_of, targets_of,
+};
 pub use self::srpm::srpm_error;
 pub use self::sync_release::sync_error;
 pub use self::testing_farm::tmt_error;
 
-/// The eleven job lists of the dashboard.
+/// The eleven job lists of the dashboard: names only; what each is, is its
+/// definition's ([`JobList::def`], [`JobList::kind_def`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum JobList {
     /// Copr builds.
@@ -77,78 +88,39 @@ impl JobList {
         JobList::LogDetective,
     ];
 
+    /// The list's definition (and its kind's), from the registry.
+    pub fn def(self) -> &'static ListDef {
+        registry::of_list(self).1
+    }
+
+    /// The definition of the list's job kind, from the registry.
+    pub fn kind_def(self) -> &'static JobKindDef {
+        registry::of_list(self).0
+    }
+
     /// URL segment of the list (`jobs/<slug>/`).
     pub fn slug(self) -> &'static str {
-        match self {
-            JobList::Copr => "copr",
-            JobList::Koji => "koji",
-            JobList::KojiDownstream => "koji-downstream",
-            JobList::Srpm => "srpm",
-            JobList::TestingFarm => "testing-farm",
-            JobList::ProposeDownstream => "propose-downstream",
-            JobList::PullFromUpstream => "pull-from-upstream",
-            JobList::Bodhi => "bodhi",
-            JobList::OpenScanHub => "openscanhub",
-            JobList::KojiTagRequests => "koji-tag-requests",
-            JobList::LogDetective => "log-detective",
-        }
+        self.def().slug
     }
 
     /// URL segment of detail pages (`jobs/<slug>/<id>/`); singular for tag requests.
     pub fn detail_slug(self) -> &'static str {
-        match self {
-            JobList::KojiTagRequests => "koji-tag-request",
-            l => l.slug(),
-        }
+        self.def().detail_slug
     }
 
     /// The dashboard's old plural name, kept alive by redirect pages.
     pub fn legacy_slug(self) -> Option<&'static str> {
-        Some(match self {
-            JobList::Copr => "copr-builds",
-            JobList::Koji => "koji-builds",
-            JobList::KojiDownstream => "downstream-koji-builds",
-            JobList::Srpm => "srpm-builds",
-            JobList::TestingFarm => "testing-farm-runs",
-            JobList::ProposeDownstream => "propose-downstreams",
-            JobList::PullFromUpstream => "pull-from-upstreams",
-            JobList::Bodhi => "bodhi-updates",
-            _ => return None,
-        })
+        self.def().legacy_slug
     }
 
     /// Human title of the list.
     pub fn title(self) -> &'static str {
-        match self {
-            JobList::Copr => "Copr builds",
-            JobList::Koji => "Upstream Koji builds",
-            JobList::KojiDownstream => "Downstream Koji builds",
-            JobList::Srpm => "SRPM builds",
-            JobList::TestingFarm => "Testing Farm runs",
-            JobList::ProposeDownstream => "Propose downstream",
-            JobList::PullFromUpstream => "Pull from upstream",
-            JobList::Bodhi => "Bodhi updates",
-            JobList::OpenScanHub => "OpenScanHub scans",
-            JobList::KojiTagRequests => "Koji tagging requests",
-            JobList::LogDetective => "Log Detective",
-        }
+        self.def().title
     }
 
     /// Human name of one job of the list.
     pub fn singular(self) -> &'static str {
-        match self {
-            JobList::Copr => "Copr build",
-            JobList::Koji => "Koji scratch build",
-            JobList::KojiDownstream => "Koji production build",
-            JobList::Srpm => "SRPM build",
-            JobList::TestingFarm => "Testing Farm run",
-            JobList::ProposeDownstream => "Propose downstream",
-            JobList::PullFromUpstream => "Pull from upstream",
-            JobList::Bodhi => "Bodhi update",
-            JobList::OpenScanHub => "OpenScanHub scan",
-            JobList::KojiTagRequests => "Koji tagging request",
-            JobList::LogDetective => "Log Detective analysis",
-        }
+        self.def().singular
     }
 
     /// Whether list items group several detail targets (so the list has a separate
@@ -159,49 +131,24 @@ impl JobList {
 
     /// Human name of the targets of a grouping list.
     pub fn targets_title(self) -> &'static str {
-        match self {
-            JobList::Copr => "Copr chroot builds",
-            JobList::ProposeDownstream => "Propose downstream branches",
-            JobList::PullFromUpstream => "Pull from upstream branches",
-            _ => self.title(),
-        }
+        self.def().targets_title
     }
 
     /// Kind of the list items.
     pub fn list_kind(self) -> Kind {
-        match self {
-            JobList::Copr => Kind::CoprBuild,
-            JobList::ProposeDownstream => Kind::ProposeDownstreamRun,
-            JobList::PullFromUpstream => Kind::PullFromUpstreamRun,
-            l => l.detail_kind(),
-        }
+        let kind = registry::of_list(self).0;
+        kind.group.as_ref().map_or(kind.kind, |g| g.kind)
     }
 
     /// Kind of the detail pages.
     pub fn detail_kind(self) -> Kind {
-        match self {
-            JobList::Copr => Kind::Copr,
-            JobList::Koji | JobList::KojiDownstream => Kind::Koji,
-            JobList::Srpm => Kind::Srpm,
-            JobList::TestingFarm => Kind::TestingFarm,
-            JobList::ProposeDownstream => Kind::ProposeDownstream,
-            JobList::PullFromUpstream => Kind::PullFromUpstream,
-            JobList::Bodhi => Kind::Bodhi,
-            JobList::OpenScanHub => Kind::OpenScanHub,
-            JobList::KojiTagRequests => Kind::KojiTagRequest,
-            JobList::LogDetective => Kind::LogDetective,
-        }
+        registry::of_list(self).0.kind
     }
 
     /// Whether an entity of the list/detail kind belongs to this list (Koji splits
     /// by scratch flag, recorded in the extracted target).
     pub fn accepts(self, target: Option<&str>) -> bool {
-        let downstream = target.is_some_and(|t| t.starts_with("downstream:"));
-        match self {
-            JobList::Koji => !downstream,
-            JobList::KojiDownstream => downstream,
-            _ => true,
-        }
+        (self.def().accepts)(target)
     }
 }
 
@@ -368,17 +315,7 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned + Default>(s: Option<&str>) -
 
 /// Column headers of a job list.
 pub fn list_columns(list: JobList) -> Vec<String> {
-    let cols: &[&str] = match list {
-        JobList::Copr => copr::COLUMNS,
-        JobList::Koji | JobList::KojiDownstream => koji::COLUMNS,
-        JobList::Srpm => srpm::COLUMNS,
-        JobList::TestingFarm => testing_farm::COLUMNS,
-        JobList::ProposeDownstream | JobList::PullFromUpstream => sync_release::COLUMNS,
-        JobList::Bodhi => bodhi::COLUMNS,
-        JobList::OpenScanHub => openscanhub::COLUMNS,
-        JobList::KojiTagRequests => koji_tag_request::COLUMNS,
-        JobList::LogDetective => log_detective::COLUMNS,
-    };
+    let cols = registry::of_list(list).0.columns;
     cols.iter().map(|s| s.to_string()).collect()
 }
 
@@ -388,36 +325,23 @@ pub fn list_row<L: Lookup + ?Sized>(
     job: &Job<'_>,
     lk: &L,
 ) -> Result<Vec<Cell>, L::Error> {
-    match list {
-        JobList::Copr => copr::row(job, lk),
-        JobList::Koji | JobList::KojiDownstream => Ok(koji::row(list, job, lk)),
-        JobList::Srpm => Ok(srpm::row(list, job, lk)),
-        JobList::TestingFarm => Ok(testing_farm::row(list, job, lk)),
-        JobList::ProposeDownstream | JobList::PullFromUpstream => sync_release::row(list, job, lk),
-        JobList::Bodhi => Ok(bodhi::row(list, job, lk)),
-        JobList::OpenScanHub => Ok(openscanhub::row(list, job, lk)),
-        JobList::KojiTagRequests => Ok(koji_tag_request::row(list, job, lk)),
-        JobList::LogDetective => Ok(log_detective::row(list, job, lk)),
-    }
+    let row = registry::of_list(list).0.row;
+    erased(lk, |lk| row(list, job, lk))
 }
 
 /// Column headers of the target index of a grouping list.
 pub fn target_columns(list: JobList) -> Vec<String> {
-    let cols = if list == JobList::Copr {
-        copr::TARGET_COLUMNS
-    } else {
-        sync_release::TARGET_COLUMNS
-    };
+    let cols = registry::of_list(list).0.target_columns;
     cols.iter().map(|s| s.to_string()).collect()
 }
 
 /// The row of detail entity `job` in the target index of a grouping list (Copr
-/// chroots, sync-release branches).
+/// chroots, sync-release branches); empty for a list that groups nothing.
 pub fn target_row<L: Lookup + ?Sized>(list: JobList, job: &Job<'_>, lk: &L) -> Vec<Cell> {
-    match list {
-        JobList::Copr => copr::target_row(list, job, lk),
-        _ => sync_release::target_row(list, job, lk),
-    }
+    let Some(row) = registry::of_list(list).0.target_row else {
+        return Vec::new();
+    };
+    erased(lk, |lk| Ok(row(list, job, lk))).unwrap_or_default()
 }
 
 /// Fills the detail view `d` of job `job` of `list` (its header, links and
@@ -429,34 +353,14 @@ pub fn detail<L: Lookup + ?Sized>(
     d: &mut DetailView,
     lk: &L,
 ) -> Result<(), L::Error> {
-    match list {
-        JobList::Copr => copr::detail(job, d, lk)?,
-        JobList::Koji | JobList::KojiDownstream => koji::detail(list, job, d, lk)?,
-        JobList::Srpm => srpm::detail(job, d, lk)?,
-        JobList::TestingFarm => testing_farm::detail(job, d, lk)?,
-        JobList::ProposeDownstream | JobList::PullFromUpstream => sync_release::detail(job, d, lk),
-        JobList::Bodhi => bodhi::detail(job, d, lk),
-        JobList::OpenScanHub => openscanhub::detail(job, d, lk)?,
-        JobList::KojiTagRequests => koji_tag_request::detail(job, d, lk),
-        JobList::LogDetective => log_detective::detail(job, d, lk),
-    }
-    if !failure::failed(d) {
-        return Ok(());
-    }
-    d.failure = Some(match list {
-        JobList::Copr => copr::failure(job, lk)?,
-        JobList::Koji | JobList::KojiDownstream => koji::failure(list, job, lk)?,
-        JobList::Srpm => srpm::failure(job, d, lk)?,
-        JobList::TestingFarm => testing_farm::failure(job, lk)?,
-        JobList::ProposeDownstream | JobList::PullFromUpstream => {
-            sync_release::failure(list, job, lk)?
+    let kind = registry::of_list(list).0;
+    erased(lk, |lk| {
+        (kind.detail)(list, job, d, lk)?;
+        if failure::failed(d) {
+            d.failure = Some((kind.failure)(list, job, d, lk)?);
         }
-        JobList::Bodhi => bodhi::failure(job),
-        JobList::OpenScanHub => openscanhub::failure(job),
-        JobList::KojiTagRequests => koji_tag_request::failure(job),
-        JobList::LogDetective => log_detective::failure(job),
-    });
-    Ok(())
+        Ok(())
+    })
 }
 
 // ---------------------------------------------------------------- shared pieces

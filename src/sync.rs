@@ -117,7 +117,8 @@ pub(crate) use self::stored::{
     wanted_details,
 };
 use self::unfinished::Unfinished;
-use crate::api::{Kind, LISTS};
+use crate::api::Kind;
+use crate::jobs::LISTS;
 pub use crate::archive::{LogSource, log_sources};
 
 /// Runs one sync (see the module documentation). Returns the report, also stored in

@@ -1,5 +1,7 @@
-//! The Packit service REST API: response models (`types`), the catalogue of
-//! endpoints and entity kinds (`Kind`, `ListEndpoint`), and the HTTP client.
+//! The Packit service REST API: response models (`types`), the entity kinds
+//! (`Kind`), the shape of a list endpoint (`ListEndpoint`) with the two that belong
+//! to no job kind (pipelines, projects), and the HTTP client. Each job kind's
+//! endpoints are in its definition (`crate::jobs::registry`).
 //!
 //! This is the first stage of the data's way; it knows nothing of the archive or
 //! the site.
@@ -117,26 +119,6 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    /// The detail endpoint path (without `/api/`) of an entity of this kind, if the
-    /// kind has one worth fetching.
-    pub fn detail_path(self, id: &str) -> Option<String> {
-        let base = match self {
-            Kind::Copr => "copr-builds",
-            Kind::Koji => "koji-builds",
-            Kind::Srpm => "srpm-builds",
-            Kind::TestingFarm => "testing-farm",
-            Kind::ProposeDownstream => "propose-downstream",
-            Kind::PullFromUpstream => "pull-from-upstream",
-            Kind::Bodhi => "bodhi-updates",
-            Kind::KojiTagRequest => "koji-tag-requests",
-            Kind::OpenScanHub => "openscanhub-scans",
-            Kind::LogDetective => "log-detective",
-            Kind::Project => "projects",
-            _ => return None,
-        };
-        Some(format!("{base}/{id}"))
-    }
 }
 
 impl std::fmt::Display for Kind {
@@ -160,98 +142,27 @@ pub struct ListEndpoint {
     pub detail_richer: bool,
 }
 
-/// The global list endpoints, in the order sync walks them.
-pub const LISTS: [ListEndpoint; 12] = [
-    ListEndpoint {
-        path: "runs",
-        unit: "runs",
-        kind: Kind::Pipeline,
-        id_field: "merged_run_id",
-        detail_richer: false,
-    },
-    ListEndpoint {
-        path: "srpm-builds",
-        unit: "srpm-builds",
-        kind: Kind::Srpm,
-        id_field: "srpm_build_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "copr-builds",
-        unit: "copr-builds",
-        kind: Kind::CoprBuild,
-        id_field: "build_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "koji-builds",
-        unit: "koji-builds",
-        kind: Kind::Koji,
-        id_field: "packit_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "testing-farm/results",
-        unit: "test-results",
-        kind: Kind::TestingFarm,
-        id_field: "packit_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "propose-downstream",
-        unit: "propose-downstreams",
-        kind: Kind::ProposeDownstreamRun,
-        id_field: "packit_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "pull-from-upstream",
-        unit: "pull-from-upstreams",
-        kind: Kind::PullFromUpstreamRun,
-        id_field: "packit_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "bodhi-updates",
-        unit: "bodhi-updates",
-        kind: Kind::Bodhi,
-        id_field: "packit_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "koji-tag-requests",
-        unit: "koji-tag-requests",
-        kind: Kind::KojiTagRequest,
-        id_field: "packit_id",
-        detail_richer: true,
-    },
-    ListEndpoint {
-        path: "openscanhub-scans",
-        unit: "openscanhub-scans",
-        kind: Kind::OpenScanHub,
-        id_field: "packit_id",
-        detail_richer: false,
-    },
-    ListEndpoint {
-        path: "log-detective",
-        unit: "log-detective-results",
-        kind: Kind::LogDetective,
-        id_field: "packit_id",
-        detail_richer: false,
-    },
-    ListEndpoint {
-        path: "projects",
-        unit: "git-projects",
-        kind: Kind::Project,
-        id_field: "project_url",
-        detail_richer: false,
-    },
-];
+/// The list of merged pipelines (`/runs`), walked first.
+pub const RUNS: ListEndpoint = ListEndpoint {
+    path: "runs",
+    unit: "runs",
+    kind: Kind::Pipeline,
+    id_field: "merged_run_id",
+    detail_richer: false,
+};
 
-/// Finds a global list endpoint by its path.
-pub fn list_endpoint(path: &str) -> Option<&'static ListEndpoint> {
-    LISTS.iter().find(|l| l.path == path)
-}
+/// The list of projects, walked last.
+pub const PROJECTS: ListEndpoint = ListEndpoint {
+    path: "projects",
+    unit: "git-projects",
+    kind: Kind::Project,
+    id_field: "project_url",
+    detail_richer: false,
+};
+
+/// The detail endpoint of a project (`projects/<forge>/<namespace>/<repo>`); the job
+/// kinds' endpoints are in their definitions (`crate::jobs::registry`).
+pub const PROJECT_DETAIL: &str = "projects";
 
 /// `forge/namespace/repo` for a project URL such as `https://github.com/packit/ogr`.
 /// GitLab sub-group namespaces keep their slashes. Returns `None` for URLs that do
@@ -312,14 +223,27 @@ mod tests {
 
     #[test]
     fn list_ids() {
-        let copr = list_endpoint("copr-builds").unwrap();
+        let copr = ListEndpoint {
+            path: "copr-builds",
+            unit: "copr-builds",
+            kind: Kind::CoprBuild,
+            id_field: "build_id",
+            detail_richer: true,
+        };
         let item = serde_json::json!({"build_id": "5705488"});
-        assert_eq!(list_item_id(copr, &item).as_deref(), Some("5705488"));
-        let runs = list_endpoint("runs").unwrap();
+        assert_eq!(list_item_id(&copr, &item).as_deref(), Some("5705488"));
         assert_eq!(
-            list_item_id(runs, &serde_json::json!({"merged_run_id": 7})).as_deref(),
+            list_item_id(&RUNS, &serde_json::json!({"merged_run_id": 7})).as_deref(),
             Some("7")
         );
-        assert_eq!(list_item_id(runs, &serde_json::json!({})), None);
+        assert_eq!(list_item_id(&RUNS, &serde_json::json!({})), None);
+        assert_eq!(
+            list_item_id(
+                &PROJECTS,
+                &serde_json::json!({"project_url": "https://github.com/a/b"})
+            )
+            .as_deref(),
+            Some("github.com/a/b")
+        );
     }
 }

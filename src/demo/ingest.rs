@@ -387,7 +387,7 @@ impl Ingest<'_> {
 
 /// Streams the demo data set of `spec` into the archive exactly as a complete sync
 /// against a server holding that data would store it: global list items
-/// (`Part::List`, kind and id from [`LISTS`](crate::api::LISTS) / [`list_item_id`]); SRPM, Koji,
+/// (`Part::List`, kind and id from [`LISTS`](crate::jobs::LISTS) / [`list_item_id`]); SRPM, Koji,
 /// Testing Farm, Bodhi and Koji-tag-request details of listed items; the Copr chroot
 /// targets and sync-release targets the list items name; `/usage` and `/system`; and,
 /// for projects that have jobs (and can be requested by URL), the project detail and

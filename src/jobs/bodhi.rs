@@ -1,8 +1,11 @@
 //! Bodhi updates: their list row and detail page.
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::Keys;
 use super::failure::{bare, message};
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
+use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::BodhiUpdate;
 use crate::view::{Cell, DetailView, FailureView, Link, ext_code, fact, opt_text, timeline, tv};
 
@@ -70,3 +73,37 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
         ..Keys::job(&v.status, v.submitted_time, &v.project_info())
     }
 }
+
+/// The Bodhi update kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::Bodhi,
+    lists: &[ListDef {
+        legacy_slug: Some("bodhi-updates"),
+        ..ListDef::plain(JobList::Bodhi, "bodhi", "Bodhi updates", "Bodhi update")
+    }],
+    api_list: ListEndpoint {
+        path: "bodhi-updates",
+        unit: "bodhi-updates",
+        kind: Kind::Bodhi,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "bodhi-updates",
+    group: None,
+    target_field: None,
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<BodhiUpdate>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: None,
+    logs: None,
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |_, job, d, lk| {
+        detail(job, d, lk);
+        Ok(())
+    },
+    failure: |_, job, _, _| Ok(failure(job)),
+};

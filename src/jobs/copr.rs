@@ -1,6 +1,7 @@
 //! Copr builds: the list of builds (one label per chroot), the index of chroot
 //! builds and the detail page of one chroot build with its install commands.
 
+use super::def::{Group, JobKindDef, ListDef, reads};
 use super::derive::{
     Keys, LogSource, Targets, http, info_keys, linked, many, one, text as field_text, worst,
 };
@@ -9,6 +10,7 @@ use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
 use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::{self, CoprBuildListItem, CoprBuildTarget};
 use crate::urls::pct;
 use crate::view::{
@@ -264,6 +266,19 @@ pub(super) fn build_keys(list: Option<&str>) -> Keys {
     }
 }
 
+/// Each chroot of a Copr build (list item) with its status and packit id.
+fn chroots(list: Option<&str>) -> Vec<(String, types::Status, Option<i64>)> {
+    let v: CoprBuildListItem = parse(list);
+    let ids = v.packit_id_per_chroot;
+    v.status_per_chroot
+        .into_iter()
+        .map(|(c, st)| {
+            let id = ids.get(&c).copied();
+            (c, st, id)
+        })
+        .collect()
+}
+
 /// Extracted keys of one chroot build.
 pub(super) fn keys(json: Option<&str>) -> Keys {
     let v: CoprBuildTarget = parse(json);
@@ -292,6 +307,43 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         out.extend(linked("builder-live".into(), Some(u)));
     }
 }
+
+/// The Copr build kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::Copr,
+    lists: &[ListDef {
+        legacy_slug: Some("copr-builds"),
+        targets_title: "Copr chroot builds",
+        ..ListDef::plain(JobList::Copr, "copr", "Copr builds", "Copr build")
+    }],
+    api_list: ListEndpoint {
+        path: "copr-builds",
+        unit: "copr-builds",
+        kind: Kind::CoprBuild,
+        id_field: "build_id",
+        detail_richer: true,
+    },
+    api_detail: "copr-builds",
+    group: Some(Group {
+        kind: Kind::CoprBuild,
+        targets: TARGETS,
+        keys: build_keys,
+        per_target: chroots,
+    }),
+    target_field: Some("chroot"),
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: TARGET_COLUMNS,
+    read_fields: reads::<CoprBuildTarget>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: Some(refs),
+    logs: Some(logs),
+    row: |_, job, lk| row(job, lk),
+    target_row: Some(|list, job, lk| target_row(list, job, lk)),
+    detail: |_, job, d, lk| detail(job, d, lk),
+    failure: |_, job, _, lk| failure(job, lk),
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,10 @@
-//! What the archive derives from a job's raw JSON: the extracted keys (status,
-//! finality, submission time, project, trigger, target), the jobs it references and
-//! the logs it names. This module holds the shared parts and the dispatch on
-//! [`Kind`]; what one kind derives lives in that kind's module beside the rest of
-//! its knowledge. Pipelines and projects, which are not jobs, are handled here.
+//! The shared parts of what the archive derives from a job's raw JSON: the
+//! extracted [`Keys`] (status, finality, submission time, project, trigger, target),
+//! [`LogSource`], [`Targets`], the jobs of a pipeline and the helpers the kinds read
+//! their references and logs with. What one kind derives lives in that kind's
+//! module; the dispatch on kinds is the registry's (`registry.rs`). The kinds import
+//! this module; it imports none of them.
 
-use super::{bodhi, copr, koji, koji_tag_request, log_detective, openscanhub, parse};
-use super::{srpm, sync_release, testing_farm};
 use crate::api::types::{self, ProjectInfo, Run, Status};
 use crate::api::{Kind, project_key};
 use serde_json::Value;
@@ -67,89 +66,6 @@ impl Keys {
     }
 }
 
-/// The extracted keys of an entity from its list item and detail JSON.
-pub fn keys(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Keys {
-    let best = detail.or(list);
-    match kind {
-        Kind::CoprBuild => copr::build_keys(list),
-        Kind::Copr => copr::keys(best),
-        Kind::Koji => koji::keys(list, detail),
-        Kind::Srpm => srpm::keys(list, best),
-        Kind::TestingFarm => testing_farm::keys(best),
-        Kind::ProposeDownstreamRun | Kind::PullFromUpstreamRun => sync_release::run_keys(list),
-        Kind::ProposeDownstream | Kind::PullFromUpstream => sync_release::keys(best),
-        Kind::Bodhi => bodhi::keys(best),
-        Kind::KojiTagRequest => koji_tag_request::keys(best),
-        Kind::OpenScanHub => openscanhub::keys(best),
-        Kind::LogDetective => log_detective::keys(best),
-        Kind::Pipeline => {
-            let v: Run = parse(list.or(detail));
-            let mut k = Keys::default();
-            (k.status, k.is_final) = worst(run_jobs(&v).map(|(_, j)| &j.status));
-            k.submitted = v.time_submitted;
-            if let Some(t) = &v.trigger {
-                (k.project, k.trigger) = info_keys(t);
-            }
-            k
-        }
-        Kind::Project => {
-            let v: types::Project = parse(best);
-            Keys {
-                project: v.project_url.as_deref().and_then(project_key),
-                ..Keys::default()
-            }
-        }
-        Kind::ProjectPr | Kind::ProjectBranch | Kind::ProjectRelease | Kind::ProjectIssue => {
-            Keys::default()
-        }
-        Kind::Usage | Kind::System => Keys::default(),
-    }
-}
-
-/// The jobs an entity's pages show as related chips, from its stored JSON: the
-/// SRPM and Log Detective runs of a build, the builds a test ran on, the build a
-/// scan analysed, the chroots of a Copr build and the targets of a sync-release run.
-pub fn refs_of(kind: Kind, list: Option<&str>, detail: Option<&str>) -> Vec<(Kind, String)> {
-    let mut out = Vec::new();
-    for json in [list, detail] {
-        let Some(v) = json.and_then(|j| serde_json::from_str::<Value>(j).ok()) else {
-            continue;
-        };
-        match kind {
-            Kind::Copr => copr::refs(&v, &mut out),
-            Kind::Koji => koji::refs(&v, &mut out),
-            Kind::OpenScanHub => openscanhub::refs(&v, &mut out),
-            Kind::TestingFarm => testing_farm::refs(&v, &mut out),
-            Kind::CoprBuild | Kind::ProposeDownstreamRun | Kind::PullFromUpstreamRun => {
-                if let Some(t) = targets_of(kind) {
-                    many(&v, t.ids, t.kind, &mut out);
-                }
-            }
-            _ => {}
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The logs a job's JSON (detail or list item) names: SRPM `logs` (inline) and
-/// `logs_url`; Copr `build_logs_url` (`builder-live.log`, gzip or not) and the `build.log.gz` beside
-/// it; Koji `build_submission_stdout` (inline) and `build_logs_urls` (per arch); the
-/// `logs` of propose-downstream and pull-from-upstream targets (inline). Empty text
-/// and non-http(s) URLs are left out.
-pub fn log_sources(kind: Kind, json: &Value) -> Vec<LogSource> {
-    let mut out = Vec::new();
-    match kind {
-        Kind::Srpm => srpm::logs(json, &mut out),
-        Kind::Copr => copr::logs(json, &mut out),
-        Kind::Koji => koji::logs(json, &mut out),
-        Kind::ProposeDownstream | Kind::PullFromUpstream => sync_release::logs(json, &mut out),
-        _ => {}
-    }
-    out
-}
-
 /// How a list item that groups targets names them: the object field mapping each
 /// target to its packit id, the one mapping it to its status, and the targets' kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,17 +76,6 @@ pub struct Targets {
     pub statuses: &'static str,
     /// Kind of the targets.
     pub kind: Kind,
-}
-
-/// The targets a grouping list item names (a Copr build's chroots, a sync-release
-/// run's downstream pull requests); `None` for kinds that group nothing.
-pub fn targets_of(kind: Kind) -> Option<Targets> {
-    match kind {
-        Kind::CoprBuild => Some(copr::TARGETS),
-        Kind::ProposeDownstreamRun => Some(sync_release::PROPOSE_TARGETS),
-        Kind::PullFromUpstreamRun => Some(sync_release::PULL_TARGETS),
-        _ => None,
-    }
 }
 
 /// The jobs of a `/runs` item with the kind each belongs to.

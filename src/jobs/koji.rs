@@ -1,6 +1,7 @@
 //! Koji builds, upstream (scratch) and downstream (production): their list row
 //! and detail page.
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::{
     Keys, LogSource, inline, linked, log_name_part, many, one, text as field_text,
 };
@@ -9,6 +10,7 @@ use super::{
     Done, Job, JobList, Lookup, built_head, job_row, ld_related, own_chip, parse, srpm_related,
 };
 use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::{self, KojiBuild};
 use crate::view::{Cell, DetailView, FailureView, Link, LogView, ext_code, fact, text, timeline};
 use serde_json::Value;
@@ -166,6 +168,62 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         Some(Value::String(u)) => out.extend(linked("build".into(), Some(u.clone()))),
         _ => {}
     }
+}
+
+/// The Koji build kind: upstream (scratch) and downstream (production) builds.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::Koji,
+    lists: &[
+        ListDef {
+            legacy_slug: Some("koji-builds"),
+            accepts: |t| !downstream(t),
+            twin: Some(JobList::KojiDownstream),
+            ..ListDef::plain(
+                JobList::Koji,
+                "koji",
+                "Upstream Koji builds",
+                "Koji scratch build",
+            )
+        },
+        ListDef {
+            legacy_slug: Some("downstream-koji-builds"),
+            accepts: downstream,
+            twin: Some(JobList::Koji),
+            ..ListDef::plain(
+                JobList::KojiDownstream,
+                "koji-downstream",
+                "Downstream Koji builds",
+                "Koji production build",
+            )
+        },
+    ],
+    api_list: ListEndpoint {
+        path: "koji-builds",
+        unit: "koji-builds",
+        kind: Kind::Koji,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "koji-builds",
+    group: None,
+    target_field: None,
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<KojiBuild>,
+    keys,
+    refs: Some(refs),
+    logs: Some(logs),
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |list, job, d, lk| detail(list, job, d, lk),
+    failure: |list, job, _, lk| failure(list, job, lk),
+};
+
+/// Whether a Koji build's extracted target marks a production build.
+fn downstream(target: Option<&str>) -> bool {
+    target.is_some_and(|t| t.starts_with("downstream:"))
 }
 
 #[cfg(test)]

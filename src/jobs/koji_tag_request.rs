@@ -1,9 +1,12 @@
 //! Koji tagging requests: their list row and detail page (Packit records no
 //! status for them).
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::{Keys, info_keys};
 use super::failure::bare;
 use super::{Job, JobList, Lookup, detail_path, head, parse};
+use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::KojiTagRequest;
 use crate::urls::pct;
 use crate::view::{
@@ -102,3 +105,42 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
         ..Keys::default()
     }
 }
+
+/// The Koji tagging request kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::KojiTagRequest,
+    lists: &[ListDef {
+        detail_slug: "koji-tag-request",
+        ..ListDef::plain(
+            JobList::KojiTagRequests,
+            "koji-tag-requests",
+            "Koji tagging requests",
+            "Koji tagging request",
+        )
+    }],
+    api_list: ListEndpoint {
+        path: "koji-tag-requests",
+        unit: "koji-tag-requests",
+        kind: Kind::KojiTagRequest,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "koji-tag-requests",
+    group: None,
+    target_field: None,
+    statuses: false,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<KojiTagRequest>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: None,
+    logs: None,
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |_, job, d, lk| {
+        detail(job, d, lk);
+        Ok(())
+    },
+    failure: |_, job, _, _| Ok(failure(job)),
+};

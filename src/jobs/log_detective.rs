@@ -1,9 +1,12 @@
 //! Log Detective analyses: their list row and detail page with the explanation and
 //! the log snippets by source file.
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::Keys;
 use super::failure::{bare, message};
 use super::{Job, JobList, Lookup, built_head, commit_view, own_chip, parse};
+use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::LogDetectiveRun;
 use crate::view::{
     Cell, DetailView, FailureView, LdView, SnippetGroup, SnippetView, fact, opt_text, timeline, tv,
@@ -97,3 +100,39 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
         ..Keys::job(&v.status, v.submitted_time, &v.project_info())
     }
 }
+
+/// The Log Detective analysis kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::LogDetective,
+    lists: &[ListDef::plain(
+        JobList::LogDetective,
+        "log-detective",
+        "Log Detective",
+        "Log Detective analysis",
+    )],
+    api_list: ListEndpoint {
+        path: "log-detective",
+        unit: "log-detective-results",
+        kind: Kind::LogDetective,
+        id_field: "packit_id",
+        detail_richer: false,
+    },
+    api_detail: "log-detective",
+    group: None,
+    target_field: None,
+    statuses: true,
+    project_results: false,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<LogDetectiveRun>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: None,
+    logs: None,
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |_, job, d, lk| {
+        detail(job, d, lk);
+        Ok(())
+    },
+    failure: |_, job, _, _| Ok(failure(job)),
+};

@@ -1,9 +1,11 @@
 //! OpenScanHub scans: their list row and detail page with the scanned Copr build.
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::{Keys, one};
 use super::failure::bare;
 use super::{Done, Job, JobList, Lookup, head, own_chip, parse};
 use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::OpenScanHubScan;
 use crate::view::{
     Cell, DetailView, FailureView, Link, Related, ext_code, fact, link_cell, opt_text, timeline, tv,
@@ -93,3 +95,36 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
 pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
     one(v, "copr_build_target_id", Kind::Copr, out);
 }
+
+/// The OpenScanHub scan kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::OpenScanHub,
+    lists: &[ListDef::plain(
+        JobList::OpenScanHub,
+        "openscanhub",
+        "OpenScanHub scans",
+        "OpenScanHub scan",
+    )],
+    api_list: ListEndpoint {
+        path: "openscanhub-scans",
+        unit: "openscanhub-scans",
+        kind: Kind::OpenScanHub,
+        id_field: "packit_id",
+        detail_richer: false,
+    },
+    api_detail: "openscanhub-scans",
+    group: None,
+    target_field: None,
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<OpenScanHubScan>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: Some(refs),
+    logs: None,
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |_, job, d, lk| detail(job, d, lk),
+    failure: |_, job, _, _| Ok(failure(job)),
+};

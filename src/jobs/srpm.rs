@@ -1,10 +1,12 @@
 //! SRPM builds: their list row and detail page, with the build log kept from an
 //! older archived version once Packit blanks it.
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::{Keys, LogSource, inline, linked, text as field_text};
 use super::failure::{first_errors, rpm_error};
 use super::{Done, Job, JobList, Lookup, detail_path, job_row, own_chip, parse};
 use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::{self, ProjectInfo, SrpmBuild};
 use crate::time;
 use crate::view::{
@@ -171,6 +173,37 @@ pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
         field_text(json, "logs_url"),
     ));
 }
+
+/// The SRPM build kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::Srpm,
+    lists: &[ListDef {
+        legacy_slug: Some("srpm-builds"),
+        ..ListDef::plain(JobList::Srpm, "srpm", "SRPM builds", "SRPM build")
+    }],
+    api_list: ListEndpoint {
+        path: "srpm-builds",
+        unit: "srpm-builds",
+        kind: Kind::Srpm,
+        id_field: "srpm_build_id",
+        detail_richer: true,
+    },
+    api_detail: "srpm-builds",
+    group: None,
+    target_field: None,
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<SrpmBuild>,
+    keys: |list, detail| keys(list, detail.or(list)),
+    refs: None,
+    logs: Some(logs),
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |_, job, d, lk| detail(job, d, lk),
+    failure: |_, job, d, lk| failure(job, d, lk),
+};
 
 #[cfg(test)]
 mod tests {

@@ -2,10 +2,12 @@
 //! (one label per dist-git branch), the index of branch targets and the detail
 //! page of one branch.
 
+use super::def::{Group, JobKindDef, ListDef, reads};
 use super::derive::{Keys, LogSource, Targets, inline, text as field_text};
 use super::failure::first_errors;
 use super::{Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::Status;
 use crate::api::types::{SyncReleaseRunItem, SyncReleaseTarget};
 use crate::view::{
@@ -174,6 +176,19 @@ pub(super) fn run_keys(list: Option<&str>) -> Keys {
     k
 }
 
+/// Each branch of a run (list item) with its status and packit id.
+fn branches(list: Option<&str>) -> Vec<(String, Status, Option<i64>)> {
+    let v: SyncReleaseRunItem = parse(list);
+    let ids = v.packit_id_per_downstream_pr;
+    v.status_per_downstream_pr
+        .into_iter()
+        .map(|(b, st)| {
+            let id = ids.get(&b).copied();
+            (b, st, id)
+        })
+        .collect()
+}
+
 /// Extracted keys of one target; its target is the dist-git branch.
 pub(super) fn keys(json: Option<&str>) -> Keys {
     let v: SyncReleaseTarget = parse(json);
@@ -187,6 +202,98 @@ pub(super) fn keys(json: Option<&str>) -> Keys {
 pub(super) fn logs(json: &Value, out: &mut Vec<LogSource>) {
     out.extend(inline("sync-release", field_text(json, "logs")));
 }
+
+/// The propose-downstream kind: runs grouping one target per dist-git branch.
+pub(super) const PROPOSE: JobKindDef = JobKindDef {
+    kind: Kind::ProposeDownstream,
+    lists: &[ListDef {
+        legacy_slug: Some("propose-downstreams"),
+        targets_title: "Propose downstream branches",
+        ..ListDef::plain(
+            JobList::ProposeDownstream,
+            "propose-downstream",
+            "Propose downstream",
+            "Propose downstream",
+        )
+    }],
+    api_list: ListEndpoint {
+        path: "propose-downstream",
+        unit: "propose-downstreams",
+        kind: Kind::ProposeDownstreamRun,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "propose-downstream",
+    group: Some(Group {
+        kind: Kind::ProposeDownstreamRun,
+        targets: PROPOSE_TARGETS,
+        keys: run_keys,
+        per_target: branches,
+    }),
+    ..SYNC_RELEASE
+};
+
+/// The pull-from-upstream kind: runs grouping one target per dist-git branch.
+pub(super) const PULL: JobKindDef = JobKindDef {
+    kind: Kind::PullFromUpstream,
+    lists: &[ListDef {
+        legacy_slug: Some("pull-from-upstreams"),
+        targets_title: "Pull from upstream branches",
+        ..ListDef::plain(
+            JobList::PullFromUpstream,
+            "pull-from-upstream",
+            "Pull from upstream",
+            "Pull from upstream",
+        )
+    }],
+    api_list: ListEndpoint {
+        path: "pull-from-upstream",
+        unit: "pull-from-upstreams",
+        kind: Kind::PullFromUpstreamRun,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "pull-from-upstream",
+    group: Some(Group {
+        kind: Kind::PullFromUpstreamRun,
+        targets: PULL_TARGETS,
+        keys: run_keys,
+        per_target: branches,
+    }),
+    ..SYNC_RELEASE
+};
+
+/// What both sync-release kinds share (the fields [`PROPOSE`] and [`PULL`] do not
+/// set are these).
+const SYNC_RELEASE: JobKindDef = JobKindDef {
+    kind: Kind::ProposeDownstream,
+    lists: &[],
+    api_list: ListEndpoint {
+        path: "",
+        unit: "",
+        kind: Kind::ProposeDownstreamRun,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "",
+    group: None,
+    target_field: Some("branch"),
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: TARGET_COLUMNS,
+    read_fields: reads::<SyncReleaseTarget>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: None,
+    logs: Some(logs),
+    row: |list, job, lk| row(list, job, lk),
+    target_row: Some(|list, job, lk| target_row(list, job, lk)),
+    detail: |_, job, d, lk| {
+        detail(job, d, lk);
+        Ok(())
+    },
+    failure: |list, job, _, lk| failure(list, job, lk),
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,11 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
+use super::def::{JobKindDef, ListDef, reads};
 use super::derive::{Keys, many};
 use super::failure::first_errors;
 use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
 use crate::api::Kind;
+use crate::api::ListEndpoint;
 use crate::api::types::TestingFarmRun;
 use crate::view::{
     Cell, DetailView, FailureView, Link, Related, ext_code, fact, opt_text, timeline,
@@ -155,6 +157,42 @@ pub(super) fn refs(v: &Value, out: &mut Vec<(Kind, String)>) {
     many(v, "copr_build_ids", Kind::Copr, out);
     many(v, "koji_build_ids", Kind::Koji, out);
 }
+
+/// The Testing Farm run kind.
+pub(super) const DEF: JobKindDef = JobKindDef {
+    kind: Kind::TestingFarm,
+    lists: &[ListDef {
+        legacy_slug: Some("testing-farm-runs"),
+        ..ListDef::plain(
+            JobList::TestingFarm,
+            "testing-farm",
+            "Testing Farm runs",
+            "Testing Farm run",
+        )
+    }],
+    api_list: ListEndpoint {
+        path: "testing-farm/results",
+        unit: "test-results",
+        kind: Kind::TestingFarm,
+        id_field: "packit_id",
+        detail_richer: true,
+    },
+    api_detail: "testing-farm",
+    group: None,
+    target_field: None,
+    statuses: true,
+    project_results: true,
+    columns: COLUMNS,
+    target_columns: &[],
+    read_fields: reads::<TestingFarmRun>,
+    keys: |list, detail| keys(detail.or(list)),
+    refs: Some(refs),
+    logs: None,
+    row: |list, job, lk| Ok(row(list, job, lk)),
+    target_row: None,
+    detail: |_, job, d, lk| detail(job, d, lk),
+    failure: |_, job, _, lk| failure(job, lk),
+};
 
 #[cfg(test)]
 mod tests {

@@ -208,7 +208,7 @@ impl From<CatalogRow> for CatRow {
 impl CatRow {
     /// The status class the entity counts under in list `l`.
     pub(super) fn class(&self, l: JobList) -> StatusClass {
-        if l == JobList::KojiTagRequests {
+        if !l.kind_def().statuses {
             StatusClass::Unknown
         } else {
             StatusClass::of(self.status.as_deref().unwrap_or_default())

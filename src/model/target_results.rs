@@ -28,7 +28,7 @@ pub fn project_results(h: &TargetHistory, p: &str) -> Vec<ListResults> {
     let mut by: BTreeMap<(JobList, &str), Vec<&[TargetRun]>> = BTreeMap::new();
     for ((_, _, l, target), runs) in h.of_project(p) {
         // an analysis of failures is no result of the project's own
-        if *l == JobList::LogDetective {
+        if !l.kind_def().project_results {
             continue;
         }
         by.entry((*l, target)).or_default().push(runs);

@@ -31,7 +31,7 @@ impl Dict {
 
 /// Code of a status class in [`STATUS_CLASSES`].
 fn class_code(list: Option<JobList>, status: Option<&str>) -> i64 {
-    let class = if list == Some(JobList::KojiTagRequests) {
+    let class = if list.is_some_and(|l| !l.kind_def().statuses) {
         StatusClass::Unknown
     } else {
         Status::new(status.unwrap_or("")).class()
@@ -182,34 +182,19 @@ pub(super) fn index_shard(
             if k > 0 {
                 tv.push(v);
             }
-            let mut pairs =
-                |per: Vec<(&String, &crate::api::types::Status)>,
-                 detail: &std::collections::BTreeMap<String, i64>| {
+            let group = list.and_then(|l| l.kind_def().group.as_ref());
+            match (list, group) {
+                (Some(_), Some(group)) => {
+                    let per = (group.per_target)(json.as_deref());
                     g.push(per.len() as i64);
-                    for (t, st) in per {
-                        g.push(targets.code(t) * 8 + class_code(list, Some(st.0.as_str())));
-                        let d = detail.get(t).copied().unwrap_or(0);
+                    for (t, st, d) in per {
+                        g.push(targets.code(&t) * 8 + class_code(list, Some(st.0.as_str())));
+                        let d = d.unwrap_or(0);
                         g.push(d - prev_detail);
                         prev_detail = d;
                     }
-                };
-            match list {
-                Some(JobList::Copr) => {
-                    let v: crate::api::types::CoprBuildListItem = parse_or_default(json.as_deref());
-                    pairs(
-                        v.status_per_chroot.iter().collect(),
-                        &v.packit_id_per_chroot,
-                    );
                 }
-                Some(JobList::ProposeDownstream | JobList::PullFromUpstream) => {
-                    let v: crate::api::types::SyncReleaseRunItem =
-                        parse_or_default(json.as_deref());
-                    pairs(
-                        v.status_per_downstream_pr.iter().collect(),
-                        &v.packit_id_per_downstream_pr,
-                    );
-                }
-                Some(_) => g.push(
+                (Some(_), None) => g.push(
                     match target
                         .as_deref()
                         .map(|t| t.strip_prefix("downstream:").unwrap_or(t))
@@ -218,7 +203,7 @@ pub(super) fn index_shard(
                         _ => -1,
                     },
                 ),
-                None => {
+                (None, _) => {
                     let run: crate::api::types::Run = parse_or_default(json.as_deref());
                     let mut codes: Vec<i64> = crate::archive::run_jobs(&run)
                         .filter_map(|(_, job)| job.target.as_deref())

@@ -266,7 +266,7 @@ pub(super) fn usage(ctx: &Ctx<'_>, c: &mut Context) {
     );
     let rates: Vec<RateRow> = JobList::ALL
         .iter()
-        .filter(|l| **l != JobList::KojiTagRequests)
+        .filter(|l| l.kind_def().statuses)
         .map(|l| {
             let get = |cl: C| cat.stats.by_status.get(&(*l, cl)).copied().unwrap_or(0);
             let success = get(C::Success);

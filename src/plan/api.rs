@@ -1,8 +1,9 @@
 //! The API mirror: where each kind's raw JSON is written (at the path of the Packit
-//! API endpoint that returns it) and which entities have a mirror page. Per-kind
-//! knowledge: a new job kind adds its arm here.
+//! API endpoint that returns it) and which entities have a mirror page. A job kind's
+//! endpoints are its registry definition's ([`crate::jobs::registry::api_mirror_path`]).
 
 use crate::api::Kind;
+use crate::jobs::DetailPath;
 use crate::model::{Catalog, JobList, Section, encode_segment};
 
 /// Path of the API mirror file of entity `kind`/`id`: `api/<endpoint>/<id>.json`
@@ -35,11 +36,8 @@ pub fn api_path(kind: Kind, id: &str) -> String {
         Kind::ProjectIssue => sub('!', "issues"),
         Kind::Usage => "usage".into(),
         Kind::System => "system".into(),
-        Kind::CoprBuild => format!("list/copr-builds/{enc}"),
-        Kind::ProposeDownstreamRun => format!("list/propose-downstream/{enc}"),
-        Kind::PullFromUpstreamRun => format!("list/pull-from-upstream/{enc}"),
-        k => k
-            .detail_path(&enc)
+        k => crate::jobs::registry::api_mirror_path(k, &enc)
+            .or_else(|| k.detail_path(&enc))
             .unwrap_or_else(|| format!("other/{}/{enc}", k.as_str())),
     };
     format!("api/{p}.json")

@@ -199,7 +199,7 @@ pub(super) fn detail_pages(catalog: &Catalog, l: JobList, id: i64, p: &mut Vec<P
         p.push(Page::Alias(Alias::Results, l, id));
     }
     // the dashboard serves any Koji id under both Koji routes
-    if matches!(l, JobList::Koji | JobList::KojiDownstream) {
+    if l.def().twin.is_some() {
         p.push(Page::Alias(Alias::OtherKoji, l, id));
     }
     p.push(Page::JobDetail(l, id));

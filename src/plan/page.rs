@@ -136,11 +136,7 @@ impl Alias {
                 list.legacy_slug().unwrap_or(list.slug())
             ),
             Alias::OtherKoji => {
-                let other = if list == JobList::Koji {
-                    JobList::KojiDownstream
-                } else {
-                    JobList::Koji
-                };
+                let other = list.def().twin.unwrap_or(list);
                 format!("jobs/{}/{id}/", other.detail_slug())
             }
         }

@@ -5,7 +5,7 @@ use super::content::load_content;
 use super::renderer::{context, site_info};
 use super::{BuildOptions, SiteError};
 use crate::archive::Archive;
-use crate::model::{Catalog, JobList, Model};
+use crate::model::{Catalog, Model};
 use crate::pages::render_page;
 use crate::plan::{self, Page, Plan};
 use crate::render::Theme;
@@ -81,7 +81,7 @@ pub fn page_data(
                     aliases.push(plan::Alias::Jobs.path(*l, *id));
                     aliases.push(plan::Alias::Results.path(*l, *id));
                 }
-                if matches!(l, JobList::Koji | JobList::KojiDownstream) {
+                if l.def().twin.is_some() {
                     aliases.push(plan::Alias::OtherKoji.path(*l, *id));
                 }
                 d["aliases"] = serde_json::json!(aliases);

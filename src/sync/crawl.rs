@@ -128,7 +128,7 @@ impl Lists {
     /// The projects list(s) for the scope: all projects, per forge, per namespace
     /// (single projects come with their details in the project phase).
     pub(super) async fn walk_projects(&mut self, run: &mut Run<'_>) -> Result<(), SyncError> {
-        let ep = api::list_endpoint("projects").expect("projects list");
+        let ep = crate::jobs::list_endpoint("projects").expect("projects list");
         let mut walks = Vec::new();
         let scope = &run.opts().scope;
         if scope.is_all() {

@@ -1,8 +1,10 @@
 //! Per-kind tables of sync: where the details of each list's items are, the project
-//! sub-lists, detail endpoint labels, the kinds refreshed while unfinished and the kinds
-//! with logs. Adding a job kind starts here.
+//! sub-lists, detail endpoint labels, and the job kinds' answers sync asks the job
+//! registry ([`crate::jobs::registry`]) for: the kinds refreshed while unfinished, the
+//! kinds with logs, the kind of a fetched detail path.
 
 use crate::api::{Kind, ListEndpoint};
+use crate::jobs::DetailPath;
 use serde_json::Value;
 
 /// Where the details of a list's items are.
@@ -84,47 +86,26 @@ pub(super) fn record_detail_kind(path: &str) -> Option<(Kind, String)> {
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let kind = match base {
-        "copr-builds" => Kind::Copr,
-        "koji-builds" => Kind::Koji,
-        "srpm-builds" => Kind::Srpm,
-        "testing-farm" => Kind::TestingFarm,
-        "propose-downstream" => Kind::ProposeDownstream,
-        "pull-from-upstream" => Kind::PullFromUpstream,
-        "bodhi-updates" => Kind::Bodhi,
-        "koji-tag-requests" => Kind::KojiTagRequest,
-        _ => return None,
-    };
+    let kind = crate::jobs::registry::fetched_detail_kind(base)?;
     Some((kind, id.to_string()))
 }
 
 /// Kinds whose stored entities are re-fetched by their detail endpoint while their
-/// status is not final.
-pub(super) const OPEN_KINDS: [Kind; 10] = [
-    Kind::Srpm,
-    Kind::Copr,
-    Kind::Koji,
-    Kind::TestingFarm,
-    Kind::ProposeDownstream,
-    Kind::PullFromUpstream,
-    Kind::Bodhi,
-    Kind::KojiTagRequest,
-    Kind::OpenScanHub,
-    Kind::LogDetective,
-];
+/// status is not final: every job kind of the registry.
+pub(super) fn open_kinds() -> impl Iterator<Item = Kind> {
+    crate::jobs::registry::refreshed_while_open().map(|(k, _)| k)
+}
 
-/// Of [`OPEN_KINDS`], those whose list item is all there is: one seen in this run's
-/// list walk is current already.
-pub(super) const LIST_REFRESHED: [Kind; 2] = [Kind::OpenScanHub, Kind::LogDetective];
+/// Of [`open_kinds`], whether `kind`'s list item is all there is: one seen in this
+/// run's list walk is current already.
+pub(super) fn list_refreshed(kind: Kind) -> bool {
+    crate::jobs::registry::refreshed_while_open().any(|(k, list_only)| k == kind && list_only)
+}
 
 /// Kinds whose jobs have logs (see [`crate::archive::log_sources`]).
-pub(super) const LOG_KINDS: [Kind; 5] = [
-    Kind::Srpm,
-    Kind::Copr,
-    Kind::Koji,
-    Kind::ProposeDownstream,
-    Kind::PullFromUpstream,
-];
+pub(super) fn log_kinds() -> impl Iterator<Item = Kind> {
+    crate::jobs::registry::log_kinds()
+}
 
 #[cfg(test)]
 mod tests {

@@ -27,7 +27,7 @@ use super::graph::list_value;
 use super::marks::{HEAD_LISTS, head_mark, meta_crawled, order_of, raise_head_mark};
 use super::run::Run;
 use crate::api::client::PER_PAGE;
-use crate::api::{self, Kind, ListEndpoint};
+use crate::api::{Kind, ListEndpoint};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -48,7 +48,7 @@ impl HeadWalk {
         lists: &mut Lists,
     ) -> Result<(), SyncError> {
         for path in HEAD_LISTS {
-            let ep = api::list_endpoint(path).expect("a Packit-wide list");
+            let ep = crate::jobs::list_endpoint(path).expect("a Packit-wide list");
             let w = global_walk(ep);
             let crawled =
                 run.archive.meta(&meta_crawled(path))?.as_deref() == Some(run.scope_key());

@@ -12,20 +12,17 @@ use super::fetch::{Job, fetch_and_store, referenced};
 use super::graph::changed_pipelines;
 use super::request::{Find, RefreshRequest};
 use super::run::Run;
-use crate::api::{self, Kind};
+use crate::api::Kind;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// The archived kind a refresh's `Find` looks in, and the field of its JSON that names
-/// the find's target: Copr chroot targets (not the merged `/copr-builds` rows, which a
-/// graph-walked archive does not hold) by `chroot`.
+/// the find's target, as the job registry says (Copr chroot targets by `chroot`, not
+/// the merged `/copr-builds` rows, which a graph-walked archive does not hold); other
+/// lists' own kind.
 fn find_kind(list: &str) -> Option<(Kind, Option<&'static str>)> {
-    match list {
-        "copr-builds" => Some((Kind::Copr, Some("chroot"))),
-        "propose-downstream" => Some((Kind::ProposeDownstream, Some("branch"))),
-        "pull-from-upstream" => Some((Kind::PullFromUpstream, Some("branch"))),
-        l => api::list_endpoint(l).map(|e| (e.kind, None)),
-    }
+    crate::jobs::registry::refresh_target(list)
+        .or_else(|| crate::jobs::list_endpoint(list).map(|e| (e.kind, None)))
 }
 
 /// Re-fetches what `req` names that the archive holds; returns the finds that

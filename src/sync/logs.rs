@@ -1,7 +1,7 @@
 //! The job-log phase of a sync: inline logs of final jobs and the linked logs of failed
 //! ones, each stored once, within the per-log and archive caps.
 
-use super::details::LOG_KINDS;
+use super::details::log_kinds;
 use super::error::SyncError;
 use super::options::SyncOptions;
 use super::run::Run;
@@ -44,7 +44,7 @@ impl LogFetcher {
             .map(|l| (l.kind, l.id, l.name))
             .collect();
         let mut todo: Vec<(Kind, String, LogSource)> = Vec::new();
-        for kind in LOG_KINDS {
+        for kind in log_kinds() {
             run.archive.for_each(kind, |e| {
                 let Some(json) = e.json().and_then(|j| serde_json::from_str::<Value>(j).ok())
                 else {

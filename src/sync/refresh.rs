@@ -73,7 +73,7 @@ pub async fn refresh(
     let mut not_found: Vec<Find> = Vec::new();
     let mut wanted: Vec<(Kind, String)> = Vec::new();
     for (list, finds) in by_list {
-        let Some(ep) = api::list_endpoint(list) else {
+        let Some(ep) = crate::jobs::list_endpoint(list) else {
             not_found.extend(finds.into_iter().cloned());
             continue;
         };
@@ -108,7 +108,7 @@ pub async fn refresh(
         }
     }
     for list in &req.heads {
-        if let Some(ep) = api::list_endpoint(list) {
+        if let Some(ep) = crate::jobs::list_endpoint(list) {
             let w = global_walk(ep);
             lists.walk(&mut run, &w).await?;
         }
@@ -140,7 +140,7 @@ pub async fn refresh(
         }
     }
     if let Some(&oldest) = runs.first() {
-        let ep = api::list_endpoint("runs").expect("runs list");
+        let ep = crate::jobs::list_endpoint("runs").expect("runs list");
         search(
             &mut run,
             &mut lists,

@@ -5,7 +5,8 @@
 
 use super::details::{Details, SUB_LISTS, details_of, record_detail_kind};
 use super::projects::ANITYA_PREFIX;
-use crate::api::{Kind, LISTS, ListEndpoint};
+use crate::api::{Kind, ListEndpoint};
+use crate::jobs::LISTS;
 use serde_json::Value;
 
 /// How sync stores the items of one list endpoint path.

@@ -3,7 +3,7 @@
 //! allows (recent ones every sync, older ones backed off, the oldest given up, within
 //! the per-sync budget), and what it did, for the report.
 
-use super::details::{LIST_REFRESHED, OPEN_KINDS};
+use super::details::{list_refreshed, open_kinds};
 use super::error::SyncError;
 use super::fetch::{Job, fetch_and_store};
 use super::policy::{Due, RefreshCounts};
@@ -33,8 +33,8 @@ impl Unfinished {
         let policy = run.opts().refresh;
         let now = crate::time::now();
         let mut due = Vec::new();
-        for k in OPEN_KINDS {
-            let list_only = LIST_REFRESHED.contains(&k);
+        for k in open_kinds() {
+            let list_only = list_refreshed(k);
             let failing = run.archive.failing(k)?;
             for (id, first_seen, fetched) in run
                 .archive

@@ -46,6 +46,7 @@ mod listen_flow;
 mod listen_tls;
 mod logs;
 mod refresh;
+mod registry;
 mod scoped;
 mod site;
 mod site_checks;

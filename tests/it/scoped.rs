@@ -4,9 +4,10 @@
 
 use crate::support;
 
-use packit_pages::api::{Kind, LISTS};
+use packit_pages::api::Kind;
 use packit_pages::archive::Archive;
 use packit_pages::demo::DemoSpec;
+use packit_pages::jobs::LISTS;
 use packit_pages::sync::{self, HEAD_LISTS, NoProgress, SyncOptions, SyncReport};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -3,9 +3,10 @@
 use crate::support;
 
 use packit_pages::api::client::{Client, ClientConfig, ClientError, encode_path};
-use packit_pages::api::{Kind, LISTS, list_item_id, types};
+use packit_pages::api::{Kind, list_item_id, types};
 use packit_pages::archive::Archive;
 use packit_pages::demo::DemoSpec;
+use packit_pages::jobs::{DetailPath, LISTS};
 use packit_pages::sync::{
     self, NoProgress, SyncOptions, SyncReport, item_project, sub_list_item_id,
 };

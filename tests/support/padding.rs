@@ -8,8 +8,8 @@
 //! projects never needs them; one that asks gets the real 404).
 
 use crate::stub::py_json;
-use packit_pages::api::LISTS;
 use packit_pages::demo::Dataset;
+use packit_pages::jobs::LISTS;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

@@ -13,8 +13,8 @@
 //! integration tests, the `stub_server` example and the benchmarks.
 
 use crate::padding::{Padded, Padding};
-use packit_pages::api::LISTS;
 use packit_pages::api::client::flask_json;
+use packit_pages::jobs::LISTS;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
