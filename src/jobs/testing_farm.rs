@@ -1,5 +1,7 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
+mod results;
+
 use super::derive::{Keys, many};
 use super::failure::first_errors;
 use super::{Done, Job, JobList, Lookup, head, job_row, own_chip, parse};
