@@ -1,5 +1,7 @@
 //! Testing Farm runs: their list row and detail page with the builds they tested.
 
+mod results;
+
 use super::def::{JobKindDef, ListDef, reads};
 use super::derive::{Keys, many};
 use super::failure::first_errors;
