@@ -44,6 +44,7 @@ mod listen;
 mod logs;
 mod refresh;
 mod scoped;
+mod serve;
 mod site;
 mod site_checks;
 mod sync;
