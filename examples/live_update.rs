@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(ms);
         cpus.push(cpu);
         println!(
-            "update {i}: {kind} {id} -> {status}: {ms:.1} ms ({cpu:.0} ms CPU), {} pages rendered, {} files written; µs per phase: {:?}",
+            "update {i}: {kind} {id} -> {status}: {ms:.1} ms ({cpu:.0} ms CPU), {} pages rendered, {} files written; ms per phase: {:?}",
             r.rendered,
             r.write.written,
             r.phases,

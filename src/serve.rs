@@ -1,24 +1,51 @@
 //! Trigger: shows the site on `127.0.0.1` while [`crate::watch`] rebuilds it, and
 //! reloads open browser tabs after each rebuild.
 //!
-//! A small HTTP/1.1 server on tokio's `TcpListener` (GET and HEAD, one request per
-//! connection): files of the output directory, `index.html` for directories, the
-//! site's `404.html` for what does not exist, nothing outside the directory. Live
-//! reload is a server-sent-events stream at [`EVENTS_PATH`] plus a small script that
-//! the server adds to the HTML it *serves*; the built files never contain it.
+//! HTTP is hyper's (HTTP/1.1, keep-alive, a timeout on reading a request head) and
+//! the files are served by tower-http's [`ServeDir`]: `index.html` for directories,
+//! HEAD, conditional GET (`Last-Modified`, 304), byte ranges (206) and
+//! percent-decoded paths come from code that many servers run. Around it this
+//! module adds what a preview needs: the site's `404.html` for what does not exist,
+//! a 400 for a path that would leave the output directory (refused before the file
+//! service sees it), `charset=utf-8` on text (the site writes only UTF-8),
+//! `Cache-Control: no-store` (`Last-Modified` counts whole seconds: a page rebuilt
+//! within the second it was served must not come back as 304), and live reload: a
+//! server-sent-events stream at [`EVENTS_PATH`] plus a small script that the server
+//! adds to the HTML it *serves*; the built files never contain it. HTML is always
+//! served whole (a range of a page with the script added would not be a range of
+//! the file).
 
 use crate::site::BuildReport;
 use crate::watch::{Rebuild, WatchError, WatchOptions};
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::broadcast;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_status::SetStatus;
 
 /// The server-sent-events endpoint that announces rebuilds.
 pub const EVENTS_PATH: &str = "/__packit-pages/events";
+
+/// How long a client may take to send a request head (also how long an idle
+/// keep-alive connection is kept).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often the event stream sends a comment, so that proxies and browsers keep it.
+const PING: Duration = Duration::from_secs(15);
 
 /// The script added before `</body>` of served HTML pages.
 pub const RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource(\"/__packit-pages/events\");s.addEventListener(\"reload\",function(){location.reload()});})();</script>";
@@ -70,8 +97,7 @@ impl Server {
             .map_err(ServeError::Runtime)?;
         let (reload, _) = broadcast::channel(16);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let root = root.to_path_buf();
-        let events = reload.clone();
+        let site = Arc::new(Site::new(root.to_path_buf(), reload.clone()));
         let thread = std::thread::spawn(move || {
             rt.block_on(async move {
                 let Ok(listener) = TcpListener::from_std(std_listener) else {
@@ -82,13 +108,7 @@ impl Server {
                         let Ok((sock, _)) = listener.accept().await else {
                             continue;
                         };
-                        let root = root.clone();
-                        let events = events.subscribe();
-                        tokio::spawn(async move {
-                            if let Err(e) = handle(sock, &root, events).await {
-                                tracing::debug!(error = %e, "serve: connection ended");
-                            }
-                        });
+                        tokio::spawn(connection(sock, site.clone()));
                     }
                 };
                 tokio::select! {
@@ -161,27 +181,22 @@ pub fn summary(r: &BuildReport) -> String {
     )
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let h = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The file under `root` a request path names, if it is a safe relative path.
+/// The file under `root` a request path names (`index.html` for a directory), if it
+/// is a safe relative path: `None` for `..`, a backslash, a NUL byte, a malformed
+/// percent escape or a name that is not UTF-8.
 pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     let path = target.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path)?;
+    let escapes_ok = path.split('%').skip(1).all(|s| {
+        s.as_bytes()
+            .get(..2)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_ok {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
     if decoded.contains('\0') || decoded.contains('\\') {
         return None;
     }
@@ -200,22 +215,6 @@ pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     Some(p)
 }
 
-fn content_type(p: &Path) -> &'static str {
-    match p.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Adds the reload script to an HTML page (before the last `</body>`, else at the end).
 pub fn inject(html: &[u8]) -> Vec<u8> {
     let needle = b"</body>";
@@ -230,101 +229,182 @@ pub fn inject(html: &[u8]) -> Vec<u8> {
     out
 }
 
-async fn handle(
-    mut sock: TcpStream,
-    root: &Path,
-    mut events: broadcast::Receiver<u64>,
-) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(2048);
-    let mut chunk = [0u8; 2048];
-    loop {
-        let n = tokio::time::timeout(Duration::from_secs(10), sock.read(&mut chunk))
-            .await
-            .map_err(|_| std::io::Error::other("request timeout"))??;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") || buf.windows(2).any(|w| w == b"\n\n") {
-            break;
-        }
-        if buf.len() > 16 * 1024 {
-            return respond(
-                &mut sock,
-                431,
-                "text/plain",
-                b"request head too large",
-                false,
-            )
-            .await;
-        }
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let mut first = head.lines().next().unwrap_or("").split_whitespace();
-    let (method, target) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
-    let head_only = method == "HEAD";
-    if method != "GET" && !head_only {
-        return respond(&mut sock, 405, "text/plain", b"method not allowed", false).await;
-    }
-    if target.split('?').next() == Some(EVENTS_PATH) {
-        sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\nretry: 1000\n\n")
-            .await?;
-        loop {
-            let msg = tokio::select! {
-                r = events.recv() => match r {
-                    Ok(n) => format!("event: reload\ndata: {n}\n\n"),
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
-                },
-                _ = tokio::time::sleep(Duration::from_secs(15)) => ": ping\n\n".to_string(),
-            };
-            sock.write_all(msg.as_bytes()).await?;
-        }
-    }
-    let Some(path) = resolve(root, target) else {
-        return respond(&mut sock, 400, "text/plain", b"bad path", head_only).await;
-    };
-    let (status, path) = if path.is_file() {
-        (200, path)
-    } else {
-        (404, root.join("404.html"))
-    };
-    let body = match tokio::fs::read(&path).await {
-        Ok(b) => b,
-        Err(_) => return respond(&mut sock, 404, "text/plain", b"not found", head_only).await,
-    };
-    let ct = content_type(&path);
-    let body = if ct.starts_with("text/html") {
-        inject(&body)
-    } else {
-        body
-    };
-    respond(&mut sock, status, ct, &body, head_only).await
+/// A response body: a file, a page with the script, a message or the event stream.
+type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+
+/// What every connection of a server shares.
+struct Site {
+    root: PathBuf,
+    /// The output directory's files, the site's `404.html` (with status 404) for
+    /// what is not there.
+    files: ServeDir<SetStatus<ServeFile>>,
+    events: broadcast::Sender<u64>,
 }
 
-async fn respond(
-    sock: &mut TcpStream,
-    status: u16,
-    ct: &str,
-    body: &[u8],
-    head_only: bool,
-) -> std::io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        _ => "Request Header Fields Too Large",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    sock.write_all(head.as_bytes()).await?;
-    if !head_only {
-        sock.write_all(body).await?;
+/// Serves one connection (as many requests as the client sends on it).
+async fn connection(sock: tokio::net::TcpStream, site: Arc<Site>) {
+    let service = service_fn(move |req| {
+        let site = site.clone();
+        async move { Ok::<_, Infallible>(site.answer(req).await) }
+    });
+    let served = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .serve_connection(TokioIo::new(sock), service)
+        .await;
+    if let Err(e) = served {
+        tracing::debug!(error = %e, "serve: connection ended");
     }
-    sock.shutdown().await
+}
+
+impl Site {
+    fn new(root: PathBuf, events: broadcast::Sender<u64>) -> Site {
+        let files = ServeDir::new(&root).not_found_service(ServeFile::new(root.join("404.html")));
+        Site {
+            root,
+            files,
+            events,
+        }
+    }
+
+    /// The answer to one request, with the headers every answer carries.
+    async fn answer(&self, req: Request<Incoming>) -> Response<Body> {
+        let mut res = self.respond(req).await;
+        let h = res.headers_mut();
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+        if let Some(ct) = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+            let text = ct.starts_with("text/") || ct.ends_with("javascript");
+            if text && !ct.contains("charset") {
+                let ct = format!("{ct}; charset=utf-8");
+                if let Ok(v) = HeaderValue::from_str(&ct) {
+                    h.insert(header::CONTENT_TYPE, v);
+                }
+            }
+        }
+        res
+    }
+
+    async fn respond(&self, mut req: Request<Incoming>) -> Response<Body> {
+        if req.method() == Method::GET && req.uri().path() == EVENTS_PATH {
+            return self.event_stream();
+        }
+        let Some(path) = resolve(&self.root, req.uri().path()) else {
+            return message(StatusCode::BAD_REQUEST, "bad path");
+        };
+        let file = path.is_file();
+        let h = req.headers_mut();
+        if !file || path.extension().is_some_and(|e| e == "html") {
+            // HTML is served whole, with the script
+            h.remove(header::RANGE);
+            h.remove(header::IF_RANGE);
+        }
+        if !file {
+            // the 404 page is always a 404 with the page, never a 304
+            for name in [
+                header::IF_MODIFIED_SINCE,
+                header::IF_UNMODIFIED_SINCE,
+                header::IF_NONE_MATCH,
+                header::IF_MATCH,
+            ] {
+                h.remove(name);
+            }
+        }
+        let head = req.method() == Method::HEAD;
+        let res = match self.files.clone().try_call(req).await {
+            Ok(res) => res,
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "serve: cannot read");
+                return message(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file");
+            }
+        };
+        let (mut parts, body) = res.into_parts();
+        let html = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html"));
+        if !html || !matches!(parts.status, StatusCode::OK | StatusCode::NOT_FOUND) {
+            return Response::from_parts(parts, body.boxed_unsync());
+        }
+        parts.headers.remove(header::ACCEPT_RANGES);
+        if head {
+            // the length of what a GET answers: the file and the script
+            let len = content_length(&parts.headers).map(|n| n + RELOAD_SCRIPT.len() as u64);
+            set_length(&mut parts.headers, len);
+            return Response::from_parts(parts, full(Bytes::new()));
+        }
+        let page = match body.collect().await {
+            Ok(b) => inject(&b.to_bytes()),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "serve: cannot read");
+                return message(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file");
+            }
+        };
+        set_length(&mut parts.headers, Some(page.len() as u64));
+        Response::from_parts(parts, full(Bytes::from(page)))
+    }
+
+    /// The server-sent events: `retry`, then a `reload` event per rebuild and a
+    /// comment every [`PING`].
+    fn event_stream(&self) -> Response<Body> {
+        let rx = self.events.subscribe();
+        let hello = Some(Bytes::from_static(b"retry: 1000\n\n"));
+        let events = futures_util::stream::unfold((rx, hello), |(mut rx, hello)| async move {
+            if let Some(b) = hello {
+                return Some((Ok(Frame::data(b)), (rx, None)));
+            }
+            let text = loop {
+                tokio::select! {
+                    r = rx.recv() => match r {
+                        Ok(n) => break format!("event: reload\ndata: {n}\n\n"),
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = tokio::time::sleep(PING) => break ": ping\n\n".to_string(),
+                }
+            };
+            Some((Ok(Frame::data(Bytes::from(text))), (rx, None)))
+        });
+        let mut res = Response::new(StreamBody::new(events).boxed_unsync());
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        res
+    }
+}
+
+fn full(b: Bytes) -> Body {
+    Full::new(b).map_err(|e| match e {}).boxed_unsync()
+}
+
+/// A short plain-text answer.
+fn message(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut res = Response::new(full(Bytes::from_static(text.as_bytes())));
+    *res.status_mut() = status;
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
+}
+
+fn content_length(h: &HeaderMap) -> Option<u64> {
+    h.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+fn set_length(h: &mut HeaderMap, len: Option<u64>) {
+    match len {
+        Some(n) => {
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        None => {
+            h.remove(header::CONTENT_LENGTH);
+        }
+    }
 }
 
 #[cfg(test)]

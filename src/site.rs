@@ -20,6 +20,7 @@ use std::time::Instant;
 mod content;
 mod dirty;
 mod page_data;
+mod page_problem;
 mod renderer;
 mod session;
 mod state;
@@ -27,8 +28,9 @@ mod unwritable;
 
 pub use content::{ContentView, TocView};
 pub use page_data::page_data;
+pub use page_problem::path_problem;
 pub use session::Session;
-pub use unwritable::{UnwritablePage, path_problem, unwritable_pages};
+pub use unwritable::{UnwritablePage, unwritable_pages};
 
 use content::load_content;
 use renderer::{Renderer, plan_of, site_info};
@@ -60,6 +62,8 @@ pub enum SiteError {
     #[error("content: {0}")]
     ThreadPool(String),
     /// The archive changed under every attempt to build it and load the session.
+    /// Not returned any more: a live session keeps what its build read (see
+    /// [`Session::open`]); kept so that code naming it still compiles.
     #[error("content: {}: the archive kept changing while the site was built; try again", .0.display())]
     KeptChanging(PathBuf),
     /// The callback of [`page_data`] failed.
@@ -120,10 +124,15 @@ pub struct BuildReport {
     pub millis: u64,
     /// Files per second.
     pub files_per_second: f64,
-    /// Milliseconds per phase: indexing the archive (`catalog`), loading the theme
-    /// and content and planning the pages (`plan`), reading the previous manifest
-    /// (`manifest`), deciding and rendering and writing pages (`render`), and
-    /// committing the manifest and removing stale files (`commit`).
+    /// Wall time per phase in milliseconds (like [`BuildReport::millis`]). A build:
+    /// indexing the archive (`catalog`), loading the theme and content and planning
+    /// the pages (`plan`), reading the previous manifest (`manifest`), deciding and
+    /// rendering and writing pages (`render`), and committing the manifest and
+    /// removing stale files (`commit`). A live update ([`Session::update`]): reading
+    /// the change set (`changed_since`), finding the plan groups it touches
+    /// (`groups`, `changes`), patching the catalog (`catalog`), deciding the pages
+    /// (`plan`), rendering and writing them (`render`), and removing pages and
+    /// appending to the manifest journal (`commit`).
     pub phases: BTreeMap<&'static str, u64>,
     /// Files written (new or changed), when asked for ([`BuildOptions::list_files`]).
     pub written_files: Vec<String>,
@@ -186,29 +195,71 @@ pub enum BuildMode {
     Incremental,
 }
 
+/// The wall time of the phases of a build or a live update, in milliseconds (the
+/// unit of [`BuildReport::phases`]).
+struct Laps {
+    phases: BTreeMap<&'static str, u64>,
+    lap: Instant,
+}
+
+impl Laps {
+    /// Starts timing the first phase at `started`.
+    fn new(started: Instant) -> Laps {
+        Laps {
+            phases: BTreeMap::new(),
+            lap: started,
+        }
+    }
+
+    /// Ends the phase `name` now and starts the next.
+    fn lap(&mut self, name: &'static str) {
+        self.phases
+            .insert(name, self.lap.elapsed().as_millis() as u64);
+        self.lap = Instant::now();
+    }
+}
+
+/// What a build read and decided, kept by a live session ([`Session::open`]).
+struct Built {
+    catalog: Catalog,
+    theme: Theme,
+    content: Vec<ContentView>,
+    plan: plan::Plan,
+    /// The build state the build recorded (with the pages it could not write).
+    state: BuildState,
+    pool: rayon::ThreadPool,
+}
+
 /// Builds the site. See the module documentation.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    build_keeping(opts, false).map(|(report, _)| report)
+}
+
+/// [`build`], returning what it read and decided as well (`live`: with a catalog
+/// that [`Catalog::apply`] can patch).
+fn build_keeping(opts: &BuildOptions, live: bool) -> Result<(BuildReport, Built), SiteError> {
     let started = Instant::now();
     Archive::upgrade(&opts.archive)?;
     let archive = Archive::open_read_only(&opts.archive)?;
-    let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut lap = started;
-    let mut phase = |name: &'static str| {
-        phases.insert(name, lap.elapsed().as_millis() as u64);
-        lap = Instant::now();
+    let mut laps = Laps::new(started);
+    let catalog = if live {
+        Catalog::build_live(&archive)?
+    } else {
+        Catalog::build(&archive)?
     };
-    let catalog = Catalog::build(&archive)?;
-    phase("catalog");
+    laps.lap("catalog");
     let theme = Theme::load(opts.theme.as_deref())?;
     let content = load_content(opts.content.as_deref())?;
     let plan = plan_of(&catalog, &theme, &content, opts);
     let site = site_info(&catalog, &content, opts);
     let state = build_state(opts, &catalog, &theme, &content, &site, None);
     let mut state_line = serde_json::to_string(&state).unwrap_or_default();
-    let ctx = renderer::context(&catalog, &theme, site, content, &plan);
-    phase("plan");
+    // the state recorded, with the pages that could not be written (set below)
+    let mut recorded = state.clone();
+    let ctx = renderer::context(&catalog, &theme, site, content.iter().cloned(), &plan);
+    laps.lap("plan");
     let mut writer = OutputWriter::open(&opts.out, opts.full)?;
-    phase("manifest");
+    laps.lap("manifest");
     let previous: Option<BuildState> = writer
         .previous_state()
         .and_then(|s| serde_json::from_str(s).ok());
@@ -260,13 +311,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             for f in &failed {
                 manifest.spare(f);
             }
-            let state = BuildState {
-                failed: failed.into_iter().collect(),
-                ..state.clone()
-            };
+            recorded.failed = failed.into_iter().collect();
             writer.restate(
                 &mut manifest,
-                &serde_json::to_string(&state).unwrap_or_default(),
+                &serde_json::to_string(&recorded).unwrap_or_default(),
             )?;
             Some(manifest)
         }
@@ -376,11 +424,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             // a page that failed leaves the manifest and is named in the state, so
             // the next build writes it
             let failed: HashSet<String> = renderer.failed_files();
-            state_line = serde_json::to_string(&BuildState {
-                failed: failed.iter().cloned().collect(),
-                ..state.clone()
-            })
-            .unwrap_or_default();
+            recorded.failed = failed.iter().cloned().collect();
+            state_line = serde_json::to_string(&recorded).unwrap_or_default();
             if structural {
                 let mut manifest = writer.manifest(&state_line)?;
                 for p in &plan.pages {
@@ -410,8 +455,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     };
     report.failed_pages = renderer.take_failed();
     drop(renderer);
+    drop(ctx);
     drop(archive);
-    phase("render");
+    laps.lap("render");
     let (stats, removed) = match manifest {
         Some(m) => writer.finish(m)?,
         None => {
@@ -429,15 +475,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             (stats, Vec::new())
         }
     };
-    phase("commit");
+    laps.lap("commit");
     report.write = stats;
     if opts.list_files {
         report.removed_files = removed;
         report.written_files.sort();
         report.unchanged_files.sort();
     }
-    report.phases = phases;
+    report.phases = laps.phases;
     report.millis = started.elapsed().as_millis() as u64;
     report.files_per_second = report.files as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    Ok(report)
+    let built = Built {
+        catalog,
+        theme,
+        content,
+        plan,
+        state: recorded,
+        pool,
+    };
+    Ok((report, built))
 }

@@ -169,9 +169,48 @@ pub fn trigger_page_path(key: &str, section_slug: &str, name: &str) -> String {
     )
 }
 
-/// Site path of a job detail page (`detail_slug` of its job list).
+/// Site path of a job list's first page (`slug` of the list; also the base of its
+/// numbered pages).
+pub fn job_list_path(slug: &str) -> String {
+    format!("jobs/{slug}/")
+}
+
+/// Site path of numbered page `n` of a job list.
+pub fn job_list_page_path(slug: &str, n: u32) -> String {
+    format!("{}page/{n}/", job_list_path(slug))
+}
+
+/// Site path of a job list's targets list (the base of its numbered pages).
+pub fn job_targets_path(slug: &str) -> String {
+    format!("{}targets/", job_list_path(slug))
+}
+
+/// Site path of a job list's items of one status class (the base of its numbered
+/// pages).
+pub fn job_status_path(slug: &str, class: &str) -> String {
+    format!("{}status/{class}/", job_list_path(slug))
+}
+
+/// Site path of a job detail page (`detail_slug` of its job list). Also the old
+/// `jobs/<plural>/<id>/` route when given an old plural name.
 pub fn job_page_path(detail_slug: &str, id: i64) -> String {
     format!("jobs/{detail_slug}/{id}/")
+}
+
+/// Site path of the old `results/<plural>/<id>/` route of a job page (2021-era
+/// check-run links).
+pub fn job_results_path(slug: &str, id: i64) -> String {
+    format!("results/{slug}/{id}/")
+}
+
+/// Site path of the page of a job's archived log `name`, one anchor per line.
+pub fn job_log_path(detail_slug: &str, id: i64, name: &str) -> String {
+    format!("{}logs/{name}/", job_page_path(detail_slug, id))
+}
+
+/// Site path of a job's archived log `name` as plain text.
+pub fn job_log_text_path(detail_slug: &str, id: i64, name: &str) -> String {
+    format!("{}logs/{name}.txt", job_page_path(detail_slug, id))
 }
 
 /// Site path of a pipeline page.
@@ -361,6 +400,24 @@ mod tests {
         assert_eq!(a, format!("{}~2a57fe3470d09bec", "a".repeat(120)));
         assert_eq!(decode_segment(&a), None);
         assert_eq!(encode_segment("Aux.tar.gz"), "~4175782e7461722e677a");
+    }
+
+    #[test]
+    fn job_paths() {
+        assert_eq!(job_list_path("copr"), "jobs/copr/");
+        assert_eq!(job_list_page_path("copr", 2), "jobs/copr/page/2/");
+        assert_eq!(job_targets_path("copr"), "jobs/copr/targets/");
+        assert_eq!(
+            job_status_path("koji", "failed"),
+            "jobs/koji/status/failed/"
+        );
+        assert_eq!(job_page_path("copr", 5), "jobs/copr/5/");
+        assert_eq!(job_results_path("copr-builds", 7), "results/copr-builds/7/");
+        assert_eq!(job_log_path("srpm", 5, "srpm"), "jobs/srpm/5/logs/srpm/");
+        assert_eq!(
+            job_log_text_path("koji", 9, "build-x86_64"),
+            "jobs/koji/9/logs/build-x86_64.txt"
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The generator proper: walks pipelines in index order and emits their records.
 //!
-//! This root holds the generator's state ([`Gen`], its id counters, the per-pipeline
-//! [`Ctx`]) and [`run`]; one child module per job kind or record family generates
-//! the rest: `shape` (what each pipeline does), `runs` (pipelines and `/runs`),
+//! This root holds the generator's state ([`Gen`] and its id counters) and [`run`];
+//! `shared` holds the values the steps hand each other (the per-pipeline `Ctx`, the
+//! trigger, build outcomes, the `/runs` item), so that the step modules import only
+//! it and this root, never each other. One child module per job kind or record
+//! family generates the rest: `shape` (what each pipeline does), `runs` (pipelines and `/runs`),
 //! `upstream` (projects and triggers), `builds` (SRPM, Copr, VM images), `koji`,
 //! `testing_farm`, `analysis` (OpenScanHub, Log Detective), `downstream` (sync
 //! release, Bodhi), `logs`, `vocab` (statuses and pools) and `usage` (counters and
@@ -16,6 +18,7 @@ mod koji;
 mod logs;
 mod runs;
 mod shape;
+mod shared;
 mod testing_farm;
 mod upstream;
 mod usage;
@@ -27,8 +30,7 @@ use serde_json::{Map, Value, json};
 
 use super::catalog::{self, GitProject};
 use super::{DemoSpec, HUGE_LEN, NON_FINAL_WINDOW, Record, SRPM_RETENTION, pipeline_id};
-use runs::Prev;
-use upstream::{ProjStats, RefSet, Trig};
+use shared::{Prev, ProjStats, RefSet};
 
 pub(crate) const P_TIME: u64 = 1;
 const P_PLAN: u64 = 2;
@@ -50,26 +52,6 @@ const KOJI: &str = "https://koji.fedoraproject.org/koji/taskinfo?taskID=";
 const KOJIPKGS: &str = "https://kojipkgs.fedoraproject.org//work/tasks";
 const TF: &str = "https://artifacts.dev.testing-farm.io";
 const OSH: &str = "https://openscanhub.fedoraproject.org/task";
-
-/// Per-pipeline context shared by all its jobs.
-struct Ctx {
-    index: u64,
-    id: i64,
-    lane: u64,
-    t: i64,
-    recent: bool,
-    git: Option<usize>,
-    anitya: Option<usize>,
-    trig: Trig,
-    sha: String,
-    /// The project-info block (empty when the project is gone).
-    info: Map<String, Value>,
-    /// Pipelines sharing this pipeline's SRPM and Copr group.
-    shared_runs: Vec<i64>,
-    copr_project: String,
-    package: String,
-    version: String,
-}
 
 #[derive(Debug)]
 struct Counters {

@@ -6,7 +6,9 @@ use super::{Ctx, titled};
 use crate::api::types::StatusClass;
 use crate::model::{JobList, Link, Model};
 use crate::plan::{self, IndexList, Page, pager_items};
+use crate::urls;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use tera::Context;
 
 #[derive(Serialize)]
@@ -34,18 +36,17 @@ pub(super) fn job_list(
     page: &Page,
     l: JobList,
 ) -> Result<(), PageError> {
-    let ids = ctx
-        .catalog
-        .list_ids
-        .get(&l)
-        .map(|v| v.as_slice())
-        .unwrap_or(&[]);
     let n = match page {
         Page::JobListPage(_, n) => *n,
         _ => 0,
     };
-    let slice = plan::window(ids, n);
-    c.insert("list", &ListMeta::of(l));
+    let frame = Frame {
+        list: ListMeta::of(l),
+        base: urls::job_list_path(l.slug()),
+        title: l.title().to_string(),
+        back: None,
+    };
+    let slice = frame.insert(c, page, ids_in(&ctx.catalog.list_ids, &l), n);
     let mut table = m.list_rows(l, slice)?;
     crate::model::newest_first(&mut table.rows);
     c.insert("table", &table);
@@ -53,15 +54,13 @@ pub(super) fn job_list(
     if l.has_targets() {
         c.insert(
             "targets",
-            &Link::int(format!("jobs/{}/targets/", l.slug()), l.targets_title()),
+            &Link::int(urls::job_targets_path(l.slug()), l.targets_title()),
         );
         c.insert(
             "target_count",
             &ctx.catalog.detail_ids.get(&l).map(|v| v.len()).unwrap_or(0),
         );
     }
-    paging(c, &format!("jobs/{}/", l.slug()), ids.len(), n, slice);
-    c.insert("title", &titled(l.title(), page));
     Ok(())
 }
 
@@ -74,32 +73,48 @@ pub(super) fn target_list(
     l: JobList,
     n: u32,
 ) -> Result<(), PageError> {
-    let ids = ctx
-        .catalog
-        .detail_ids
-        .get(&l)
-        .map(|v| v.as_slice())
-        .unwrap_or(&[]);
-    let slice = plan::window(ids, n);
-    c.insert(
-        "list",
-        &ListMeta {
-            slug: l.slug(),
+    let frame = Frame {
+        list: ListMeta {
             title: l.targets_title(),
-            singular: l.singular(),
+            ..ListMeta::of(l)
         },
-    );
-    c.insert("back", &Link::int(format!("jobs/{}/", l.slug()), l.title()));
+        base: urls::job_targets_path(l.slug()),
+        title: l.targets_title().to_string(),
+        back: Some(l),
+    };
+    let slice = frame.insert(c, page, ids_in(&ctx.catalog.detail_ids, &l), n);
     c.insert("table", &m.target_rows(l, slice)?);
-    paging(
-        c,
-        &format!("jobs/{}/targets/", l.slug()),
-        ids.len(),
-        n,
-        slice,
-    );
-    c.insert("title", &titled(l.targets_title(), page));
     Ok(())
+}
+
+/// The ids of `key`'s items in one of the catalog's id maps (none when absent).
+fn ids_in<'a, K: Ord>(map: &'a BTreeMap<K, Vec<i64>>, key: &K) -> &'a [i64] {
+    map.get(key).map(|v| v.as_slice()).unwrap_or(&[])
+}
+
+/// What a page of a fixed-chunk job list shows around its table.
+struct Frame {
+    list: ListMeta,
+    /// The path of the list's first page (the base of its numbered pages).
+    base: String,
+    title: String,
+    /// The job list to link back to (for a list derived from it).
+    back: Option<JobList>,
+}
+
+impl Frame {
+    /// Inserts the list, the way back, the pager and the title of page `n` of the
+    /// list of `ids`, and returns the ids that page shows.
+    fn insert<'a>(self, c: &mut Context, page: &Page, ids: &'a [i64], n: u32) -> &'a [i64] {
+        let slice = plan::window(ids, n);
+        c.insert("list", &self.list);
+        if let Some(l) = self.back {
+            c.insert("back", &Link::int(urls::job_list_path(l.slug()), l.title()));
+        }
+        paging(c, &self.base, ids.len(), n, slice);
+        c.insert("title", &titled(&self.title, page));
+        slice
+    }
 }
 
 /// Paging of a fixed-chunk list: `n` = 0 for the index.
@@ -168,7 +183,7 @@ pub(super) fn list_filter(
                 Some(StatusLink {
                     class: class.as_str(),
                     count: n,
-                    href: format!("jobs/{}/status/{}/", l.slug(), class.as_str()),
+                    href: urls::job_status_path(l.slug(), class.as_str()),
                     current: current == Some(*class),
                 })
             })
@@ -201,7 +216,13 @@ pub(super) fn status_list(
         .get(&(l, class))
         .map(|v| v.as_slice())
         .unwrap_or(&[]);
-    let slice = plan::window(ids, n);
+    let frame = Frame {
+        list: ListMeta::of(l),
+        base: urls::job_status_path(l.slug(), class.as_str()),
+        title: format!("{}: {}", l.title(), class.as_str()),
+        back: Some(l),
+    };
+    let slice = frame.insert(c, page, ids, n);
     let mut table = m.list_rows(l, &[])?;
     // ids of one class are sparse: read them in runs of neighbours
     let mut rows = Vec::with_capacity(slice.len());
@@ -210,21 +231,8 @@ pub(super) fn status_list(
     }
     table.rows = rows.into_iter().rev().flatten().collect();
     crate::model::newest_first(&mut table.rows);
-    c.insert("list", &ListMeta::of(l));
     c.insert("status_class", class.as_str());
-    c.insert("back", &Link::int(format!("jobs/{}/", l.slug()), l.title()));
     c.insert("table", &table);
-    paging(
-        c,
-        &format!("jobs/{}/status/{}/", l.slug(), class.as_str()),
-        ids.len(),
-        n,
-        slice,
-    );
-    c.insert(
-        "title",
-        &titled(&format!("{}: {}", l.title(), class.as_str()), page),
-    );
     // the counts of every class only on the first page of each, so a status change
     // rewrites those and the pages holding the job, not every page of the list
     list_filter(ctx, c, IndexList::Jobs(l), Some(class), n == 0);

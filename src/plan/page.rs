@@ -9,6 +9,7 @@ use crate::model::{
     Catalog, JobList, PER_PAGE, Section, detail_path, encode_segment, forge_path, namespace_path,
     pipeline_path, project_path, trigger_path,
 };
+use crate::urls;
 use std::sync::Arc;
 
 /// One page (or generated file) of the site.
@@ -130,14 +131,11 @@ impl Alias {
     /// Path of the alias of detail page `list`/`id`.
     pub fn path(self, list: JobList, id: i64) -> String {
         match self {
-            Alias::Jobs => format!("jobs/{}/{id}/", list.legacy_slug().unwrap_or(list.slug())),
-            Alias::Results => format!(
-                "results/{}/{id}/",
-                list.legacy_slug().unwrap_or(list.slug())
-            ),
+            Alias::Jobs => urls::job_page_path(list.legacy_slug().unwrap_or(list.slug()), id),
+            Alias::Results => urls::job_results_path(list.legacy_slug().unwrap_or(list.slug()), id),
             Alias::OtherKoji => {
                 let other = list.def().twin.unwrap_or(list);
-                format!("jobs/{}/{id}/", other.detail_slug())
+                urls::job_page_path(other.detail_slug(), id)
             }
         }
     }
@@ -171,12 +169,12 @@ impl Page {
         match self {
             Page::Home => String::new(),
             Page::JobsIndex => "jobs/".into(),
-            Page::JobListIndex(l) => format!("jobs/{}/", l.slug()),
-            Page::JobListPage(l, n) => format!("jobs/{}/page/{n}/", l.slug()),
+            Page::JobListIndex(l) => urls::job_list_path(l.slug()),
+            Page::JobListPage(l, n) => urls::job_list_page_path(l.slug(), *n),
             Page::JobDetail(l, id) => detail_path(*l, *id),
-            Page::Log(l, id, name) => format!("{}logs/{name}/", detail_path(*l, *id)),
-            Page::LogRaw(l, id, name) => format!("{}logs/{name}.txt", detail_path(*l, *id)),
-            Page::TargetList(l, n) => chunked(&format!("jobs/{}/targets/", l.slug()), *n),
+            Page::Log(l, id, name) => urls::job_log_path(l.detail_slug(), *id, name),
+            Page::LogRaw(l, id, name) => urls::job_log_text_path(l.detail_slug(), *id, name),
+            Page::TargetList(l, n) => chunked(&urls::job_targets_path(l.slug()), *n),
             Page::PipelineIndex => "pipeline/".into(),
             Page::PipelinePage(n) => format!("pipeline/page/{n}/"),
             Page::Pipeline(id) => pipeline_path(*id),
@@ -209,9 +207,7 @@ impl Page {
             Page::Badge(k, Badge::Branch(b)) => {
                 format!("{}badge.svg", trigger_path(k, Section::Branches, b))
             }
-            Page::StatusList(l, c, n) => {
-                chunked(&format!("jobs/{}/status/{}/", l.slug(), c.as_str()), *n)
-            }
+            Page::StatusList(l, c, n) => chunked(&urls::job_status_path(l.slug(), c.as_str()), *n),
             Page::IndexMeta(i) => format!("idx/{}/meta.js", i.slug()),
             Page::IndexShard(i, n) => format!("idx/{}/{n}.js", i.slug()),
         }

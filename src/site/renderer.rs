@@ -4,6 +4,7 @@
 //! the writer.
 
 use super::content::ContentView;
+use super::page_problem::{entity_of, path_problem};
 use super::{BuildOptions, BuildReport, FailedPage, SiteError};
 use crate::archive::Archive;
 use crate::model::{self, Catalog, JobList, Model, tv};
@@ -50,7 +51,7 @@ pub(super) fn site_info(
             .map(|l| NavList {
                 slug: l.slug(),
                 title: l.title(),
-                href: format!("jobs/{}/", l.slug()),
+                href: crate::urls::job_list_path(l.slug()),
                 count: catalog.list_ids.get(l).map(|v| v.len()).unwrap_or(0),
             })
             .collect(),
@@ -174,7 +175,7 @@ impl<'a> Renderer<'a> {
         let model = guard.as_ref().expect("opened above");
         let file = page.file(catalog);
         // a path no file system takes: not worth rendering (`check` says the same)
-        if let Some(why) = super::path_problem(&file) {
+        if let Some(why) = path_problem(&file) {
             return Ok(self.fail(page, file, why));
         }
         let t = Instant::now();
@@ -207,7 +208,7 @@ impl<'a> Renderer<'a> {
     /// (the log): the build goes on without it.
     fn fail(&self, page: &Page, file: String, error: String) -> Option<Rendered> {
         let error = super::short(&error).into_owned();
-        let entity = super::unwritable::entity_of(page);
+        let entity = entity_of(page);
         tracing::error!(file = %super::short(&file), entity = %entity, error = %error, "page not written");
         self.failed.lock().expect("failed pages").push(FailedPage {
             file,

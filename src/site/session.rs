@@ -16,17 +16,17 @@
 //! [`super::build`] and a fresh session state, so the result is always what a clean
 //! build of the same inputs writes.
 
-use super::content::{ContentView, load_content};
+use super::content::ContentView;
 use super::dirty;
 use super::renderer::{self, Renderer, plan_of, site_info};
 use super::state::{BuildState, build_state};
-use super::{BuildMode, BuildOptions, BuildReport, SiteError, build};
+use super::{BuildMode, BuildOptions, BuildReport, Built, Laps, SiteError, build_keeping};
 use crate::archive::Archive;
 use crate::model::Catalog;
 use crate::plan::{self, Group, Page, Plan};
 use crate::render::Theme;
 use crate::write::OutputWriter;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Instant;
 
 /// Change sets larger than this are rebuilt by [`super::build`] (a full sync).
@@ -59,37 +59,20 @@ pub struct Session {
 
 impl Session {
     /// Brings the site in `opts.out` up to date (as [`super::build`] does) and keeps
-    /// its state for [`Session::update`]. Returns the session and the build's report.
+    /// what that build read and decided (catalog, theme, content, plan, state) for
+    /// [`Session::update`]. Returns the session and the build's report.
     pub fn open(opts: &BuildOptions) -> Result<(Session, BuildReport), SiteError> {
-        let mut report = build(opts)?;
-        for _ in 0..5 {
-            let s = Session::load(opts)?;
-            if s.state.revision == s.catalog.revision {
-                return Ok((s, report));
-            }
-            // the archive moved on between the build and the load: once more
-            report = build(opts)?;
-        }
-        Err(SiteError::KeptChanging(opts.archive.clone()))
-    }
-
-    /// Loads the state of the last build of `opts.out`.
-    fn load(opts: &BuildOptions) -> Result<Session, SiteError> {
-        let archive = Archive::open_read_only(&opts.archive)?;
-        let catalog = Catalog::build_live(&archive)?;
-        drop(archive);
-        let theme = Theme::load(opts.theme.as_deref())?;
-        let content = load_content(opts.content.as_deref())?;
+        let (report, built) = build_keeping(opts, true)?;
+        let Built {
+            catalog,
+            theme,
+            content,
+            plan,
+            state,
+            pool,
+        } = built;
+        // the manifest the build just committed
         let writer = OutputWriter::open(&opts.out, false)?;
-        let mut state = writer
-            .previous_state()
-            .and_then(|s| serde_json::from_str::<BuildState>(s).ok())
-            .unwrap_or_default();
-        let site = site_info(&catalog, &content, opts);
-        let now = build_state(opts, &catalog, &theme, &content, &site, None);
-        // the catalog as read now, under the revision the pages were built from
-        state.structure = now.structure;
-        let plan = plan_of(&catalog, &theme, &content, opts);
         let sitemap_pages = plan.pages.iter().filter(|p| p.in_sitemap()).count();
         let failed: HashSet<Page> = if state.failed.is_empty() {
             HashSet::new()
@@ -100,8 +83,7 @@ impl Session {
                 .cloned()
                 .collect()
         };
-        let pool = renderer::pool(opts.threads)?;
-        Ok(Session {
+        let session = Session {
             opts: opts.clone(),
             catalog,
             theme,
@@ -112,7 +94,8 @@ impl Session {
             sitemap_pages,
             shapes: HashMap::new(),
             failed,
-        })
+        };
+        Ok((session, report))
     }
 
     /// The archive revision the site shows.
@@ -150,12 +133,7 @@ impl Session {
     /// recorded a newer message refresh's revision would never read.
     pub fn update_below(&mut self, cap: Option<i64>) -> Result<BuildReport, SiteError> {
         let started = Instant::now();
-        let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
-        let mut lap = started;
-        let mut phase = |name: &'static str| {
-            phases.insert(name, lap.elapsed().as_micros() as u64);
-            lap = Instant::now();
-        };
+        let mut laps = Laps::new(started);
         let archive = Archive::open_read_only(&self.opts.archive)?;
         let revision = archive.revision()?;
         let last_sync: Option<i64> = archive.meta("last_sync")?.and_then(|v| v.parse().ok());
@@ -179,7 +157,7 @@ impl Session {
             return Ok(report);
         }
         let changes = archive.changed_since(self.state.revision)?;
-        phase("changed_since");
+        laps.lap("changed_since");
         if changes.len() > MAX_LIVE_CHANGES {
             drop(archive);
             return self.rebuild();
@@ -191,16 +169,16 @@ impl Session {
             let (project, _) = archive.project_trigger(*kind, id)?;
             groups.extend(Group::touched_by(*kind, id, project.as_deref()));
         }
-        phase("groups");
+        laps.lap("groups");
         let before: HashMap<&Group, Vec<Page>> =
             groups.iter().map(|g| (g, g.pages(&self.catalog))).collect();
         let api_before = self.catalog.source_api.clone();
-        phase("changes");
+        laps.lap("changes");
         if !self.catalog.apply(&archive, &changes)? || self.catalog.source_api != api_before {
             drop(archive);
             return self.rebuild();
         }
-        phase("catalog");
+        laps.lap("catalog");
         let after: HashMap<&Group, Vec<Page>> =
             groups.iter().map(|g| (g, g.pages(&self.catalog))).collect();
         let mut added: HashSet<Page> = HashSet::new();
@@ -271,7 +249,7 @@ impl Session {
             },
             |p| writer.previous(&p.file(catalog)).is_some(),
         );
-        phase("plan");
+        laps.lap("plan");
         // the sitemap needs the whole plan; every other page renders without it
         let needs_plan = todo
             .iter()
@@ -335,7 +313,7 @@ impl Session {
             ..state
         };
         drop(archive);
-        phase("render");
+        laps.lap("render");
         for p in &removed {
             self.shapes.remove(p);
         }
@@ -364,10 +342,10 @@ impl Session {
         if self.writer.journal_len() > JOURNAL_COMPACT_BYTES {
             self.compact(&state_line)?;
         }
-        phase("commit");
+        laps.lap("commit");
         report.pipelines = self.catalog.pipelines.len() as u64;
         report.files = report.rendered;
-        report.phases = phases;
+        report.phases = laps.phases;
         report.millis = started.elapsed().as_millis() as u64;
         report.files_per_second =
             report.rendered as f64 / started.elapsed().as_secs_f64().max(1e-9);

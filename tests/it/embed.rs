@@ -1,49 +1,46 @@
-//! The library as another program uses it: `examples/sync_and_build.rs` syncs one
-//! project from the stub API and builds its site.
+//! The library as another program uses it: `examples/sync_and_build.rs`, built and
+//! run as the example program it is, syncs one project from the stub API and builds
+//! its site; and the library itself uses none of the binary's `anyhow`.
 //!
-//! The example runs twice: its source compiled into this test (always current), and
-//! the compiled example program itself from `target/<profile>/examples/`. `cargo test
-//! --all-targets` builds examples only as test harnesses, so `scripts/test` runs
-//! `cargo build --example sync_and_build` first; when that binary is missing or older than the
-//! library or the example's source (a narrower `cargo test` run), the binary run is
-//! skipped with a note — except when `PACKIT_PAGES_SITE_CHECKS=1` or `CI=true`, where
-//! it must be there.
+//! The example is built by the cargo that runs these tests (`cargo build --example`,
+//! which does nothing when the program is current), so the run is never of an old
+//! program and needs no step before `cargo test`.
 
 use crate::support;
 
-// The example's own source, unchanged (its `main` is not called here): the one file
-// included by path, so the in-process run below needs no freshly built binary.
-#[path = "../../examples/sync_and_build.rs"]
-#[allow(dead_code)]
-mod sync_and_build;
-
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::process::{Command, Stdio};
 use support::stub::Stub;
 use support::{TempDir, mini_dataset};
 
-fn mtime(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
-}
-
-/// The compiled example, when it is at least as new as its source and the library.
-fn example_binary(name: &str) -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().expect("target/<profile>/deps");
-    let bin = deps.parent().unwrap().join("examples").join(name);
-    let built = mtime(&bin).ok_or_else(|| format!("{} does not exist", bin.display()))?;
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.rs"));
-    let mut newest = mtime(&source).unwrap();
-    for e in std::fs::read_dir(deps).unwrap().flatten() {
-        let n = e.file_name().to_string_lossy().to_string();
-        if n.starts_with("libpackit_pages-") && n.ends_with(".rlib") {
-            newest = newest.max(mtime(&e.path()).unwrap());
-        }
+/// Builds the example `name` (in the profile of this test) and returns its program.
+fn example_binary(name: &str) -> PathBuf {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args([
+        "build",
+        "--quiet",
+        "--example",
+        name,
+        "--message-format=json-render-diagnostics",
+    ])
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .stderr(Stdio::inherit());
+    if !cfg!(debug_assertions) {
+        cmd.arg("--release");
     }
-    if built < newest {
-        return Err(format!("{} is older than its sources", bin.display()));
-    }
-    Ok(bin)
+    let out = cmd.output().expect("running cargo");
+    assert!(out.status.success(), "cargo build --example {name} failed");
+    // cargo names the program in the message about the example's artifact
+    let program = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|m| {
+            m["reason"] == "compiler-artifact"
+                && m["target"]["name"] == name
+                && m["target"]["kind"][0] == "example"
+        })
+        .and_then(|m| m["executable"].as_str().map(PathBuf::from));
+    program.unwrap_or_else(|| panic!("cargo named no program for the example {name}"))
 }
 
 /// Checks the folder the example wrote for `github.com/org1/repo1` of `mini_dataset(9)`.
@@ -64,44 +61,17 @@ fn assert_site(dir: &Path) {
 
 #[test]
 fn the_sync_and_build_example_syncs_one_project_and_builds_its_site() {
+    let bin = example_binary("sync_and_build");
     let stub = Stub::start(&mini_dataset(9));
     let tmp = TempDir::new("embed");
-    let args = |dir: &Path| {
-        vec![
+    let dir = tmp.join("site");
+    let out = Command::new(&bin)
+        .args([
             stub.base_url(),
             "github.com/org1/repo1".to_string(),
             dir.display().to_string(),
             "0".to_string(),
-        ]
-    };
-
-    // the example's code, compiled into this test
-    let dir = tmp.join("in-process");
-    sync_and_build::run(&args(&dir)).unwrap();
-    assert_site(&dir);
-    let err = sync_and_build::run(&[]).unwrap_err();
-    assert!(
-        err.to_string().starts_with("usage: sync_and_build"),
-        "{err}"
-    );
-
-    // the example program
-    let bin = match example_binary("sync_and_build") {
-        Ok(b) => b,
-        Err(why) => {
-            let required = std::env::var("PACKIT_PAGES_SITE_CHECKS").as_deref() == Ok("1")
-                || std::env::var("CI").as_deref() == Ok("true");
-            assert!(
-                !required,
-                "{why}: run `cargo build --examples` first (scripts/test does)"
-            );
-            eprintln!("example binary not run: {why} (`cargo build --examples` builds it)");
-            return;
-        }
-    };
-    let dir = tmp.join("binary");
-    let out = std::process::Command::new(&bin)
-        .args(args(&dir))
+        ])
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
@@ -113,7 +83,34 @@ fn the_sync_and_build_example_syncs_one_project_and_builds_its_site() {
     assert!(out.status.success(), "{log}");
     assert!(log.contains("files written into"), "{log}");
     assert_site(&dir);
-    let out = std::process::Command::new(&bin).output().unwrap();
+    let out = Command::new(&bin).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: sync_and_build"));
+}
+
+/// Cargo cannot make a dependency the binary's only, so this keeps the library's
+/// sources (all of `src/` but `src/bin/`) from using `anyhow`: its errors are typed.
+#[test]
+fn the_library_does_not_use_anyhow() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut uses = Vec::new();
+    for e in walkdir::WalkDir::new(&src) {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.starts_with(src.join("bin")) || p.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(p).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("anyhow") {
+                uses.push(format!("{}:{}: {line}", p.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        uses.is_empty(),
+        "the library uses anyhow:\n{}",
+        uses.join("\n")
+    );
 }

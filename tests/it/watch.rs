@@ -158,7 +158,12 @@ fn theme_edit_rewrites_only_the_pages_using_the_template() {
 
 fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    // one request: the server keeps a connection open for more unless told
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     let (head, body) = out.split_once("\r\n\r\n").unwrap();

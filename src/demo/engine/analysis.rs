@@ -3,22 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::builds::{CoprT, SrpmOut};
+use super::shared::{CoprT, Ctx, LdReq, SrpmOut};
 use super::usage::J_LD;
 use super::vocab::{V_LD, V_OSH, chroot_dist};
-use super::{Ctx, Gen, OSH, P_DETAIL, P_STATUS, P_UUID, next, with_info};
+use super::{Gen, OSH, P_DETAIL, P_STATUS, P_UUID, next, with_info};
 use crate::demo::logs;
 use crate::demo::rng::Rng;
-
-/// A Log Detective run to create for a failed build target.
-pub(super) struct LdReq {
-    pub(super) id: i64,
-    pub(super) chroot: String,
-    pub(super) target_build: String,
-    pub(super) t: i64,
-    /// The failed Copr build (target) analysed; none for a Koji build.
-    pub(super) copr: Option<i64>,
-}
 
 impl Gen<'_> {
     pub(super) fn osh(&mut self, c: &Ctx, targets: &[CoprT], srpm: &SrpmOut) {

@@ -2,36 +2,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::analysis::LdReq;
-use super::runs::RunItem;
-use super::upstream::Ref;
+use super::shared::{CoprOut, CoprT, Ctx, LdReq, Ref, RunItem, SrpmOut};
 use super::usage::{J_COPR, J_SRPM, J_VM};
 use super::vocab::{V_BUILD, V_SRPM, V_VM, VM_TARGETS, chroot_arch, chroot_dist};
 use super::{
-    COPR, COPR_DL, Ctx, DASHBOARD, Gen, P_DETAIL, P_STATUS, SRPM_RETENTION, next, opt, with_info,
+    COPR, COPR_DL, DASHBOARD, Gen, P_DETAIL, P_STATUS, SRPM_RETENTION, next, opt, with_info,
 };
 use crate::demo::rng::Rng;
-
-#[derive(Debug, Clone)]
-pub(super) struct SrpmOut {
-    pub(super) id: i64,
-    pub(super) ok: bool,
-    pub(super) pending: bool,
-    pub(super) done_at: i64,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct CoprT {
-    pub(super) id: i64,
-    pub(super) chroot: &'static str,
-    pub(super) finished: Option<i64>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct CoprOut {
-    pub(super) group: i64,
-    pub(super) targets: Vec<CoprT>,
-}
 
 impl Gen<'_> {
     pub(super) fn srpm(&mut self, c: &Ctx, run: &mut RunItem) -> SrpmOut {

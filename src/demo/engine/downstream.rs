@@ -3,10 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::runs::RunItem;
+use super::shared::{Ctx, RunItem};
 use super::usage::J_SYNC;
 use super::vocab::{V_BODHI, V_SYNC, dist_tag};
-use super::{Ctx, Gen, P_DETAIL, P_STATUS, next, opt, with_info};
+use super::{Gen, P_DETAIL, P_STATUS, next, opt, with_info};
 use crate::demo::rng::Rng;
 
 impl Gen<'_> {

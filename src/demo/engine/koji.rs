@@ -3,13 +3,10 @@
 
 use serde_json::{Value, json};
 
-use super::analysis::LdReq;
-use super::builds::SrpmOut;
-use super::runs::RunItem;
-use super::upstream::Ref;
+use super::shared::{Ctx, LdReq, Ref, RunItem, SrpmOut};
 use super::usage::J_KOJI;
 use super::vocab::{V_KOJI, dist_tag};
-use super::{Ctx, Gen, KOJI, KOJIPKGS, P_DETAIL, P_STATUS, next, opt, with_info};
+use super::{Gen, KOJI, KOJIPKGS, P_DETAIL, P_STATUS, next, opt, with_info};
 use crate::demo::rng::Rng;
 
 impl Gen<'_> {

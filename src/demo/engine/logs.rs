@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Gen, HUGE_LEN};
+use super::shared::Ctx;
+use super::{Gen, HUGE_LEN};
 use crate::demo::catalog;
 
 impl Gen<'_> {

@@ -3,76 +3,14 @@
 
 use std::collections::btree_map::Entry;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::analysis::LdReq;
-use super::builds::{CoprOut, CoprT, SrpmOut};
 use super::shape::{Blueprint, PRef, Shape, TrigKind};
-use super::upstream::{RefSet, Trig};
+use super::shared::{CoprT, Ctx, LdReq, Prev, RefSet, RunItem, SrpmOut, Trig};
 use super::vocab::{KOJI_TARGETS, UPSTREAM_BRANCHES};
-use super::{Ctx, Gen, NON_FINAL_WINDOW, P_SHA, PR_BLOCK, pipeline_id};
+use super::{Gen, NON_FINAL_WINDOW, P_SHA, PR_BLOCK, pipeline_id};
 use crate::demo::catalog::{ANITYA, HOSTILE_BRANCHES};
 use crate::demo::rng::{Rng, mix};
-
-/// The `/runs` item being built for a merged pipeline.
-#[derive(Debug, Default)]
-pub(super) struct RunItem {
-    pub(super) merged_run_id: i64,
-    pub(super) srpm: Option<Value>,
-    pub(super) copr: Vec<Value>,
-    pub(super) koji: Vec<Value>,
-    pub(super) test_run: Vec<Value>,
-    pub(super) propose_downstream: Vec<Value>,
-    pub(super) pull_from_upstream: Vec<Value>,
-    pub(super) bodhi_update: Vec<Value>,
-    pub(super) vm_image_build: Vec<Value>,
-    pub(super) found: Option<(i64, Map<String, Value>)>,
-}
-
-impl RunItem {
-    pub(super) fn found(&mut self, t: i64, info: &Map<String, Value>) {
-        if self.found.is_none() {
-            self.found = Some((t, info.clone()));
-        }
-    }
-    fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("merged_run_id".into(), json!(self.merged_run_id));
-        m.insert("srpm".into(), self.srpm.clone().unwrap_or(Value::Null));
-        m.insert("copr".into(), Value::Array(self.copr.clone()));
-        m.insert("koji".into(), Value::Array(self.koji.clone()));
-        m.insert("test_run".into(), Value::Array(self.test_run.clone()));
-        m.insert(
-            "propose_downstream".into(),
-            Value::Array(self.propose_downstream.clone()),
-        );
-        m.insert(
-            "pull_from_upstream".into(),
-            Value::Array(self.pull_from_upstream.clone()),
-        );
-        m.insert(
-            "bodhi_update".into(),
-            Value::Array(self.bodhi_update.clone()),
-        );
-        m.insert(
-            "vm_image_build".into(),
-            Value::Array(self.vm_image_build.clone()),
-        );
-        if let Some((t, info)) = &self.found {
-            m.insert("time_submitted".into(), json!(t));
-            m.insert("trigger".into(), Value::Object(info.clone()));
-        }
-        Value::Object(m)
-    }
-}
-
-/// What the next pipeline (a retrigger) needs from the previous one.
-pub(super) struct Prev {
-    pub(super) ctx: Ctx,
-    pub(super) srpm: SrpmOut,
-    pub(super) copr: CoprOut,
-    pub(super) run: RunItem,
-}
 
 /// The group ids of a raw pipeline (`/runs/<id>`).
 #[derive(Debug, Default)]

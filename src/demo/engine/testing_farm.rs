@@ -2,18 +2,11 @@
 
 use serde_json::{Value, json};
 
-use super::builds::SrpmOut;
-use super::runs::RunItem;
-use super::upstream::Ref;
+use super::shared::{Ctx, Ref, RunItem, SrpmOut};
 use super::usage::J_TF;
 use super::vocab::V_TF;
-use super::{Ctx, Gen, P_DETAIL, P_STATUS, P_UUID, TF, next, opt, with_info};
+use super::{Gen, P_DETAIL, P_STATUS, P_UUID, TF, next, opt, with_info};
 use crate::demo::rng::Rng;
-
-/// Python's `str()` of a `TestingFarmResult` member: the class name and the member *name*.
-pub(super) fn tf_enum_str(status: &str) -> String {
-    format!("TestingFarmResult.{}", status.replace('-', "_"))
-}
 
 impl Gen<'_> {
     pub(super) fn tf_uuid(&self, id: i64) -> String {

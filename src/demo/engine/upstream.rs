@@ -4,91 +4,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::testing_farm::tf_enum_str;
+use super::shared::{Ctx, RefSet, Trig, tf_enum_str};
 use super::vocab::CHROOT_POOL;
-use super::{COPR, Ctx, DASHBOARD, Gen, KOJI, P_CHROOTS, P_PROJECT, TF};
+use super::{COPR, DASHBOARD, Gen, KOJI, P_CHROOTS, P_PROJECT, TF};
 use crate::demo::catalog::ANITYA;
 use crate::demo::rng::Rng;
-
-/// The project event that triggered a pipeline.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Trig {
-    Pr(i64),
-    Branch(String),
-    Release(String),
-    Issue(i64),
-    KojiTag(String),
-    Anitya { version: String, multi: bool },
-}
-
-impl Trig {
-    pub(super) fn event_index(&self) -> usize {
-        match self {
-            Trig::Pr(_) => 0,
-            Trig::Branch(_) => 1,
-            Trig::Release(_) => 2,
-            Trig::Issue(_) => 3,
-            Trig::KojiTag(_) => 4,
-            Trig::Anitya { multi: false, .. } => 5,
-            Trig::Anitya { multi: true, .. } => 6,
-        }
-    }
-    pub(super) fn pr_id(&self) -> Value {
-        match self {
-            Trig::Pr(n) => json!(n),
-            _ => Value::Null,
-        }
-    }
-    pub(super) fn issue_id(&self) -> Value {
-        match self {
-            Trig::Issue(n) => json!(n),
-            _ => Value::Null,
-        }
-    }
-    pub(super) fn branch_name(&self) -> Value {
-        match self {
-            Trig::Branch(b) | Trig::KojiTag(b) => json!(b),
-            _ => Value::Null,
-        }
-    }
-    pub(super) fn release(&self) -> Value {
-        match self {
-            Trig::Release(r) => json!(r),
-            _ => Value::Null,
-        }
-    }
-    pub(super) fn anitya_version(&self) -> Value {
-        match self {
-            Trig::Anitya { version, .. } => json!(version),
-            _ => Value::Null,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Ref {
-    pub(super) ext: u64,
-    pub(super) chroot: &'static str,
-    pub(super) status: &'static str,
-}
-
-#[derive(Debug, Default)]
-pub(super) struct RefSet {
-    pub(super) copr: Vec<Ref>,
-    pub(super) koji: Vec<Ref>,
-    pub(super) srpm: Vec<(i64, &'static str)>,
-    pub(super) tests: Vec<Ref>,
-}
-
-#[derive(Debug, Default, Clone)]
-pub(super) struct ProjStats {
-    pub(super) prs: u64,
-    pub(super) branches: u64,
-    pub(super) releases: u64,
-    pub(super) issues: u64,
-    pub(super) events: [u64; 7],
-    pub(super) jobs: [u64; 7],
-}
 
 impl Gen<'_> {
     pub(super) fn project_chroots(&self, p: usize) -> Vec<&'static str> {

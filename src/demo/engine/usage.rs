@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, Gen};
+use super::Gen;
+use super::shared::Ctx;
 
 const EVENT_TYPES: [&str; 7] = [
     "pull_request",
