@@ -8,7 +8,7 @@ use super::report::Failure;
 use super::run::Run;
 use crate::api::client::{Client, ClientError};
 use crate::api::Kind;
-use crate::jobs::LISTS;
+use crate::jobs::{DetailPath, LISTS};
 use crate::archive::{Archive, Change, Part};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap, HashSet};

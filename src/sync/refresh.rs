@@ -15,7 +15,7 @@ use super::request::{Find, REFRESH_MAX_PAGES, RefreshRequest};
 use super::run::Run;
 use super::scope::item_project;
 use crate::api::client::PER_PAGE;
-use crate::api::{self, Kind, ListEndpoint, list_item_id};
+use crate::api::{Kind, ListEndpoint, list_item_id};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
