@@ -25,6 +25,8 @@ mod session;
 mod state;
 mod unwritable;
 
+pub use crate::jobs::read::{Drift, DriftGroup};
+
 pub use content::{ContentView, TocView};
 pub use page_data::page_data;
 pub use session::Session;
@@ -134,6 +136,11 @@ pub struct BuildReport {
     /// Pages that could not be rendered or written: every other page was written
     /// and published (the command line exits 1 when there are any).
     pub failed_pages: Vec<FailedPage>,
+    /// Stored fields that could not be read (each shown as unreadable on its page)
+    /// and fields the code does not know yet, by kind and field: of every entity in
+    /// a full build, of the entities changed since the last build in an incremental
+    /// one.
+    pub drift: Drift,
 }
 
 /// A page a build could not render or write.
@@ -241,6 +248,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     let manifest = match previous {
         None => {
             report.mode = BuildMode::Full;
+            report.drift = drift_of(&archive, None)?;
             let mut manifest = writer.manifest(&state_line)?;
             const CHUNK: usize = 2048;
             // in write order: a page before the pages that link to it
@@ -300,6 +308,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
             if prev.revision != state.revision {
                 let changes = archive.changed_since(prev.revision)?;
                 report.changed_entities = changes.len() as u64;
+                report.drift = drift_of(&archive, Some(&changes))?;
                 plan::affected_by(&catalog, &archive, &changes, &mut dirty)?;
                 for (k, _, _) in &changes {
                     touched_lists.extend(JobList::ALL.into_iter().filter(|l| l.list_kind() == *k));
@@ -440,4 +449,36 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     report.millis = started.elapsed().as_millis() as u64;
     report.files_per_second = report.files as f64 / started.elapsed().as_secs_f64().max(1e-9);
     Ok(report)
+}
+
+/// The drift (unreadable and unknown fields) of every entity of `archive`, or of the
+/// entities `only` names.
+pub fn drift_of(
+    archive: &Archive,
+    only: Option<&[(crate::api::Kind, String, bool)]>,
+) -> Result<Drift, crate::archive::ArchiveError> {
+    let mut c = crate::jobs::read::DriftCollector::new(true);
+    let mut add = |e: crate::archive::Entity| {
+        c.add(
+            e.kind,
+            &e.id,
+            e.list_json.as_deref(),
+            e.detail_json.as_deref(),
+        )
+    };
+    match only {
+        None => {
+            for kind in crate::api::Kind::ALL {
+                archive.for_each(kind, &mut add)?;
+            }
+        }
+        Some(changes) => {
+            for (kind, id, _) in changes {
+                if let Some(e) = archive.get(*kind, id)? {
+                    add(e);
+                }
+            }
+        }
+    }
+    Ok(c.finish())
 }

@@ -317,6 +317,14 @@ pub struct SyncReport {
     /// lists name that the project graph cannot reach.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The stored fields of the entities this run stored that could not be read, by
+    /// kind and field (an upstream API change, named the day it happens).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<crate::jobs::read::DriftGroup>,
+    /// [`Drift::line`](crate::jobs::read::Drift::line) of those fields: the last
+    /// line of the summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable_line: Option<String>,
 }
 
 impl SyncReport {
@@ -386,6 +394,12 @@ impl SyncReport {
                 s,
                 "  … and {} more failed entities (see --report-json)",
                 self.failed_entities.len() - 50
+            );
+        }
+        if let Some(line) = &self.unreadable_line {
+            let _ = writeln!(
+                s,
+                "  {line} (shown as unreadable on their pages; `packit-pages check` names them all)"
             );
         }
         s
@@ -487,7 +501,10 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         s.fetch_logs().await?;
     }
 
-    let report = s.report(started, t0);
+    let mut report = s.report(started, t0);
+    let drift = stored_drift(&s.archive, rev)?;
+    report.unreadable_line = drift.line();
+    report.unreadable = drift.unreadable;
     let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
     let w = s.archive.write()?;
     w.finish_run(rev, report.finished, &json)?;
@@ -497,4 +514,15 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
     w.commit()?;
     tracing::info!(rev, complete = report.complete, "sync finished");
     Ok(report)
+}
+
+/// The unreadable fields of the entities stored (new or changed) in revision `rev`.
+fn stored_drift(archive: &Archive, rev: i64) -> Result<crate::jobs::read::Drift, SyncError> {
+    let mut c = crate::jobs::read::DriftCollector::new(false);
+    for (kind, id, _) in archive.changed_since(rev - 1)? {
+        if let Some(e) = archive.get(kind, &id)? {
+            c.add(kind, &id, e.list_json.as_deref(), e.detail_json.as_deref());
+        }
+    }
+    Ok(c.finish())
 }

@@ -213,6 +213,8 @@ impl Syncer<'_> {
             not_found: Vec::new(),
             refresh: self.refresh_counts,
             notes: self.notes.clone(),
+            unreadable: Vec::new(),
+            unreadable_line: None,
         }
     }
 
