@@ -36,6 +36,8 @@ mod cli;
 mod content;
 mod demo;
 mod deploy;
+mod drift;
+mod drift_property;
 mod embed;
 mod faithful;
 mod hostile;
