@@ -203,3 +203,46 @@ fn a_full_build_and_check_name_drift_by_kind_and_field_with_unknown_fields_as_no
         "{err}"
     );
 }
+
+/// A sync that stores rows with unreadable fields ends with one line naming them;
+/// the next sync, which stores nothing new, does not repeat it.
+#[test]
+fn sync_ends_with_a_line_when_rows_it_stored_have_unreadable_fields() {
+    use crate::support::{mini_dataset, runtime, stub::Stub, stub_client, sync_clean};
+    use packit_pages::sync::SyncOptions;
+    let dir = TempDir::new("drift-sync");
+    let archive = dir.join("a.sqlite");
+    let mut ds = mini_dataset(4);
+    let drifted: Vec<String> = ds
+        .details
+        .iter_mut()
+        .filter(|(k, _)| k.starts_with("copr-builds/"))
+        .map(|(k, v)| {
+            v["chroot"] = json!({"os": "fedora", "arch": "x86_64"});
+            k.trim_start_matches("copr-builds/").to_string()
+        })
+        .collect();
+    assert!(!drifted.is_empty());
+    let stub = Stub::start(&ds);
+    let opts = SyncOptions {
+        client: stub_client(&stub),
+        ..SyncOptions::new(&archive, &stub.base_url())
+    };
+    let rt = runtime();
+    let first = sync_clean(&rt, &opts);
+    let summary = first.summary();
+    let last = summary.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "  {} stored entities have unreadable fields: copr `chroot` ({}) (shown as unreadable on their pages; `packit-pages check` names them all)",
+            drifted.len(),
+            drifted.len()
+        ),
+        "{summary}"
+    );
+    assert_eq!(first.unreadable[0].field, "chroot");
+    assert_eq!(first.unreadable[0].count, drifted.len() as u64);
+    let again = sync_clean(&rt, &opts);
+    assert!(again.unreadable_line.is_none(), "{}", again.summary());
+}
