@@ -11,7 +11,10 @@
 //! - the archive passes SQLite's `PRAGMA integrity_check` and its schema version is
 //!   one this program reads ([`check_archive`]);
 //! - every page of the site can be written: its path fits every common file system
-//!   and it renders; each page that cannot is named by its entity ([`check_pages`]).
+//!   and it renders; each page that cannot is named by its entity ([`check_pages`]);
+//! - every stored field reads as the type the code expects: each that does not is a
+//!   warning naming the kind, the entities and the field, grouped by kind and field;
+//!   fields the code does not know yet are notes ([`check_fields`]).
 
 mod config;
 mod theme;
@@ -102,6 +105,8 @@ pub struct CheckReport {
     pub checked: Vec<String>,
     /// Everything found, in check order.
     pub problems: Vec<Problem>,
+    /// What is worth knowing but no problem (fields the code does not know yet).
+    pub notes: Vec<String>,
 }
 
 impl CheckReport {
@@ -173,7 +178,46 @@ pub fn check(opts: &CheckOptions) -> CheckReport {
             n => format!("pages: {n} cannot be written"),
         });
     }
+    if archive.exists() && r.problems.iter().all(|p| p.file != archive) {
+        let (checked, problems, notes) = check_fields(&archive);
+        r.checked.push(checked);
+        r.problems.extend(problems);
+        r.notes.extend(notes);
+    }
     r
+}
+
+/// Reads every stored entity of `archive` field by field: one warning per kind and
+/// field that does not read as the type the code expects (naming the entities),
+/// one note per kind and field the code does not know yet. Returns the line saying
+/// what was checked, the warnings and the notes.
+pub fn check_fields(archive: &Path) -> (String, Vec<Problem>, Vec<String>) {
+    let drift = Archive::open_read_only(archive)
+        .map_err(crate::site::SiteError::from)
+        .and_then(|a| Ok(crate::site::drift_of(&a, None)?));
+    match drift {
+        Ok(d) => (
+            format!(
+                "fields: {} entities, {} with unreadable fields, {} fields not known to this version",
+                d.entities,
+                d.unreadable_entities,
+                d.unknown.len()
+            ),
+            d.unreadable
+                .iter()
+                .map(|g| Problem::warning(archive, format!("unreadable field: {g}")))
+                .collect(),
+            d.unknown
+                .iter()
+                .map(|g| format!("field not known to this version: {g}"))
+                .collect(),
+        ),
+        Err(e) => (
+            "fields: not read".into(),
+            vec![Problem::error(archive, None, format!("fields: {e}"))],
+            Vec::new(),
+        ),
+    }
 }
 
 /// Checks that every page of the site of `archive` can be written (see

@@ -26,6 +26,7 @@ mod koji;
 mod koji_tag_request;
 mod log_detective;
 mod openscanhub;
+pub mod read;
 pub mod registry;
 mod srpm;
 mod sync_release;
@@ -307,10 +308,11 @@ impl<'a> Job<'a> {
     }
 }
 
-/// Parses stored JSON, defaulting when it is absent or unreadable.
+/// Reads stored JSON field by field ([`read::read`]): a field that is missing, null
+/// or of an unexpected type defaults alone, the rest is read; absent JSON reads as
+/// the default. What could not be read is named by [`read::audit`].
 pub(crate) fn parse<T: serde::de::DeserializeOwned + Default>(s: Option<&str>) -> T {
-    s.and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default()
+    read::read(s).value
 }
 
 /// Column headers of a job list.
@@ -356,6 +358,11 @@ pub fn detail<L: Lookup + ?Sized>(
     let kind = registry::of_list(list).0;
     erased(lk, |lk| {
         (kind.detail)(list, job, d, lk)?;
+        d.unreadable = read::views(&read::unreadable(
+            list.detail_kind(),
+            job.list_json,
+            job.detail_json,
+        ));
         if failure::failed(d) {
             d.failure = Some((kind.failure)(list, job, d, lk)?);
         }

@@ -26,6 +26,8 @@ mod session;
 mod state;
 mod unwritable;
 
+pub use crate::jobs::read::{Drift, DriftGroup};
+
 pub use content::{ContentView, TocView};
 pub use page_data::page_data;
 pub use page_problem::path_problem;
@@ -143,6 +145,11 @@ pub struct BuildReport {
     /// Pages that could not be rendered or written: every other page was written
     /// and published (the command line exits 1 when there are any).
     pub failed_pages: Vec<FailedPage>,
+    /// Stored fields that could not be read (each shown as unreadable on its page)
+    /// and fields the code does not know yet, by kind and field: of every entity in
+    /// a full build, of the entities changed since the last build in an incremental
+    /// one.
+    pub drift: Drift,
 }
 
 /// A page a build could not render or write.
@@ -292,6 +299,7 @@ fn build_keeping(opts: &BuildOptions, live: bool) -> Result<(BuildReport, Built)
     let manifest = match previous {
         None => {
             report.mode = BuildMode::Full;
+            report.drift = drift_of(&archive, None)?;
             let mut manifest = writer.manifest(&state_line)?;
             const CHUNK: usize = 2048;
             // in write order: a page before the pages that link to it
@@ -348,6 +356,7 @@ fn build_keeping(opts: &BuildOptions, live: bool) -> Result<(BuildReport, Built)
             if prev.revision != state.revision {
                 let changes = archive.changed_since(prev.revision)?;
                 report.changed_entities = changes.len() as u64;
+                report.drift = drift_of(&archive, Some(&changes))?;
                 plan::affected_by(&catalog, &archive, &changes, &mut dirty)?;
                 for (k, _, _) in &changes {
                     touched_lists.extend(JobList::ALL.into_iter().filter(|l| l.list_kind() == *k));
@@ -494,4 +503,36 @@ fn build_keeping(opts: &BuildOptions, live: bool) -> Result<(BuildReport, Built)
         pool,
     };
     Ok((report, built))
+}
+
+/// The drift (unreadable and unknown fields) of every entity of `archive`, or of the
+/// entities `only` names.
+pub fn drift_of(
+    archive: &Archive,
+    only: Option<&[(crate::api::Kind, String, bool)]>,
+) -> Result<Drift, crate::archive::ArchiveError> {
+    let mut c = crate::jobs::read::DriftCollector::new(true);
+    let mut add = |e: crate::archive::Entity| {
+        c.add(
+            e.kind,
+            &e.id,
+            e.list_json.as_deref(),
+            e.detail_json.as_deref(),
+        )
+    };
+    match only {
+        None => {
+            for kind in crate::api::Kind::ALL {
+                archive.for_each(kind, &mut add)?;
+            }
+        }
+        Some(changes) => {
+            for (kind, id, _) in changes {
+                if let Some(e) = archive.get(*kind, id)? {
+                    add(e);
+                }
+            }
+        }
+    }
+    Ok(c.finish())
 }

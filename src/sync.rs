@@ -172,9 +172,26 @@ pub async fn sync(opts: &SyncOptions, progress: &dyn Progress) -> Result<SyncRep
         LogFetcher::new(opts).fetch(&mut run).await?;
     }
 
-    let report = run.report(unfinished.counts(run.backed_off(), graph.moved()));
+    let mut report = run.report(unfinished.counts(run.backed_off(), graph.moved()));
     let rev = run.rev();
+    let drift = stored_drift(&run.archive, rev)?;
+    report.unreadable_line = drift.line();
+    report.unreadable = drift.unreadable;
     run.finish_sync(&report)?;
     tracing::info!(rev, complete = report.complete, "sync finished");
     Ok(report)
+}
+
+/// The unreadable fields of the entities stored (new or changed) in revision `rev`.
+fn stored_drift(
+    archive: &crate::archive::Archive,
+    rev: i64,
+) -> Result<crate::jobs::read::Drift, SyncError> {
+    let mut c = crate::jobs::read::DriftCollector::new(false);
+    for (kind, id, _) in archive.changed_since(rev - 1)? {
+        if let Some(e) = archive.get(kind, &id)? {
+            c.add(kind, &id, e.list_json.as_deref(), e.detail_json.as_deref());
+        }
+    }
+    Ok(c.finish())
 }

@@ -211,7 +211,7 @@ impl Writer<'_> {
             .prepare_cached("DELETE FROM link WHERE pipeline=?1")
             .and_then(|mut st| st.execute([pid]))
             .map_err(sql(&self.path))?;
-        if let Some(run) = list.and_then(|s| serde_json::from_str::<Run>(s).ok()) {
+        if let Some(run) = list.map(|s| crate::jobs::parse::<Run>(Some(s))) {
             let mut ins = self
                 .tx
                 .prepare_cached(

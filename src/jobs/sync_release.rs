@@ -35,7 +35,7 @@ pub(super) fn row<L: Lookup + ?Sized>(
     }
     Ok(job_row(
         lk,
-        &v.info,
+        &v.project_info(),
         chips,
         v.submitted_time,
         Cell::Chips {
@@ -171,7 +171,7 @@ pub(super) const PULL_TARGETS: Targets = Targets {
 /// Extracted keys of a run (list item): final once every target is.
 pub(super) fn run_keys(list: Option<&str>) -> Keys {
     let v: SyncReleaseRunItem = parse(list);
-    let mut k = Keys::job(&v.status, v.submitted_time, &v.info);
+    let mut k = Keys::job(&v.status, v.submitted_time, &v.project_info());
     k.is_final &= v.status_per_downstream_pr.values().all(Status::is_final);
     k
 }

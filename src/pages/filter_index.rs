@@ -226,6 +226,5 @@ pub(super) fn index_shard(
 }
 
 fn parse_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<&str>) -> T {
-    s.and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default()
+    crate::jobs::parse(s)
 }

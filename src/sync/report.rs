@@ -120,6 +120,14 @@ pub struct SyncReport {
     /// lists name that the project graph cannot reach.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The stored fields of the entities this run stored that could not be read, by
+    /// kind and field (an upstream API change, named the day it happens).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<crate::jobs::read::DriftGroup>,
+    /// [`Drift::line`](crate::jobs::read::Drift::line) of those fields: the last
+    /// line of the summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable_line: Option<String>,
 }
 
 impl SyncReport {
@@ -189,6 +197,12 @@ impl SyncReport {
                 s,
                 "  … and {} more failed entities (see --report-json)",
                 self.failed_entities.len() - 50
+            );
+        }
+        if let Some(line) = &self.unreadable_line {
+            let _ = writeln!(
+                s,
+                "  {line} (shown as unreadable on their pages; `packit-pages check` names them all)"
             );
         }
         s

@@ -230,6 +230,8 @@ impl<'p> Run<'p> {
             not_found: Vec::new(),
             refresh,
             notes: self.notes.clone(),
+            unreadable: Vec::new(),
+            unreadable_line: None,
         }
     }
 

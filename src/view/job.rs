@@ -1,6 +1,7 @@
 //! The views of a job's detail page: its facts, timeline, logs, install
 //! commands, Log Detective results, the failure answer it opens with and the
-//! history of its target on the same trigger.
+//! history of its target on the same trigger, and its fields that could not be
+//! read.
 
 use super::{Chip, CommitView, Fact, Link, Notice, StatusView, TimeView, TriggerView, tv};
 use crate::time;
@@ -146,6 +147,27 @@ pub struct DetailView {
     pub pipelines: Vec<Link>,
     /// What failed and why, for a failed or errored job (shown under the title).
     pub failure: Option<FailureView>,
+    /// Fields of the job's stored JSON that could not be read, each shown in its
+    /// place with its raw value (left out of the view's JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableView>,
+}
+
+/// A field of a job's stored JSON that could not be read, shown in its place on
+/// the page, marked as unreadable, with its raw value: data is never hidden.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct UnreadableView {
+    /// Where the page shows it: `status` (by the status label), `target` (the
+    /// target fact), `time` (the timeline) or `facts` (the other facts).
+    pub place: &'static str,
+    /// The label it is shown under (`Target`, `Started`, else the field's name).
+    pub label: String,
+    /// The field (`build_start_time`, `built_packages[0].epoch`).
+    pub field: String,
+    /// `unreadable: expected a time`.
+    pub text: String,
+    /// The stored value, as JSON.
+    pub raw: String,
 }
 
 /// The answer a failed job's page opens with: its first error lines, Log

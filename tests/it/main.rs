@@ -37,6 +37,8 @@ mod content;
 mod demo;
 mod demo_keys;
 mod deploy;
+mod drift;
+mod drift_property;
 mod embed;
 mod faithful;
 mod hostile;

@@ -45,23 +45,21 @@ pub struct Run {
     pub trigger: Option<ProjectInfo>,
 }
 
-/// A sync-release (propose-downstream / pull-from-upstream) run, as listed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SyncReleaseRunItem {
-    /// Run id (not a target id).
-    pub packit_id: Option<i64>,
-    /// Run status.
-    pub status: Status,
-    /// Submission time.
-    pub submitted_time: Option<i64>,
-    /// branch → target status.
-    pub status_per_downstream_pr: BTreeMap<String, Status>,
-    /// branch → target packit id.
-    pub packit_id_per_downstream_pr: BTreeMap<String, i64>,
-    /// Trigger and project, inline.
-    #[serde(flatten)]
-    pub info: ProjectInfo,
+with_project_info! {
+    /// A sync-release (propose-downstream / pull-from-upstream) run, as listed, with
+    /// its trigger and project inline.
+    pub struct SyncReleaseRunItem {
+        /// Run id (not a target id).
+        pub packit_id: Option<i64>,
+        /// Run status.
+        pub status: Status,
+        /// Submission time.
+        pub submitted_time: Option<i64>,
+        /// branch → target status.
+        pub status_per_downstream_pr: BTreeMap<String, Status>,
+        /// branch → target packit id.
+        pub packit_id_per_downstream_pr: BTreeMap<String, i64>,
+    }
 }
 
 /// A downstream pull request opened by a sync release.
