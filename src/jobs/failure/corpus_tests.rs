@@ -143,6 +143,8 @@ fn the_cause_is_listed_for_95_percent_and_first_for_85() {
     );
 }
 
+/// Not a check: prints the causes listed for the logs whose file name contains
+/// `$LOG` (`LOG=wesnoth cargo test --lib corpus_tests::show -- --ignored --nocapture`).
 #[test]
 #[ignore]
 fn show() {

@@ -98,10 +98,10 @@ fn plain_lines(text: &str) -> Vec<Cow<'_, str>> {
 fn candidates(lines: &[Cow<'_, str>]) -> Vec<Cause> {
     let mut out = Vec::new();
     // lines taken as another line's details
-    let mut taken: HashSet<usize> = HashSet::new();
+    let mut taken = vec![false; lines.len()];
     let mut i = 0;
     while i < lines.len() {
-        if taken.contains(&i) {
+        if taken[i] {
             i += 1;
             continue;
         }
@@ -152,7 +152,7 @@ fn candidates(lines: &[Cow<'_, str>]) -> Vec<Cause> {
                     }
                     if t.starts_with("E ") && details.len() < MAX_DETAILS {
                         details.push(j);
-                        taken.insert(j);
+                        taken[j] = true;
                     }
                 }
             }

@@ -55,12 +55,14 @@ const fn rule(class: Class, follow: Follow) -> Rule {
 /// `[  12s] `, a CI runner's ISO time stamp, mock's `DEBUG util.py:446:  `.
 pub fn body(line: &str) -> &str {
     let b = line.as_bytes();
-    if b.first() == Some(&b'[')
-        && let Some(end) = line.find("s] ")
-        && end > 1
-        && b[1..end].iter().all(|c| *c == b' ' || c.is_ascii_digit())
-    {
-        return &line[end + 3..];
+    if b.first() == Some(&b'[') {
+        let digits = b[1..]
+            .iter()
+            .take_while(|c| **c == b' ' || c.is_ascii_digit())
+            .count();
+        if digits > 0 && b[1 + digits..].starts_with(b"s] ") {
+            return &line[digits + 4..];
+        }
     }
     if b.len() > 20
         && b[..4].iter().all(u8::is_ascii_digit)
@@ -90,36 +92,80 @@ pub fn phase_start(body: &str) -> bool {
     body.starts_with("Executing(%")
 }
 
+/// A line and the set of bytes in it: a pattern with a byte the line lacks is
+/// not searched for (one pass over the line instead of one per pattern).
+struct Line<'a> {
+    text: &'a str,
+    bytes: [u64; 4],
+}
+
+impl<'a> Line<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut bytes = [0u64; 4];
+        for b in text.bytes() {
+            bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        Line { text, bytes }
+    }
+
+    /// Whether the line contains `pattern`.
+    fn has(&self, pattern: &str) -> bool {
+        pattern
+            .bytes()
+            .all(|b| self.bytes[usize::from(b >> 6)] >> (b & 63) & 1 == 1)
+            && self.text.contains(pattern)
+    }
+}
+
+/// Bytes of a line the rules look at.
+const HEAD: usize = 240;
+
+/// The first `n` bytes of `s` (fewer, at a character boundary).
+fn head(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// The class of a line (without its log system's prefix, see [`body`]).
 pub fn classify(body: &str) -> Rule {
+    // what a reader sees of a line (the box shows 300 characters): the rules
+    // look at its head only, so that a long command line costs no more
+    let body = head(body, HEAD);
     let t = body.trim();
     if t.len() < 3 || t.starts_with("+ ") {
         // shell trace (`set -x`): a command, not its outcome
         return NOISE;
     }
-    if let Some(r) = wrapper(t) {
+    let l = &Line::new(t);
+    if let Some(r) = wrapper(l, t) {
         return r;
     }
-    if let Some(r) = infrastructure(t) {
+    if let Some(r) = infrastructure(l, t) {
         return r;
     }
-    if let Some(r) = build_system(t) {
+    if let Some(r) = build_system(l, t) {
         return r;
     }
-    if let Some(r) = compiler(t) {
+    if let Some(r) = compiler(l, t) {
         return r;
     }
-    if let Some(r) = packaging(t) {
+    if let Some(r) = packaging(l, t) {
         return r;
     }
-    if let Some(r) = tests(body, t) {
+    if let Some(r) = tests(l, body, t) {
         return r;
     }
-    generic(t)
+    generic(l, t)
 }
 
 /// Lines that wrap or sum up a failure told on other lines.
-fn wrapper(t: &str) -> Option<Rule> {
+fn wrapper(l: &Line<'_>, t: &str) -> Option<Rule> {
     const STARTS: &[&str] = &[
         "Bad exit status from",
         "error: Bad exit status from",
@@ -160,21 +206,21 @@ fn wrapper(t: &str) -> Option<Rule> {
         return Some(WRAPPER);
     }
     let make = t.starts_with("make") || t.starts_with("gmake");
-    if (make && t.contains(": *** ") && !t.contains("No rule to make target"))
-        || (make && t.contains("not remade because of errors"))
-        || t.contains("ld returned 1 exit status")
-        || t.contains("some warnings being treated as errors")
-        || (t.starts_with("The command \"") && t.contains("\" exited with"))
-        || t.contains(" failed \"build ")
+    if (make && l.has(": *** ") && !l.has("No rule to make target"))
+        || (make && l.has("not remade because of errors"))
+        || l.has("ld returned 1 exit status")
+        || l.has("some warnings being treated as errors")
+        || (t.starts_with("The command \"") && l.has("\" exited with"))
+        || l.has(" failed \"build ")
         || (t.starts_with("> Task :") && t.ends_with(" FAILED"))
     {
         return Some(WRAPPER);
     }
     // test runners' and rpmlint's summaries
-    if (t.starts_with('=') && (t.contains(" failed") || t.contains(" error")))
-        || (t.contains(" assertions, ") && t.contains(" failures"))
-        || (t.contains(" examples, ") && t.contains(" failure"))
-        || (t.contains(" packages and ") && t.contains(" specfiles checked"))
+    if (t.starts_with('=') && (l.has(" failed") || l.has(" error")))
+        || (l.has(" assertions, ") && l.has(" failures"))
+        || (l.has(" examples, ") && l.has(" failure"))
+        || (l.has(" packages and ") && l.has(" specfiles checked"))
     {
         return Some(WRAPPER);
     }
@@ -200,11 +246,11 @@ fn wrapper(t: &str) -> Option<Rule> {
 }
 
 /// make, configure, cmake, meson, ninja.
-fn build_system(t: &str) -> Option<Rule> {
-    if t.contains("No rule to make target")
+fn build_system(l: &Line<'_>, t: &str) -> Option<Rule> {
+    if l.has("No rule to make target")
         || t.starts_with("configure: error:")
-        || t.contains("ERROR: Dependency")
-        || (t.contains(".build:") && t.contains(": ERROR:"))
+        || l.has("ERROR: Dependency")
+        || (l.has(".build:") && l.has(": ERROR:"))
     {
         return Some(CAUSE);
     }
@@ -222,20 +268,22 @@ fn build_system(t: &str) -> Option<Rule> {
 }
 
 /// gcc, clang, ld, rustc, javac, tsc, go.
-fn compiler(t: &str) -> Option<Rule> {
+fn compiler(l: &Line<'_>, t: &str) -> Option<Rule> {
     let excerpt = rule(Class::Cause, Follow::Excerpt);
-    if t.starts_with("error[E") || t.contains("fatal error:") {
+    if t.starts_with("error[E") || l.has("fatal error:") {
         return Some(excerpt);
     }
-    if let Some(at) = t.find(": error:").or_else(|| t.find(": error ")) {
+    if l.has(": error")
+        && let Some(at) = t.find(": error:").or_else(|| t.find(": error "))
+    {
         // `file.c:12:5: error: …`, `src/x.ts(3,4): error TS2304: …`, `[ERROR] X.java:[1,2] …`
         return Some(if located(&t[..at]) { excerpt } else { WEAK });
     }
-    if t.contains("undefined reference to")
-        || t.contains("multiple definition of")
-        || t.contains("ld: cannot find -l")
-        || t.contains(": undefined symbol: ")
-        || (t.starts_with("[ERROR]") && t.contains(".java:["))
+    if l.has("undefined reference to")
+        || l.has("multiple definition of")
+        || l.has("ld: cannot find -l")
+        || l.has(": undefined symbol: ")
+        || (t.starts_with("[ERROR]") && l.has(".java:["))
     {
         return Some(CAUSE);
     }
@@ -265,7 +313,7 @@ fn located(prefix: &str) -> bool {
 }
 
 /// rpmbuild (spec, %prep patches, %files), dnf and yum.
-fn packaging(t: &str) -> Option<Rule> {
+fn packaging(l: &Line<'_>, t: &str) -> Option<Rule> {
     const CAUSES: &[&str] = &[
         "File not found:",
         "Directory not found:",
@@ -290,11 +338,11 @@ fn packaging(t: &str) -> Option<Rule> {
         "is needed by",
         "Unable to find a match:",
     ];
-    if t.starts_with("Hunk #") && !t.contains("FAILED") {
+    if t.starts_with("Hunk #") && !l.has("FAILED") {
         // `Hunk #1 succeeded at 581 (offset 20 lines).`
         return Some(NOISE);
     }
-    if t.contains("Installed (but unpackaged) file(s) found")
+    if l.has("Installed (but unpackaged) file(s) found")
         || t.starts_with("error: Failed build dependencies")
         || t.starts_with("Problem:")
         || (t.starts_with("Problem ") && t[8..].starts_with(|c: char| c.is_ascii_digit()))
@@ -304,14 +352,15 @@ fn packaging(t: &str) -> Option<Rule> {
     if t.starts_with("Failed to resolve the transaction") {
         return Some(rule(Class::Weak, Follow::Block));
     }
-    if CAUSES.iter().any(|p| t.contains(p))
+    if CAUSES.iter().any(|p| l.has(p))
         || (t.starts_with("error: line ") && t[12..].starts_with(|c: char| c.is_ascii_digit()))
         || (t.starts_with("No package ") && t.ends_with(" available."))
     {
         return Some(CAUSE);
     }
     // rpmlint: `pkg.x86_64: E: check-name details`
-    if let Some(at) = t.find(": E: ")
+    if l.has(": E: ")
+        && let Some(at) = t.find(": E: ")
         && !t[..at].contains(' ')
     {
         return Some(CAUSE);
@@ -321,7 +370,7 @@ fn packaging(t: &str) -> Option<Rule> {
 
 /// Test runners and interpreters: pytest, unittest, Python tracebacks, minitest,
 /// rspec, rubocop, go test, cargo test, node, TAP, ctest, perl.
-fn tests(body: &str, t: &str) -> Option<Rule> {
+fn tests(l: &Line<'_>, body: &str, t: &str) -> Option<Rule> {
     let block = rule(Class::Cause, Follow::Block);
     if t.starts_with("Traceback (most recent call last)") {
         return Some(rule(Class::Cause, Follow::Traceback));
@@ -348,12 +397,13 @@ fn tests(body: &str, t: &str) -> Option<Rule> {
     if matches!(numbered, "Failure:" | "Error:") || t.starts_with("Failure/Error:") {
         return Some(block);
     }
-    if t.starts_with("rspec ./") && t.contains(" # ") {
+    if t.starts_with("rspec ./") && l.has(" # ") {
         return Some(CAUSE);
     }
     // rubocop: `lib/x.rb:158:17: C: Cop/Name: message`
     for sev in [": C: ", ": W: ", ": F: "] {
-        if let Some(at) = t.find(sev)
+        if l.has(sev)
+            && let Some(at) = t.find(sev)
             && located(&t[..at])
             && t[at + 5..]
                 .split(' ')
@@ -367,17 +417,15 @@ fn tests(body: &str, t: &str) -> Option<Rule> {
     if t.starts_with("--- FAIL:") {
         return Some(block);
     }
-    if t.starts_with("panic: ") || (t.starts_with("thread '") && t.contains("' panicked at")) {
+    if t.starts_with("panic: ") || (t.starts_with("thread '") && l.has("' panicked at")) {
         return Some(rule(Class::Cause, Follow::Excerpt));
     }
     if t.starts_with("---- ") && t.ends_with(" stdout ----") {
         return Some(block);
     }
     // ctest
-    if t.contains("Test #")
-        && (t.contains("***Failed")
-            || t.contains("***Exception")
-            || t.contains("Subprocess aborted"))
+    if l.has("Test #")
+        && (l.has("***Failed") || l.has("***Exception") || l.has("Subprocess aborted"))
     {
         return Some(CAUSE);
     }
@@ -385,13 +433,13 @@ fn tests(body: &str, t: &str) -> Option<Rule> {
         return Some(block);
     }
     // node, TAP, perl, ruby
-    if t.contains("Cannot find module")
+    if l.has("Cannot find module")
         || (t.starts_with("not ok ") && t[7..].starts_with(|c: char| c.is_ascii_digit()))
         || t.starts_with("Can't locate ")
         || t.starts_with("An error occurred while ")
-        || t.contains("Could not find gem")
+        || l.has("Could not find gem")
         || t.starts_with("Exception in thread")
-        || (t.contains(" > ") && t.ends_with(" FAILED"))
+        || (l.has(" > ") && t.ends_with(" FAILED"))
     {
         return Some(CAUSE);
     }
@@ -419,7 +467,7 @@ pub fn exception(t: &str) -> bool {
 
 /// The build systems' and services' own failures: Koji, Copr, OBS, kiwi, the
 /// kernel (out of memory, disk full).
-fn infrastructure(t: &str) -> Option<Rule> {
+fn infrastructure(l: &Line<'_>, t: &str) -> Option<Rule> {
     const CAUSES: &[&str] = &[
         "FAILED: BuildError",
         "missing packages",
@@ -435,31 +483,30 @@ fn infrastructure(t: &str) -> Option<Rule> {
     if t.starts_with("BuildError:")
         || t.starts_with("GenericError:")
         || t.starts_with("BuildrootError")
-        || CAUSES.iter().any(|p| t.contains(p))
+        || CAUSES.iter().any(|p| l.has(p))
     {
         return Some(CAUSE);
     }
-    if t.starts_with("Error: building at STEP") || (t.starts_with("Task ") && t.contains(" failed"))
-    {
+    if t.starts_with("Error: building at STEP") || (t.starts_with("Task ") && l.has(" failed")) {
         return Some(WEAK);
     }
     None
 }
 
 /// Generic error wording, shown after the tools' own.
-fn generic(t: &str) -> Rule {
+fn generic(l: &Line<'_>, t: &str) -> Rule {
     const STARTS: &[&str] = &[
         "error:", "Error:", "ERROR:", "ERROR ", "error ", "fatal:", "FATAL", "npm ERR!", "[ ERROR",
     ];
     if STARTS.iter().any(|s| t.starts_with(s))
-        || t.contains(": error:")
-        || t.contains("No such file or directory")
-        || t.contains("command not found")
-        || t.contains("command failed")
-        || t.contains("Permission denied")
-        || t.contains("timed out")
-        || t.contains("HTTP Error ")
-        || t.contains("Could not resolve host")
+        || l.has(": error:")
+        || l.has("No such file or directory")
+        || l.has("command not found")
+        || l.has("command failed")
+        || l.has("Permission denied")
+        || l.has("timed out")
+        || l.has("HTTP Error ")
+        || l.has("Could not resolve host")
     {
         return WEAK;
     }
