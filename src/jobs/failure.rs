@@ -1,13 +1,24 @@
 //! What the failure box of a failed job page is made of: the first error lines of
-//! a job's archived logs (picked by a rule each kind gives), the Log Detective
-//! explanation of its analyses, and the box itself. Each kind's `failure`
-//! function (in its own file) decides which logs, which rule and which API text.
+//! a job's archived logs (picked by a rule each kind gives), or the causes of a
+//! build's failure ranked by `failure/extract.rs` with the tool patterns of
+//! `failure/rules.rs`, the Log Detective explanation of its analyses, and the box
+//! itself. Each kind's `failure` function (in its own file) decides which logs,
+//! which rule and which API text.
+
+#[cfg(test)]
+mod corpus_tests;
+mod extract;
+mod rules;
+#[cfg(test)]
+mod rules_tests;
+
+use extract::causes;
 
 use super::{Lookup, detail_path, parse};
 use crate::api::Kind;
 use crate::api::types::{LogDetectiveRun, Status};
 use crate::html::strip_ansi;
-use crate::view::{DetailView, ErrorLine, FailureView};
+use crate::view::{DetailView, ErrorDetail, ErrorLine, FailureView};
 
 /// Error lines listed in the box at most.
 pub(super) const FIRST_LINES: usize = 5;
@@ -81,6 +92,67 @@ pub(super) fn first_errors<L: Lookup + ?Sized>(
     inline: &[(&str, Option<&str>)],
     pick: fn(&str) -> bool,
 ) -> Result<(Vec<ErrorLine>, usize), L::Error> {
+    first_in_logs(lk, list, id, names, inline, |log, href, text| {
+        let found = picked_lines(text, pick);
+        (!found.is_empty()).then(|| lines_of(log, href, found))
+    })
+}
+
+/// The causes of the failure of build job `id` of `list`, each with its detail
+/// lines ([`causes`]): from the first log, in the order of `names`, in which any
+/// is found, as [`first_errors`] reads them. Returns the causes and how many more
+/// that log has.
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the Copr, Koji and SRPM kinds call it in place of first_errors once they switch"
+    )
+)]
+pub(super) fn first_causes<L: Lookup + ?Sized>(
+    lk: &L,
+    list: super::JobList,
+    id: i64,
+    names: &[&str],
+    inline: &[(&str, Option<&str>)],
+) -> Result<(Vec<ErrorLine>, usize), L::Error> {
+    first_in_logs(lk, list, id, names, inline, |log, href, text| {
+        let (found, more) = causes(text);
+        (!found.is_empty()).then(|| {
+            let lines = found
+                .into_iter()
+                .map(|c| ErrorLine {
+                    log: log.to_string(),
+                    href: href.clone(),
+                    line: c.line,
+                    text: c.text,
+                    details: c
+                        .details
+                        .into_iter()
+                        .map(|(line, text)| ErrorDetail { line, text })
+                        .collect(),
+                })
+                .collect();
+            (lines, more)
+        })
+    })
+}
+
+/// What `found` finds in the first log of job `id`, in the order of `names`,
+/// that it finds anything in (archived logs with a link to their page, then the
+/// `inline` texts without).
+fn first_in_logs<L, F>(
+    lk: &L,
+    list: super::JobList,
+    id: i64,
+    names: &[&str],
+    inline: &[(&str, Option<&str>)],
+    found: F,
+) -> Result<(Vec<ErrorLine>, usize), L::Error>
+where
+    L: Lookup + ?Sized,
+    F: Fn(&str, Option<String>, &str) -> Option<(Vec<ErrorLine>, usize)>,
+{
     let archived = lk.log_texts(list.detail_kind(), id)?;
     let matches = |pat: &str, name: &str| match pat.strip_suffix('*') {
         Some(p) => name.starts_with(p),
@@ -88,18 +160,15 @@ pub(super) fn first_errors<L: Lookup + ?Sized>(
     };
     for pat in names {
         for (name, text) in archived.iter().filter(|(n, _)| matches(pat, n)) {
-            let found = picked_lines(text, pick);
-            if found.is_empty() {
-                continue;
-            }
             let href = Some(format!("{}logs/{name}/", detail_path(list, id)));
-            return Ok(lines_of(&log_title(name), href, found));
-        }
-        if let Some((name, Some(text))) = inline.iter().find(|(n, _)| matches(pat, n)) {
-            let found = picked_lines(text, pick);
-            if !found.is_empty() {
-                return Ok(lines_of(&log_title(name), None, found));
+            if let Some(got) = found(&log_title(name), href, text) {
+                return Ok(got);
             }
+        }
+        if let Some((name, Some(text))) = inline.iter().find(|(n, _)| matches(pat, n))
+            && let Some(got) = found(&log_title(name), None, text)
+        {
+            return Ok(got);
         }
     }
     Ok((Vec::new(), 0))
@@ -119,6 +188,7 @@ fn lines_of(
             href: href.clone(),
             line,
             text,
+            details: Vec::new(),
         })
         .collect();
     (lines, more)
@@ -262,6 +332,44 @@ mod tests {
             picked_lines(t, rpm_error),
             vec![(2, "error: x".into()), (3, "FAILED tests/a.py".into())]
         );
+    }
+
+    #[test]
+    fn causes_come_with_their_details_from_the_first_log_that_has_any() {
+        use super::super::JobList;
+        use super::fake::Fake;
+        use crate::view::ErrorDetail;
+        let log = "Executing(%build): /bin/sh -e /var/tmp/rpm-tmp.1\nx.c:3:1: error: expected ';'\n    3 | }\n      | ^\nmake: *** [all] Error 1\nerror: Bad exit status from /var/tmp/rpm-tmp.1 (%build)\n";
+        let lk = Fake {
+            logs: vec![
+                (Kind::Copr, 7, "builder-live", "all fine\n".into()),
+                (Kind::Copr, 7, "build", log.into()),
+            ],
+            ..Fake::default()
+        };
+        let names = ["builder-live", "build"];
+        let (lines, more) = first_causes(&lk, JobList::Copr, 7, &names, &[]).unwrap();
+        assert_eq!((lines.len(), more), (1, 0));
+        assert_eq!((lines[0].line, lines[0].log.as_str()), (2, "build.log"));
+        assert_eq!(lines[0].text, "x.c:3:1: error: expected ';'");
+        assert_eq!(lines[0].href.as_deref(), Some("jobs/copr/7/logs/build/"));
+        let detail = |line: usize, text: &str| ErrorDetail {
+            line,
+            text: text.into(),
+        };
+        assert_eq!(
+            lines[0].details,
+            vec![detail(3, "    3 | }"), detail(4, "      | ^")]
+        );
+        // the API's own text, without a link, when no archived log has any
+        let inline = [(
+            "submission",
+            Some("FAILED: BuildError: error building package"),
+        )];
+        let (lines, _) =
+            first_causes(&Fake::default(), JobList::Koji, 9, &["submission"], &inline).unwrap();
+        assert_eq!(lines[0].href, None);
+        assert_eq!(lines[0].log, "Koji submission output");
     }
 
     #[test]

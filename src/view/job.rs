@@ -204,6 +204,19 @@ pub struct ErrorLine {
     pub line: usize,
     /// The line, without ANSI codes, at most 300 characters.
     pub text: String,
+    /// The lines that belong to it (a failed test's name and message, the
+    /// missing providers after `Problem:`, the compiler's source excerpt).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// A detail line of an [`ErrorLine`], in the same log.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ErrorDetail {
+    /// 1-based line number.
+    pub line: usize,
+    /// The line, without ANSI codes, at most 300 characters.
+    pub text: String,
 }
 
 /// One result in a job page's history strip.
