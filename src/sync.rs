@@ -118,8 +118,8 @@ pub(crate) use self::stored::{
 };
 use self::unfinished::Unfinished;
 use crate::api::Kind;
-use crate::jobs::LISTS;
 pub use crate::archive::{LogSource, log_sources};
+use crate::jobs::LISTS;
 
 /// Runs one sync (see the module documentation). Returns the report, also stored in
 /// the archive's run record; entity failures and list failures are in the report, not
