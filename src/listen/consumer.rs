@@ -22,13 +22,15 @@
 //! broker restarts are retried with back-off, over TLS too.
 //!
 //! This file holds the options, reports and the reconnecting loop; `connection`
-//! makes one connection, over the transport `tls` sets up; `batch` handles one batch,
-//! the follow-up refreshes and what follows a poll; `poll` runs the poll's task.
+//! makes one connection over `transport` (TCP, and TLS with what `tls` sets up for
+//! `amqps://`); `batch` handles one batch, the follow-up refreshes and what follows a
+//! poll; `poll` runs the poll's task.
 
 mod batch;
 mod connection;
 mod poll;
 mod tls;
+mod transport;
 
 pub use connection::{BrokerError, broker_uri};
 
@@ -253,7 +255,7 @@ pub async fn listen(
     opts: &ListenOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<ListenStats, ListenError> {
-    tls::connector(&opts.bus, &broker_uri(&opts.bus)?)?;
+    tls::client_config(&opts.bus, &broker_uri(&opts.bus)?)?;
     let shutdown = std::pin::pin!(shutdown);
     let mut shutdown = shutdown;
     let mut l = Listener {

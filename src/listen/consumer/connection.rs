@@ -4,12 +4,11 @@
 //! retrying cannot change, see `tls`) or a fault to retry.
 
 use super::ListenError;
-use super::tls;
+use super::{tls, transport};
 use crate::listen::config::{BusConfig, QueueConfig};
 use lapin::options::{BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions};
-use lapin::tcp::AsyncTcpStream;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::uri::{AMQPScheme, AMQPUri, SASLMechanism};
+use lapin::uri::{AMQPUri, SASLMechanism};
 use lapin::{Channel, Connection, ConnectionProperties, ErrorKind};
 use std::time::Duration;
 
@@ -20,9 +19,6 @@ pub enum BrokerError {
     /// The bus configuration's URL or TLS files.
     #[error(transparent)]
     Setup(#[from] ListenError),
-    /// lapin's runtime could not be set up.
-    #[error("{0}")]
-    Runtime(#[source] lapin::Error),
     /// An AMQP step failed (`connect`, `channel`, `queue.declare NAME`, `ack`, ...).
     #[error("{step}: {source}")]
     Amqp {
@@ -116,33 +112,20 @@ fn connect_error(e: lapin::Error, bus: &BusConfig, uri: &AMQPUri) -> BrokerError
     BrokerError::amqp("connect", e)
 }
 
-/// Connects (TCP, TLS for `amqps://` with our connector only, the AMQP handshake).
+/// Connects (TCP, TLS for `amqps://` with our client configuration only, the AMQP
+/// handshake).
 async fn open(bus: &BusConfig) -> Result<Connection, BrokerError> {
     let uri = broker_uri(bus)?;
-    let tls = tls::connector(bus, &uri)?;
+    let tls = tls::client_config(bus, &uri)?;
     let mut props = ConnectionProperties::default();
     for (k, v) in &bus.client_properties {
         props = props.with_client_property(k.as_str().into(), v.as_str().into());
     }
-    let runtime = lapin::runtime::default_runtime().map_err(BrokerError::Runtime)?;
     Connection::connector(
         uri.clone(),
-        runtime,
-        async move |uri: AMQPUri, runtime| -> lapin::Result<_> {
-            let host = uri.authority.host.as_str();
-            let addrs: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host, uri.authority.port))
-                    .await?
-                    .collect();
-            let stream = AsyncTcpStream::connect(&runtime, addrs).await?;
-            match (uri.scheme, &tls) {
-                (AMQPScheme::AMQP, _) => Ok(stream),
-                (AMQPScheme::AMQPS, Some(c)) => Ok(stream.into_rustls(c, host).await?),
-                (AMQPScheme::AMQPS, None) => Err(std::io::Error::other(
-                    "amqps:// without a TLS connector: refusing a plain connection",
-                )
-                .into()),
-            }
+        transport::runtime(),
+        async move |uri: AMQPUri, _| -> lapin::Result<_> {
+            Ok(transport::open(&uri, tls.as_ref()).await?)
         },
         props,
     )
@@ -285,11 +268,11 @@ mod tests {
             Some(SASLMechanism::External)
         );
         let uri = broker_uri(&bus).unwrap();
-        let e = tls::connector(&bus, &uri).unwrap_err();
+        let e = tls::client_config(&bus, &uri).unwrap_err();
         assert!(matches!(e, ListenError::NoCaCert { .. }), "{e}");
         assert!(e.to_string().contains("needs [tls] ca_cert"), "{e}");
         bus.tls.ca_cert = Some("no-such-ca.pem".into());
-        let e = tls::connector(&bus, &uri).unwrap_err();
+        let e = tls::client_config(&bus, &uri).unwrap_err();
         assert!(matches!(&e, ListenError::Tls { path, .. } if path.ends_with("no-such-ca.pem")));
         bus.amqp_url = "http://x".into();
         assert!(matches!(broker_uri(&bus), Err(ListenError::Url { .. })));

@@ -1,11 +1,11 @@
-//! TLS for `amqps://`: the rustls client configuration of a bus configuration, the
-//! transport lapin drives, and what a TLS failure means.
+//! TLS for `amqps://`: the rustls client configuration of a bus configuration and
+//! what a TLS failure means (`transport` does the handshake with it).
 //!
 //! The broker's certificate is checked against `[tls] ca_cert` only (no system trust
 //! store); `[tls] certfile` and `keyfile` are the client certificate offered to the
-//! broker. The crypto provider is ring, the one reqwest uses. The transport is ours,
-//! not the one lapin's features choose: an `amqps://` URL gets a TLS stream or no
-//! connection at all, never a plain one, whatever TLS features are compiled in.
+//! broker. The crypto provider is ring, the one reqwest uses. lapin has no TLS of its
+//! own here: an `amqps://` URL gets a TLS stream or no connection at all, never a
+//! plain one.
 //!
 //! A certificate the broker presents that the CA does not sign, or that names another
 //! host, a TLS alert from the broker (it refused the client certificate) and a peer that
@@ -13,7 +13,6 @@
 
 use super::ListenError;
 use crate::listen::config::BusConfig;
-use lapin::tcp::RustlsConnector;
 use lapin::uri::{AMQPScheme, AMQPUri};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -54,13 +53,13 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, ListenError
     Ok(certs)
 }
 
-/// The TLS connector for `uri`: `None` for `amqp://`; for `amqps://` a rustls client
+/// The TLS client configuration for `uri`: `None` for `amqp://`; for `amqps://` a rustls client
 /// trusting `[tls] ca_cert` only, with the client certificate when one is configured.
 /// Files are read now, so a missing or unreadable one is an error at start.
-pub(super) fn connector(
+pub(super) fn client_config(
     bus: &BusConfig,
     uri: &AMQPUri,
-) -> Result<Option<RustlsConnector>, ListenError> {
+) -> Result<Option<Arc<ClientConfig>>, ListenError> {
     if uri.scheme != AMQPScheme::AMQPS {
         return Ok(None);
     }
@@ -91,7 +90,7 @@ pub(super) fn connector(
         }
         _ => builder.with_no_client_auth(),
     };
-    Ok(Some(RustlsConnector::from(config)))
+    Ok(Some(Arc::new(config)))
 }
 
 /// The set-up error a failed connection attempt means, when it is one: the TLS
