@@ -10,7 +10,7 @@ use crate::api::types::ProjectInfo;
 use crate::view::{Chip, TriggerView};
 use std::cell::Cell;
 
-/// A lookup error, kept aside by [`erased`] until the kind's function returns.
+/// A lookup error, kept aside by `erased` until the kind's function returns.
 #[derive(Debug)]
 pub struct Stashed(());
 

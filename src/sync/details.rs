@@ -81,6 +81,8 @@ pub(super) fn detail_label(kind: Kind) -> String {
 }
 
 /// The detail kinds sync stores, by detail path prefix (`Same` details and targets).
+/// Only the demo's ingest asks (through `stored`).
+#[cfg_attr(not(feature = "demo"), allow(dead_code))]
 pub(super) fn record_detail_kind(path: &str) -> Option<(Kind, String)> {
     let (base, id) = path.rsplit_once('/')?;
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
