@@ -86,12 +86,13 @@ fn test_command_passes_and_sums_cargo_test_results() {
     for step in [
         "cargo fmt --check",
         "cargo clippy -D warnings",
+        "cargo clippy --lib --no-default-features",
         "cargo doc (no warnings)",
         "cargo test",
     ] {
         assert!(log.contains(&format!("<== {step}: ok (")), "{step}: {log}");
     }
-    assert!(log.trim_end().ends_with("\n4 passed, 0 failed"), "{log}");
+    assert!(log.trim_end().ends_with("\n5 passed, 0 failed"), "{log}");
 }
 
 #[test]
@@ -103,9 +104,13 @@ fn test_command_runs_every_step_and_fails_when_one_fails() {
         log.contains("<== cargo clippy -D warnings: FAILED, exit 101"),
         "{log}"
     );
-    // the step after the failed one still ran
+    // both clippy steps fail with the fake cargo; the steps after them still ran
+    assert!(
+        log.contains("<== cargo clippy --lib --no-default-features: FAILED, exit 101"),
+        "{log}"
+    );
     assert!(log.contains("<== cargo test: ok ("), "{log}");
-    assert!(log.trim_end().ends_with("\n3 passed, 1 failed"), "{log}");
+    assert!(log.trim_end().ends_with("\n3 passed, 2 failed"), "{log}");
 }
 
 /// Whether the browser self-tests may run; panics under CI=true when they may not.
